@@ -1,0 +1,14 @@
+"""autodiff: a scalar reverse-mode automatic differentiation engine.
+
+>>> from autodiff import Value
+>>> a, b = Value(2.0), Value(-3.0)
+>>> c = a * b + b.exp()
+>>> c.backward()
+>>> a.grad, round(b.grad, 4)
+(-3.0, 2.0498)
+"""
+
+from autodiff.check import gradcheck, numerical_gradient
+from autodiff.value import Value
+
+__all__ = ["Value", "gradcheck", "numerical_gradient"]

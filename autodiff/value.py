@@ -1,0 +1,390 @@
+"""A scalar that remembers how it was computed, and can differentiate itself.
+
+Every arithmetic operation on a :class:`Value` returns a new Value that records
+the operation's name, its input Values (``parents``) and, computed right away,
+the *local* derivative of its result with respect to each input. That is all the
+chain rule needs: after ``C.backward()`` every Value ``v`` that ``C`` depends on
+holds ``v.grad = dC/dv``, the sum over all paths from ``v`` to ``C`` of the
+products of local derivatives along the path.
+
+Two design choices keep the engine small and fast in pure Python:
+
+* Local derivatives are stored as numbers when the node is made, instead of a
+  closure per node. Closures would make every node part of a reference cycle,
+  and the garbage collector would spend more time than the arithmetic.
+* A node has at most two inputs, kept in its own slots (``_a``, ``_b``) beside
+  their local derivatives (``_da``, ``_db``); ``parents`` builds the tuple only
+  when someone asks. With ``__slots__`` a node costs about 100 bytes.
+
+Every Value is finite. Constructing one from NaN or infinity raises
+``ValueError``; an operation whose result overflows raises ``OverflowError``
+naming the operation and its operands. So a NaN never appears silently.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import count
+from numbers import Real
+from typing import Union
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+_pass_numbers = count(1)  # every topological sort gets a fresh mark
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x          # y = x^2 + 3x
+    >>> y.backward()               # dy/dx = 2x + 3
+    >>> x.grad
+    7.0
+
+    Attributes:
+        data: the value, a finite float.
+        grad: dC/d(this node) after ``C.backward()``; 0.0 before.
+        label: a name for people (graph pictures, reports); "" if none.
+        op: the operation that made this node, "" for a leaf (an input).
+        parents: the input Values of ``op``, in operand order; () for a leaf.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_mark")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _finite_float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self._a = self._b = None
+        self._da = self._db = 0.0
+        self._mark = 0
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The input Values of the operation that made this node, in operand order."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._a,)
+        return (self._a, self._b)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this)/d(parent) for each parent, computed when the node was made."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._da,)
+        return (self._da, self._db)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # ------------------------------------------------------------------
+    # Operations. Each states its result and, beside it, the local derivative
+    # of the result with respect to each input: the whole of its backward rule.
+    # ------------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        # d(x+y)/dx = 1, d(x+y)/dy = 1
+        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
+
+    def __radd__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else other + self
+
+    def __sub__(self, other: Operand) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        # d(x-y)/dx = 1, d(x-y)/dy = -1
+        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
+
+    def __rsub__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else other - self
+
+    def __mul__(self, other: Operand) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        # d(xy)/dx = y, d(xy)/dy = x
+        return _node(self.data * other.data, "*", self, other.data, other, self.data)
+
+    def __rmul__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else other * self
+
+    def __truediv__(self, other: Operand) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return other
+        x, y = self.data, other.data
+        if y == 0.0:
+            raise ZeroDivisionError(f"division by zero: {x!r} / {y!r}")
+        out = x / y
+        # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2 = -(x/y)/y
+        return _node(out, "/", self, 1.0 / y, other, -out / y)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else other / self
+
+    def __neg__(self) -> Value:
+        # d(-x)/dx = -1
+        return _node(-self.data, "neg", self, -1.0)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __pow__(self, exponent: Operand) -> Value:
+        if isinstance(exponent, Value):
+            return _pow_value(self, exponent)
+        if not _is_number(exponent):
+            return NotImplemented
+        return _pow_number(self, float(exponent))
+
+    def __rpow__(self, base: Operand) -> Value:
+        base = _lift(base)
+        return NotImplemented if base is NotImplemented else _pow_value(base, self)
+
+    def exp(self) -> Value:
+        """e^x; d/dx e^x = e^x."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp({self.data!r}) overflows: the result is beyond the largest float "
+                f"(about 1.8e308, reached at x = 709.78)"
+            ) from None
+        return _node(out, "exp", self, out)
+
+    def log(self) -> Value:
+        """Natural logarithm; d/dx ln x = 1/x. Defined for x > 0 only."""
+        x = self.data
+        if x <= 0.0:
+            raise ValueError(f"log({x!r}): the logarithm is defined only for positive numbers")
+        return _node(math.log(x), "log", self, 1.0 / x)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; d/dx tanh x = 1 - tanh(x)^2."""
+        t = math.tanh(self.data)
+        return _node(t, "tanh", self, 1.0 - t * t)
+
+    def sigmoid(self) -> Value:
+        """The logistic function sigma(x) = 1 / (1 + e^-x); sigma' = sigma (1 - sigma).
+
+        Computed so that e^t is only taken for t <= 0: no overflow for any
+        finite x, and the result stays in [0, 1].
+        """
+        x = self.data
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return _node(s, "sigmoid", self, s * (1.0 - s))
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (also at 0)."""
+        x = self.data
+        if x > 0.0:
+            return _node(x, "relu", self, 1.0)
+        return _node(0.0, "relu", self, 0.0)
+
+    # ------------------------------------------------------------------
+    # Backpropagation
+    # ------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Apply the chain rule from this node back to every node it depends on.
+
+        Seeds ``self.grad`` with 1.0 (dC/dC = 1), then visits the graph in
+        reverse topological order, so that a node is reached only after every
+        node that uses it has passed back its share: each node ``v`` adds
+        ``v.grad * dv/dp`` into each parent ``p``. A node used several times
+        thus receives the sum over its paths.
+
+        Leaves (inputs and parameters) *accumulate*, as in PyTorch: a second
+        ``backward()`` adds to their ``grad``. Set ``p.grad = 0.0`` on each
+        parameter (``nn`` offers ``net.zero_grad()``) before the next step.
+        Intermediate nodes restart from 0 on each call, so after a call their
+        ``grad`` is exactly the derivative of this root with respect to them.
+
+        The sort and the sweep are loops, not recursion: a graph of a million
+        nodes in a chain is fine.
+        """
+        order = _topological_order(self)
+        self.grad += 1.0
+        for node in reversed(order):
+            g = node.grad
+            if g - g != 0.0:  # inf or nan: every use of this node has added in
+                _raise_gradient_overflow(node, g)
+            a = node._a
+            if a is None:
+                continue
+            a.grad += node._da * g
+            b = node._b
+            if b is not None:
+                b.grad += node._db * g
+
+    def zero_grad(self) -> None:
+        """Set the grad of this node and every node it depends on to 0.0."""
+        for node in _topological_order(self):
+            node.grad = 0.0
+
+
+def _node(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
+    """Make the result node of an operation; refuse results that are not finite."""
+    if data - data != 0.0:  # true only for inf and nan
+        _raise_not_finite(data, op, a, b)
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._a = a
+    out._da = da
+    out._b = b
+    out._db = db
+    out._mark = 0
+    return out
+
+
+_new_value = object.__new__
+
+
+def _topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each listed after all of its parents.
+
+    An iterative depth-first search. A node's ``_mark`` says where it stands in
+    this pass: ``+mark`` while its parents are being explored, ``-mark`` once
+    it is listed. A leaf has no parents to wait for, so it is listed as soon as
+    it is found. Non-leaf nodes have their grad reset to 0.0 on the way.
+    """
+    mark = next(_pass_numbers)
+    done = -mark
+    order = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        seen = node._mark
+        if seen == done:
+            continue
+        if seen == mark:  # its parents are all listed by now
+            node._mark = done
+            order.append(node)
+            continue
+        node._mark = mark
+        stack.append(node)  # comes back once its parents are listed
+        a = node._a
+        if a is None:
+            continue
+        node.grad = 0.0
+        if a._mark != done:
+            if a._a is None:
+                a._mark = done
+                order.append(a)
+            else:
+                stack.append(a)
+        b = node._b
+        if b is not None and b._mark != done:
+            if b._a is None:
+                b._mark = done
+                order.append(b)
+            else:
+                stack.append(b)
+    return order
+
+
+def _lift(x: Operand) -> Value:
+    """A Value as is; a real number as a new leaf Value; anything else NotImplemented."""
+    if isinstance(x, Value):
+        return x
+    if _is_number(x):
+        return Value(x)
+    return NotImplemented
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, Real) and not isinstance(x, bool)
+
+
+def _finite_float(data: object) -> float:
+    if type(data) is not float:
+        if not _is_number(data):
+            raise TypeError(
+                f"Value expects a real number (int or float), got {type(data).__name__}: {data!r}"
+            )
+        data = float(data)
+    if data - data != 0.0:
+        raise ValueError(f"Value expects a finite number, got {data!r}")
+    return data
+
+
+def _pow_number(base: Value, n: float) -> Value:
+    """x^n for a fixed number n; d/dx x^n = n x^(n-1)."""
+    x = base.data
+    if x < 0.0 and not n.is_integer():
+        raise ValueError(
+            f"{x!r} ** {n!r}: a negative base to a non-integer power has no real value"
+        )
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"{x!r} ** {n!r}: zero to a negative power")
+    try:
+        out = x**n
+    except OverflowError:
+        raise OverflowError(f"{x!r} ** {n!r} overflows: the result is beyond the largest float") from None
+    if n == 0.0:
+        local = 0.0
+    elif x == 0.0 and n < 1.0:
+        raise ValueError(
+            f"{x!r} ** {n!r}: the derivative n x^(n-1) is infinite at x = 0"
+        )
+    else:
+        local = n * x ** (n - 1.0)
+    op = f"**{int(n)}" if n.is_integer() else f"**{n!r}"
+    return _node(out, op, base, local)
+
+
+def _pow_value(base: Value, exponent: Value) -> Value:
+    """x^y for a Value exponent; d/dx = y x^(y-1), d/dy = x^y ln x. Needs x > 0, or x = 0 < y."""
+    x, y = base.data, exponent.data
+    if x < 0.0:
+        raise ValueError(
+            f"{x!r} ** Value({y!r}): d/dy x^y = x^y ln x needs x >= 0; "
+            f"for a fixed exponent write x ** {y!r} with a number"
+        )
+    if x == 0.0:
+        if y <= 0.0:
+            raise ZeroDivisionError(f"{x!r} ** {y!r}: zero to a non-positive Value power")
+        if y < 1.0:
+            raise ValueError(f"{x!r} ** {y!r}: the derivative y x^(y-1) is infinite at x = 0")
+        # 0^y = 0 for y > 0; as x -> 0+, x^y ln x -> 0
+        return _node(0.0, "**", base, y * x ** (y - 1.0), exponent, 0.0)
+    try:
+        out = x**y
+    except OverflowError:
+        raise OverflowError(f"{x!r} ** {y!r} overflows: the result is beyond the largest float") from None
+    return _node(out, "**", base, y * x ** (y - 1.0), exponent, out * math.log(x))
+
+
+def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:
+    operands = f"{a.data!r} {op} {b.data!r}" if b is not None else f"{op}({a.data!r})"
+    raise OverflowError(f"{operands} = {data!r}: the result is beyond the largest float")
+
+
+def _raise_gradient_overflow(node: Value, g: float) -> None:
+    raise OverflowError(
+        f"backward: the gradient at {node!r} (op {node.op or 'leaf'!r}) is {g!r}; "
+        "the derivatives along some path multiply beyond the largest float"
+    )

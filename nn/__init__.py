@@ -1,0 +1,1 @@
+"""nn: the lecture's sigmoid networks, built from autodiff.Value."""
