@@ -1,1 +1,21 @@
-"""nn: the lecture's sigmoid networks, built from autodiff.Value."""
+"""nn: the lecture's sigmoid perceptron networks, built from ``autodiff.Value`` alone.
+
+>>> from nn import MLP, quadratic_cost
+>>> net = MLP([2, 3, 1], seed=0)
+>>> C = quadratic_cost([net([0.0, 1.0])], [[1.0]])
+>>> C.backward()                         # backpropagation: the chain rule, nothing more
+>>> delta = net.layer(2).z[0].grad       # the lecture's delta_1^2 = dC/dz_1^2
+"""
+
+from nn.cost import COSTS, cross_entropy_cost, quadratic_cost
+from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
+
+__all__ = [
+    "ACTIVATIONS",
+    "COSTS",
+    "MLP",
+    "Layer",
+    "Neuron",
+    "cross_entropy_cost",
+    "quadratic_cost",
+]
