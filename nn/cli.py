@@ -1,0 +1,282 @@
+"""The ``deltagrad`` command line: train, evaluate, and the end-to-end demo.
+
+    deltagrad train --sizes 2,8,1 --data moons --epochs 50 --batch-size 10 --eta 3 \
+        --seed 0 --out model.json
+    deltagrad evaluate model.json --data moons
+    deltagrad demo
+
+Also ``python -m nn ...``. Each subcommand is a function ``cmd_<name>(args)``
+beside the function ``add_<name>(subparsers)`` that declares its arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from nn.cost import COSTS
+from nn.data import DATASETS, load_dataset, split
+from nn.files import atomic_write_text
+from nn.io import load, save
+from nn.layers import ACTIVATIONS, INITS, MLP
+from nn.train import History, TrainingDiverged, evaluate, train
+
+# ---------------------------------------------------------------- argument types
+
+
+def sizes_type(text: str) -> list[int]:
+    """'2,8,1' -> [2, 8, 1]."""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"sizes must be whole numbers separated by commas, like 2,8,1; got {text!r}"
+        ) from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(
+            f"need at least two layers of at least one node each, like 2,8,1; got {text!r}"
+        )
+    return sizes
+
+
+def floats_type(text: str) -> list[float]:
+    """'0.5,0.1' -> [0.5, 0.1]."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, like 0.5,0.1; got {text!r}"
+        ) from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, default: str | None = "moons") -> None:
+    group = parser.add_argument_group("data")
+    group.add_argument("--data", choices=sorted(DATASETS), default=default,
+                       help="the dataset (default: %(default)s)")
+    group.add_argument("--n", type=positive_int, default=200,
+                       help="points to generate for moons/circles (default: %(default)s)")
+    group.add_argument("--noise", type=float, default=0.1,
+                       help="noise of moons/circles (default: %(default)s)")
+    group.add_argument("--data-seed", type=int, default=0,
+                       help="seed of the generated data and of the train/test split "
+                            "(default: %(default)s)")
+    group.add_argument("--test-fraction", type=float, default=0.2,
+                       help="share of the data held out for testing (default: %(default)s)")
+
+
+def dataset(args: argparse.Namespace):
+    """(train, test) for the data arguments."""
+    data = load_dataset(args.data, n=args.n, noise=args.noise, seed=args.data_seed)
+    if args.test_fraction == 0:
+        return data, []
+    return split(data, test_fraction=args.test_fraction, seed=args.data_seed)
+
+
+# ---------------------------------------------------------------- train
+
+
+def add_train(subparsers) -> None:
+    p = subparsers.add_parser("train", help="train a network and save it",
+                              description="Train a network by mini-batch SGD and save it as JSON.")
+    add_network_arguments(p)
+    add_data_arguments(p)
+    add_sgd_arguments(p)
+    p.add_argument("--out", type=Path, default=Path("model.json"),
+                   help="where to save the model (default: %(default)s)")
+    p.add_argument("--history", type=Path, help="also save the per-epoch history as JSON")
+
+
+def add_network_arguments(p: argparse.ArgumentParser, sizes: str = "2,8,1") -> None:
+    group = p.add_argument_group("network")
+    group.add_argument("--sizes", type=sizes_type, default=sizes_type(sizes),
+                       help=f"layer sizes n_1,...,n_L (default: {sizes})")
+    group.add_argument("--activation", choices=ACTIVATIONS, default="sigmoid",
+                       help="sigma of every layer (default: %(default)s)")
+    group.add_argument("--output-activation", choices=ACTIVATIONS,
+                       help="sigma of the output layer, if different")
+    group.add_argument("--init", choices=INITS, default="normal",
+                       help="weight initialisation (default: %(default)s)")
+    group.add_argument("--seed", type=int, default=0,
+                       help="seed of the initial weights and the shuffling (default: %(default)s)")
+
+
+def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> None:
+    group = p.add_argument_group("stochastic gradient descent")
+    how_long = group.add_mutually_exclusive_group(required=epochs is None)
+    how_long.add_argument("--epochs", type=positive_int, default=epochs,
+                          help="passes over the training data")
+    how_long.add_argument("--iterations", type=positive_int, help="SGD steps in all")
+    group.add_argument("--batch-size", type=positive_int, default=10,
+                       help="examples per SGD step, m (default: %(default)s)")
+    group.add_argument("--eta", type=positive_float, default=3.0,
+                       help="learning rate (default: %(default)s)")
+    group.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
+                       help="cost function (default: %(default)s)")
+    group.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    net, history, _, _ = fit(args)
+    save(net, args.out)
+    print(f"saved the model to {args.out}")
+    if args.history:
+        atomic_write_text(args.history, json.dumps(history.as_dict(), indent=1))
+        print(f"saved the history to {args.history}")
+    return 0
+
+
+def fit(args: argparse.Namespace):
+    """Build the network and train it as the arguments say; returns (net, history, train, test)."""
+    train_data, test_data = dataset(args)
+    net = MLP(args.sizes, args.activation, args.seed,
+              output_activation=args.output_activation, init=args.init)
+    print(f"{net}\ntraining on {len(train_data)} {args.data} examples, "
+          f"testing on {len(test_data)}")
+    history = train(
+        net, train_data, epochs=args.epochs, iterations=args.iterations,
+        batch_size=min(args.batch_size, len(train_data)), eta=args.eta,
+        cost=COSTS[args.cost], seed=args.seed, test_data=test_data or None,
+        progress=not args.no_progress, on_epoch=print_epoch,
+    )
+    if history.interrupted:
+        print("interrupted: keeping what was learned so far")
+    return net, history, train_data, test_data
+
+
+def print_epoch(history: History) -> None:
+    """One line per epoch, written so that a progress bar stays intact."""
+    i = -1
+    line = f"epoch {history.epoch[i]:4d}  steps {history.iterations[i]:6d}  C {history.cost[i]:.6f}"
+    if history.accuracy[i] is not None:
+        line += f"  accuracy {history.accuracy[i]:.3f}"
+    if history.test_accuracy[i] is not None:
+        line += f"  test accuracy {history.test_accuracy[i]:.3f}"
+    try:
+        from tqdm import tqdm
+
+        tqdm.write(line)
+    except ImportError:
+        print(line)
+
+
+# ---------------------------------------------------------------- evaluate
+
+
+def add_evaluate(subparsers) -> None:
+    p = subparsers.add_parser("evaluate", help="cost and accuracy of a saved model",
+                              description="Evaluate a saved model on a dataset.")
+    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
+    add_data_arguments(p)
+    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
+                   help="cost function (default: %(default)s)")
+    p.add_argument("--all", action="store_true",
+                   help="evaluate on all the data, not only the held-out test part")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    net = load(args.model)
+    train_data, test_data = dataset(args)
+    data = train_data + test_data if args.all or not test_data else test_data
+    C, accuracy = evaluate(net, data, COSTS[args.cost])
+    which = "all" if args.all or not test_data else "test"
+    print(f"{net}\n{len(data)} {which} {args.data} examples: C = {C:.6f}", end="")
+    print(f", accuracy = {accuracy:.3f}" if accuracy is not None else "")
+    return 0
+
+
+# ---------------------------------------------------------------- demo
+
+
+def add_demo(subparsers) -> None:
+    p = subparsers.add_parser(
+        "demo", help="train a small sigmoid net on moons and write a folder of results",
+        description="The whole thing end to end: train a sigmoid network on moons by "
+                    "mini-batch SGD, then write the model, its history and pictures.")
+    add_network_arguments(p, sizes="2,8,1")
+    add_data_arguments(p)
+    add_sgd_arguments(p, epochs=40)
+    p.add_argument("--out", type=Path, default=Path("results"),
+                   help="the folder for the results (default: %(default)s)")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    net, history, train_data, test_data = fit(args)
+    written = [args.out / "model.json", args.out / "history.json"]
+    save(net, written[0])
+    atomic_write_text(written[1], json.dumps(history.as_dict(), indent=1))
+    written += demo_pictures(net, train_data + test_data, history, args.out)
+    print(f"wrote {len(written)} files to {args.out}/:")
+    for path in written:
+        print(f"  {path.name}")
+    return 0
+
+
+def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
+    """The cost curve and decision boundary, when matplotlib is installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib is not installed: no plots (pip install 'deltagrad[plots]')")
+        return []
+    matplotlib.use("Agg")
+    from nn.plots import save_training_pictures
+
+    return save_training_pictures(net, data, history, folder)
+
+
+# ---------------------------------------------------------------- main
+
+COMMANDS = {
+    "train": (add_train, cmd_train),
+    "evaluate": (add_evaluate, cmd_evaluate),
+    "demo": (add_demo, cmd_demo),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="deltagrad",
+        description="Train and inspect the lecture's sigmoid networks, built on a tiny "
+                    "autograd engine.")
+    subparsers = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add, _ in COMMANDS.values():
+        add(subparsers)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _, run = COMMANDS[args.command]
+    try:
+        return run(args)
+    except (TrainingDiverged, ValueError, OSError) as error:
+        print(f"deltagrad {args.command}: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

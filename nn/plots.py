@@ -1,0 +1,75 @@
+"""Pictures of what a network learned (needs matplotlib: ``pip install 'deltagrad[plots]'``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nn.files import atomic_write
+from nn.layers import MLP
+from nn.train import Example, History, _pyplot, predicted_class, true_class
+
+
+def decision_boundary(
+    net: MLP, data: Sequence[Example], ax=None, *, resolution: int = 60, title: str | None = None
+):
+    """Shade the plane by the class ``net`` predicts, and scatter ``data`` on top.
+
+    For networks with two inputs (like ``moons`` and ``circles``). With one
+    output the shading is a^L itself (the 0.5 contour is the boundary); with
+    several it is the predicted class. Returns the axes.
+    """
+    plt = _pyplot()
+    if net.sizes[0] != 2:
+        raise ValueError(f"a decision boundary needs a network with 2 inputs, got {net.sizes[0]}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4.5))
+    xs = [x for x, _ in data]
+    x_lo, x_hi = _padded_range([x[0] for x in xs])
+    y_lo, y_hi = _padded_range([x[1] for x in xs])
+    gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
+    gy = [y_lo + (y_hi - y_lo) * i / (resolution - 1) for i in range(resolution)]
+    grid = [[_shade(net, [u, v]) for u in gx] for v in gy]
+    image = ax.contourf(gx, gy, grid, levels=20, cmap="RdBu", alpha=0.6)
+    if net.sizes[-1] == 1:
+        ax.contour(gx, gy, grid, levels=[0.5], colors="k", linewidths=1.5)
+    classes = [true_class(y) for _, y in data]
+    ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=classes, cmap="RdBu",
+               edgecolors="k", linewidths=0.5, s=25)
+    ax.set_xlabel("x_1")
+    ax.set_ylabel("x_2")
+    ax.set_title(title or "Decision boundary")
+    ax.figure.colorbar(image, ax=ax, label="a^L" if net.sizes[-1] == 1 else "class")
+    return ax
+
+
+def save_training_pictures(net: MLP, data: Sequence[Example], history: History, folder) -> list:
+    """Write cost.png (and boundary.png for two-input nets) into ``folder``; return the paths."""
+    plt = _pyplot()
+    from pathlib import Path
+
+    folder = Path(folder)
+    paths = []
+    ax = history.plot()
+    paths.append(_save(ax.figure, folder / "cost.png", plt))
+    if net.sizes[0] == 2:
+        ax = decision_boundary(net, data)
+        paths.append(_save(ax.figure, folder / "boundary.png", plt))
+    return paths
+
+
+def _save(figure, path, plt):
+    figure.tight_layout()
+    atomic_write(path, lambda f: figure.savefig(f, format="png", dpi=120), binary=True)
+    plt.close(figure)
+    return path
+
+
+def _shade(net: MLP, x: list[float]) -> float:
+    a = net(x)
+    return a[0].data if len(a) == 1 else float(predicted_class(a))
+
+
+def _padded_range(values: list[float]) -> tuple[float, float]:
+    lo, hi = min(values), max(values)
+    pad = 0.1 * (hi - lo or 1.0)
+    return lo - pad, hi + pad
