@@ -12,7 +12,7 @@ the chain rule were applied correctly.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from autodiff.value import Value
 
@@ -51,6 +51,9 @@ def gradcheck(
     >>> gradcheck(lambda x, y: x * y.tanh(), [0.5, -1.5])
     True
     """
+    _check_eps(eps)
+    _check_tolerance("rtol", rtol)
+    _check_tolerance("atol", atol)
     xs = [x.data if isinstance(x, Value) else _number(x, i) for i, x in enumerate(inputs)]
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     out = f(*leaves)
@@ -74,5 +77,15 @@ def _number(x: object, i: int) -> float:
 
 
 def _check_eps(eps: float) -> None:
-    if not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
+    if isinstance(eps, bool) or not (
+        isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)
+    ):
         raise ValueError(f"eps must be a small positive number, got {eps!r}")
+
+
+def _check_tolerance(name: str, tol: float) -> None:
+    # a negative or NaN tolerance would fail every input; inf would pass every one
+    if isinstance(tol, bool) or not (
+        isinstance(tol, (int, float)) and tol >= 0 and math.isfinite(tol)
+    ):
+        raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {tol!r}")
