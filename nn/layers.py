@@ -191,7 +191,9 @@ class MLP:
         """Layer l in the lecture's numbering, 2..L (layer 1, the input, has no neurons)."""
         L = len(self.sizes)
         if not isinstance(l, int) or not 2 <= l <= L:
-            raise ValueError(f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {l!r}")
+            raise ValueError(
+                f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {l!r}"
+            )
         return self.layers[l - 2]
 
     def parameters(self) -> list[Value]:
@@ -219,7 +221,9 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"layer {l} size must be an int, got {type(n).__name__}: {n!r}")
         if n < 1:
-            raise ValueError(f"layer {l} must have at least one node, got {n} in sizes {list(sizes)}")
+            raise ValueError(
+                f"layer {l} must have at least one node, got {n} in sizes {list(sizes)}"
+            )
     return list(sizes)
 
 
