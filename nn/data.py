@@ -1,0 +1,264 @@
+"""Small datasets for the lecture's networks, as lists of examples (x, y).
+
+An example is a pair of lists of floats: x, the n_1 inputs (the activations
+a^1 of layer 1), and y, the n_L desired outputs, the target that the cost
+C = 1/(2n) sum_i ||y_i - a(x_i)||^2 compares with a^L. The two-class sets give
+y = [0.0] or [1.0], one output node; the digits give y one-hot over 10 classes.
+
+>>> data = moons(n=100, noise=0.1, seed=0)
+>>> x, y = data[0]
+>>> len(x), y in ([0.0], [1.0])
+(2, True)
+>>> train, test = split(data, test_fraction=0.2, seed=0)
+>>> len(train), len(test)
+(80, 20)
+
+``xor``, ``moons`` and ``circles`` need nothing beyond the standard library;
+``digits`` needs scikit-learn (``pip install 'deltagrad[digits]'``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from numbers import Real
+
+Example = tuple[list[float], list[float]]
+Dataset = list[Example]
+
+DIGITS_EXTRA = "pip install 'deltagrad[digits]'"
+
+
+def xor() -> Dataset:
+    """The four points of XOR: y = 1 when exactly one of the two inputs is 1.
+
+    No single perceptron separates them; one hidden layer ([2, 2, 1] or wider) does.
+    """
+    return [([x1, x2], [float(x1 != x2)]) for x1 in (0.0, 1.0) for x2 in (0.0, 1.0)]
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
+    """Two interleaving half circles in the plane, n points, classes 0 and 1.
+
+    Class 0 lies on the upper half of the unit circle centred at (0, 0),
+    class 1 on the lower half of the unit circle centred at (1, 0.5):
+
+        class 0:  (cos t,      sin t)         t uniform in [0, pi]
+        class 1:  (1 - cos t,  0.5 - sin t)
+
+    each coordinate then shifted by Gaussian noise of standard deviation ``noise``.
+    The classes get n // 2 and n - n // 2 points; the list is shuffled.
+    """
+    _check_n(n)
+    _check_noise(noise)
+    rng = random.Random(seed)
+    data = []
+    for label, count in ((0, n // 2), (1, n - n // 2)):
+        for _ in range(count):
+            t = rng.uniform(0.0, math.pi)
+            if label == 0:
+                p = (math.cos(t), math.sin(t))
+            else:
+                p = (1.0 - math.cos(t), 0.5 - math.sin(t))
+            data.append((_jitter(p, noise, rng), [float(label)]))
+    rng.shuffle(data)
+    return data
+
+
+def circles(
+    n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: int | None = None
+) -> Dataset:
+    """Two concentric circles centred at the origin, n points, classes 0 and 1.
+
+    Class 0 lies on the circle of radius 1, class 1 on the circle of radius
+    ``factor`` (0 < factor < 1), at angles t uniform in [0, 2 pi):
+
+        (r cos t, r sin t)
+
+    each coordinate then shifted by Gaussian noise of standard deviation ``noise``.
+    No straight line separates them, so a network needs a hidden layer.
+    The classes get n // 2 and n - n // 2 points; the list is shuffled.
+    """
+    _check_n(n)
+    _check_noise(noise)
+    if isinstance(factor, bool) or not isinstance(factor, Real):
+        raise TypeError(f"factor must be a number, got {type(factor).__name__}: {factor!r}")
+    if not 0.0 < factor < 1.0:
+        raise ValueError(
+            f"factor is the inner circle's radius and must satisfy 0 < factor < 1, got {factor!r}"
+        )
+    rng = random.Random(seed)
+    data = []
+    for label, r, count in ((0, 1.0, n // 2), (1, float(factor), n - n // 2)):
+        for _ in range(count):
+            t = rng.uniform(0.0, 2.0 * math.pi)
+            data.append((_jitter((r * math.cos(t), r * math.sin(t)), noise, rng), [float(label)]))
+    rng.shuffle(data)
+    return data
+
+
+def digits(n: int | None = None, seed: int | None = None) -> Dataset:
+    """The 8x8 handwritten digits (1797 images) from scikit-learn, as 64 inputs and 10 outputs.
+
+    x holds the 64 pixel intensities, row by row, scaled from 0..16 to [0, 1];
+    y is one-hot: y_j = 1 for the digit j (0-9), the other nine 0, so the
+    network's answer is the output node with the largest a_j^L.
+
+    With ``n`` given, returns n images drawn at random (seeded by ``seed``)
+    without replacement; otherwise all of them, in the file's order.
+    Needs scikit-learn: ``pip install 'deltagrad[digits]'``.
+    """
+    if n is not None:
+        _check_n(n)
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as e:
+        raise ImportError(
+            f"the digits dataset needs scikit-learn, which is not installed: {DIGITS_EXTRA}"
+        ) from e
+    bunch = load_digits()
+    images, labels = bunch.data, bunch.target
+    total = len(labels)
+    indices = list(range(total))
+    if n is not None:
+        if n > total:
+            raise ValueError(f"the digits dataset has {total} images, asked for n = {n}")
+        indices = random.Random(seed).sample(indices, n)
+    return [([float(p) / 16.0 for p in images[i]], _one_hot(int(labels[i]), 10)) for i in indices]
+
+
+DATASETS: dict[str, Callable[..., Dataset]] = {
+    "xor": xor,
+    "moons": moons,
+    "circles": circles,
+    "digits": digits,
+}
+
+
+def load_dataset(
+    name: str, n: int | None = None, noise: float | None = None, seed: int | None = None
+) -> Dataset:
+    """The dataset called ``name`` (a key of ``DATASETS``), for the command line.
+
+    ``n`` and ``noise`` left as None take the dataset's defaults. Giving one
+    that the dataset does not take (n or noise for xor, noise for digits) is a
+    ValueError rather than being silently ignored. ``seed`` is passed where
+    the dataset is random and ignored where it is fixed (xor).
+    """
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
+    takes = {"xor": (), "moons": ("n", "noise"), "circles": ("n", "noise"), "digits": ("n",)}
+    given = {"n": n, "noise": noise}
+    kwargs = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        if key not in takes[name]:
+            raise ValueError(f"the {name} dataset does not take {key} (got {key} = {value!r})")
+        kwargs[key] = value
+    if name == "xor":
+        return xor()
+    return DATASETS[name](**kwargs, seed=seed)
+
+
+def split(
+    data: Sequence[Example], test_fraction: float = 0.2, seed: int | None = None
+) -> tuple[Dataset, Dataset]:
+    """Shuffle ``data`` with ``seed`` and cut it into (train, test).
+
+    The test part gets round(test_fraction * len(data)) examples, the train part
+    the rest; both must be non-empty. The same seed gives the same split. The
+    examples themselves are not copied.
+    """
+    if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
+        raise TypeError(f"data must be a list of (x, y) examples, got {type(data).__name__}")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, Real):
+        raise TypeError(
+            f"test_fraction must be a number, got {type(test_fraction).__name__}: {test_fraction!r}"
+        )
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must satisfy 0 < test_fraction < 1, got {test_fraction!r}")
+    n = len(data)
+    n_test = round(test_fraction * n)
+    if n_test == 0 or n_test == n:
+        raise ValueError(
+            f"test_fraction {test_fraction!r} of {n} examples gives {n_test} test and "
+            f"{n - n_test} training examples; both parts need at least one"
+        )
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    test = [data[i] for i in order[:n_test]]
+    train = [data[i] for i in order[n_test:]]
+    return train, test
+
+
+def check_data(data: Sequence[Example], n_inputs: int, n_outputs: int) -> None:
+    """Check that ``data`` fits a network with n_1 = n_inputs and n_L = n_outputs.
+
+    Every example must be a pair (x, y) of lists of finite numbers with
+    len(x) == n_inputs and len(y) == n_outputs. Raises ValueError (wrong sizes,
+    no examples, NaN or infinity) or TypeError (not a list, not numbers), naming
+    the first bad example by its position, e.g. "example 3 (data[2])".
+    """
+    for name, size in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
+        if size < 1:
+            raise ValueError(f"{name} must be at least 1, got {size}")
+    if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
+        raise TypeError(f"data must be a list of (x, y) examples, got {type(data).__name__}")
+    if len(data) == 0:
+        raise ValueError("data has no examples")
+    for i, example in enumerate(data):
+        where = f"example {i + 1} (data[{i}])"
+        if isinstance(example, (str, bytes)) or not isinstance(example, Sequence):
+            raise TypeError(f"{where} must be a pair (x, y), got {type(example).__name__}")
+        if len(example) != 2:
+            raise ValueError(f"{where} must be a pair (x, y), got {len(example)} items")
+        x, y = example
+        _check_vector(x, n_inputs, f"{where}: x", "inputs (layer 1)")
+        _check_vector(y, n_outputs, f"{where}: y", "outputs (layer L)")
+
+
+def _check_vector(v: object, size: int, where: str, what: str) -> None:
+    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
+        raise TypeError(f"{where} must be a list of {size} numbers, got {type(v).__name__}")
+    if len(v) != size:
+        raise ValueError(f"{where} has {len(v)} entries but the network has {size} {what}")
+    for k, v_k in enumerate(v):
+        # bool is an int to Python, but True as a pixel is almost surely a mistake
+        if isinstance(v_k, bool) or not isinstance(v_k, Real):
+            raise TypeError(f"{where}[{k}] must be a number, got {type(v_k).__name__}: {v_k!r}")
+        if not math.isfinite(v_k):
+            raise ValueError(f"{where}[{k}] must be finite, got {v_k!r}")
+
+
+def _check_n(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
+    if n < 1:
+        raise ValueError(f"n is the number of examples and must be at least 1, got {n}")
+
+
+def _check_noise(noise: float) -> None:
+    if isinstance(noise, bool) or not isinstance(noise, Real):
+        raise TypeError(f"noise must be a number, got {type(noise).__name__}: {noise!r}")
+    # written so that NaN fails too
+    if not (noise >= 0.0 and math.isfinite(noise)):
+        raise ValueError(
+            f"noise is a standard deviation and must be finite and >= 0, got {noise!r}"
+        )
+
+
+def _jitter(p: tuple[float, float], noise: float, rng: random.Random) -> list[float]:
+    """The point p with independent N(0, noise^2) added to each coordinate."""
+    if noise == 0:
+        return [p[0], p[1]]
+    return [p[0] + rng.gauss(0.0, noise), p[1] + rng.gauss(0.0, noise)]
+
+
+def _one_hot(j: int, size: int) -> list[float]:
+    y = [0.0] * size
+    y[j] = 1.0
+    return y
