@@ -8,14 +8,27 @@
 """
 
 from nn.cost import COSTS, cross_entropy_cost, quadratic_cost
+from nn.data import DATASETS, check_data, circles, digits, load_dataset, moons, split, xor
+from nn.io import ModelFileError, load, save
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 
 __all__ = [
     "ACTIVATIONS",
     "COSTS",
+    "DATASETS",
     "MLP",
     "Layer",
+    "ModelFileError",
     "Neuron",
+    "check_data",
+    "circles",
     "cross_entropy_cost",
+    "digits",
+    "load",
+    "load_dataset",
+    "moons",
     "quadratic_cost",
+    "save",
+    "split",
+    "xor",
 ]
