@@ -23,7 +23,9 @@ import math
 import os
 from numbers import Real
 from pathlib import Path
+from typing import IO
 
+from nn.files import atomic_write
 from nn.layers import INITS, MLP, node_label
 
 FORMAT = "deltagrad.mlp"
@@ -43,32 +45,19 @@ class ModelFileError(ValueError):
 def save(net: MLP, path: str | os.PathLike) -> Path:
     """Write ``net`` to ``path`` as JSON, replacing any file there only once fully written.
 
-    Returns the path written. The folder must exist.
+    Returns the path written. The folder must exist. On any error (also
+    Ctrl-C) an existing file at ``path`` is left as it was (see nn.files).
     """
     if not isinstance(net, MLP):
         raise TypeError(f"save() takes an MLP, got {type(net).__name__}")
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: the folder {folder} does not exist")
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot save to {path}: it is a folder; give a file name")
     model = _to_dict(net)
-    tmp, fd = _create_temporary(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            # allow_nan=False: a NaN would give a file that JSON readers reject
-            json.dump(model, f, allow_nan=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # also on KeyboardInterrupt: leave the old file, and no temporary one
-        tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
-    return path
+
+    def write(f: IO[str]) -> None:
+        # allow_nan=False: a NaN would give a file that JSON readers reject
+        json.dump(model, f, allow_nan=False)
+        f.write("\n")
+
+    return atomic_write(path, write)
 
 
 def load(path: str | os.PathLike) -> MLP:
@@ -223,31 +212,3 @@ def _reject_constant(token: str) -> float:
 def _json_type(v: object) -> str:
     names = {list: "array", str: "string", bool: "boolean", type(None): "null"}
     return names.get(type(v), "number")
-
-
-def _create_temporary(path: Path) -> tuple[Path, int]:
-    """Create a new file beside ``path`` (same folder, so the rename stays atomic).
-
-    Made with os.open and mode 0o666 so that the umask gives it the permissions
-    of any other new file (tempfile would make it private, 0o600).
-    """
-    while True:
-        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-
-
-def _sync_folder(folder: Path) -> None:
-    """Flush the rename to disk where the platform allows opening a folder."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -153,7 +153,7 @@ def test_a_failed_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
     def no_replace(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))
 
-    monkeypatch.setattr(nn_io.os, "replace", no_replace)
+    monkeypatch.setattr(os, "replace", no_replace)
     with pytest.raises(PermissionError):
         save(MLP([2, 1], seed=0), tmp_path / "m.json")
     assert os.listdir(tmp_path) == []
