@@ -35,10 +35,10 @@ def decision_boundary(
     classes = [true_class(y) for _, y in data]
     ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=classes, cmap="RdBu",
                edgecolors="k", linewidths=0.5, s=25)
-    ax.set_xlabel("x_1")
-    ax.set_ylabel("x_2")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_title(title or "Decision boundary")
-    ax.figure.colorbar(image, ax=ax, label="a^L" if net.sizes[-1] == 1 else "class")
+    ax.figure.colorbar(image, ax=ax, label="$a^L$" if net.sizes[-1] == 1 else "class")
     return ax
 
 
