@@ -9,6 +9,7 @@
 """
 
 from autodiff.check import gradcheck, numerical_gradient
+from autodiff.draw import draw
 from autodiff.value import Value
 
-__all__ = ["Value", "gradcheck", "numerical_gradient"]
+__all__ = ["Value", "draw", "gradcheck", "numerical_gradient"]
