@@ -144,6 +144,7 @@ def train(
             started = time.perf_counter()
             for b, start in enumerate(range(0, len(examples), batch_size), start=1):
                 batch = examples[start : start + batch_size]
+                before = [p.data for p in params]  # to undo a step whose C overflows below
                 C = _sgd_step(net, params, batch, cost, eta, epoch, b)
                 steps_done += 1
                 bar.update(1)
@@ -151,7 +152,13 @@ def train(
                 if steps_done == total_steps or interrupted.is_set():
                     break
             elapsed = time.perf_counter() - started
-            _record(history, net, cost, examples, test_data, epoch, steps_done, elapsed)
+            try:
+                _record(history, net, cost, examples, test_data, epoch, steps_done, elapsed)
+            except (OverflowError, ZeroDivisionError) as error:
+                # the last step left finite weights but a cost beyond the largest float
+                for p, old in zip(params, before):
+                    p.data = old
+                raise _diverged(epoch, b, eta, f"after this step C overflows ({error})") from error
             if on_epoch is not None:
                 on_epoch(history)
         history.interrupted = interrupted.is_set()
