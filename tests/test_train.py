@@ -1,0 +1,485 @@
+"""nn.train: mini-batch SGD, its History, divergence, Ctrl-C, and bad arguments.
+
+Where the exact result of training matters, it is reproduced here step by step
+with the lecture's recipe (shuffle once per epoch with random.Random(seed), C
+on the batch, C.backward(), p -= eta * dC/dp) on an identically seeded net.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import random
+import signal
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from nn.cost import cross_entropy_cost, quadratic_cost  # noqa: E402
+from nn.data import moons, xor  # noqa: E402
+from nn.layers import MLP  # noqa: E402
+from nn.plots import decision_boundary  # noqa: E402
+from nn.train import (  # noqa: E402
+    History,
+    TrainingDiverged,
+    evaluate,
+    is_classification,
+    predicted_class,
+    train,
+    true_class,
+)
+
+
+def weights(net):
+    return [p.data for p in net.parameters()]
+
+
+def sgd_by_hand(net, data, steps, batch_size, eta, seed, cost=quadratic_cost):
+    """Take ``steps`` SGD steps the lecture's way; returns the weights after each step."""
+    rng = random.Random(seed)
+    examples = list(data)
+    after = []
+    while len(after) < steps:
+        rng.shuffle(examples)
+        for start in range(0, len(examples), batch_size):
+            batch = examples[start:start + batch_size]
+            C = cost([net(x) for x, _ in batch], [y for _, y in batch])
+            net.zero_grad()
+            C.backward()
+            for p in net.parameters():
+                p.data = p.data - eta * p.grad
+            after.append(weights(net))
+            if len(after) == steps:
+                break
+    return after
+
+
+def plain_quadratic_cost(net, data):
+    """1/(2n) sum ||y - a||^2 with plain floats, from the weights as numbers."""
+    total = 0.0
+    for x, y in data:
+        a = list(x)
+        for layer in net.layers:
+            a = [1.0 / (1.0 + math.exp(-(sum(w.data * a_k for w, a_k in zip(n.w, a)) + n.b.data)))
+                 for n in layer.neurons]
+        total += sum((y_j - a_j) ** 2 for a_j, y_j in zip(a, y))
+    return total / (2 * len(data))
+
+
+def small_data(n=10, seed=0):
+    rng = random.Random(seed)
+    return [([rng.uniform(-1, 1), rng.uniform(-1, 1)], [float(rng.random() < 0.5)])
+            for _ in range(n)]
+
+
+# ---------------------------------------------------------------- learning
+
+
+def test_xor_is_learned_completely():
+    net = MLP([2, 3, 1], seed=0)
+    history = train(net, xor(), epochs=1000, batch_size=4, eta=3.0, seed=0, progress=False)
+    assert history.accuracy[-1] == 1.0
+    for x, y in xor():
+        assert predicted_class(net(x)) == true_class(y)
+    assert history.cost[-1] < history.cost[0] / 10
+
+
+def test_moons_above_95_percent():
+    data = moons(100, noise=0.1, seed=0)
+    fresh = moons(100, noise=0.1, seed=1)
+    net = MLP([2, 8, 1], seed=0)
+    history = train(net, data, epochs=40, batch_size=5, eta=10.0, seed=0, progress=False,
+                    test_data=fresh)
+    assert history.accuracy[-1] > 0.95
+    assert history.test_accuracy[-1] > 0.9  # it generalises to points it never saw
+    right = sum(predicted_class(net(x)) == true_class(y) for x, y in data)
+    assert right / len(data) == history.accuracy[-1]
+
+
+def test_cross_entropy_cost_trains_too():
+    net = MLP([2, 3, 1], seed=1)
+    history = train(net, xor(), epochs=500, batch_size=4, eta=2.0, seed=1, progress=False,
+                    cost=cross_entropy_cost)
+    assert history.accuracy[-1] == 1.0
+
+
+# ---------------------------------------------------------------- reproducibility
+
+
+def test_same_seed_gives_identical_history_and_weights():
+    data = moons(40, noise=0.2, seed=3)
+    runs = []
+    for _ in range(2):
+        net = MLP([2, 4, 1], seed=5)
+        history = train(net, data, epochs=4, batch_size=3, eta=2.0, seed=9, progress=False)
+        runs.append((history, weights(net)))
+    (h1, w1), (h2, w2) = runs
+    for name in ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy"):
+        assert getattr(h1, name) == getattr(h2, name), name
+    assert w1 == w2
+
+
+def test_different_shuffle_seed_gives_a_different_history():
+    data = moons(40, noise=0.2, seed=3)
+    costs = []
+    for seed in (1, 2):
+        net = MLP([2, 4, 1], seed=5)
+        costs.append(train(net, data, epochs=2, batch_size=3, eta=2.0, seed=seed,
+                           progress=False).cost)
+    assert costs[0] != costs[1]
+
+
+def test_training_is_the_lectures_sgd_step_by_step():
+    data = small_data(10)
+    net = MLP([2, 3, 1], seed=2)
+    train(net, data, epochs=3, batch_size=4, eta=1.5, seed=4, progress=False)
+    by_hand = MLP([2, 3, 1], seed=2)
+    expected = sgd_by_hand(by_hand, data, steps=9, batch_size=4, eta=1.5, seed=4)
+    assert weights(net) == expected[-1]
+
+
+def test_training_does_not_reorder_the_callers_data():
+    data = small_data(10)
+    before = [(list(x), list(y)) for x, y in data]
+    train(MLP([2, 2, 1], seed=0), data, epochs=2, batch_size=3, eta=1.0, seed=0, progress=False)
+    assert data == before
+
+
+# ---------------------------------------------------------------- epochs and iterations
+
+
+@pytest.mark.parametrize("n_steps", [1, 4, 7, 10])
+def test_iterations_takes_exactly_that_many_steps(n_steps):
+    data = small_data(10)  # batch 3 -> 4 steps per epoch, the last of one example
+    net = MLP([2, 3, 1], seed=1)
+    history = train(net, data, iterations=n_steps, batch_size=3, eta=1.0, seed=2,
+                    progress=False)
+    assert history.iterations[-1] == n_steps
+    assert history.epoch == list(range(1, math.ceil(n_steps / 4) + 1))
+    assert history.iterations == [min(4 * e, n_steps) for e in history.epoch]
+    by_hand = MLP([2, 3, 1], seed=1)
+    after = sgd_by_hand(by_hand, data, steps=n_steps + 1, batch_size=3, eta=1.0, seed=2)
+    assert weights(net) == after[n_steps - 1]
+    assert weights(net) != after[n_steps]  # not one step more
+    if n_steps > 1:
+        assert weights(net) != after[n_steps - 2]  # nor one fewer
+
+
+def test_epochs_counts_passes_over_the_data():
+    data = small_data(10)
+    history = train(MLP([2, 2, 1], seed=0), data, epochs=3, batch_size=4, eta=1.0, seed=0,
+                    progress=False)
+    assert len(history) == 3
+    assert history.epoch == [1, 2, 3]
+    assert history.iterations == [3, 6, 9]  # ceil(10 / 4) steps per epoch
+    assert len(history.cost) == len(history.accuracy) == len(history.time) == 3
+    assert all(t >= 0.0 for t in history.time)
+    assert history.interrupted is False
+
+
+def test_history_cost_is_the_cost_on_the_training_data_after_the_epoch():
+    data = small_data(12, seed=5)
+    net = MLP([2, 3, 1], seed=3)
+    history = train(net, data, epochs=2, batch_size=5, eta=1.0, seed=1, progress=False)
+    assert history.cost[-1] == pytest.approx(plain_quadratic_cost(net, data), rel=1e-12)
+    right = sum(predicted_class(net(x)) == true_class(y) for x, y in data)
+    assert history.accuracy[-1] == right / len(data)
+
+
+def test_test_data_gives_test_cost_and_accuracy():
+    data, test = small_data(12, seed=1), small_data(7, seed=2)
+    net = MLP([2, 3, 1], seed=0)
+    history = train(net, data, epochs=3, batch_size=4, eta=1.0, seed=0, test_data=test,
+                    progress=False)
+    assert len(history.test_cost) == len(history.test_accuracy) == 3
+    assert all(isinstance(c, float) for c in history.test_cost)
+    assert history.test_cost[-1] == pytest.approx(plain_quadratic_cost(net, test), rel=1e-12)
+    right = sum(predicted_class(net(x)) == true_class(y) for x, y in test)
+    assert history.test_accuracy[-1] == right / len(test)
+    # the test data is never learned from: same weights as training without it
+    alone = MLP([2, 3, 1], seed=0)
+    train(alone, data, epochs=3, batch_size=4, eta=1.0, seed=0, progress=False)
+    assert weights(alone) == weights(net)
+
+
+def test_without_test_data_test_entries_are_none():
+    history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=2, batch_size=2, eta=1.0,
+                    seed=0, progress=False)
+    assert history.test_cost == [None, None] and history.test_accuracy == [None, None]
+
+
+def test_accuracy_is_none_for_targets_that_are_not_classes():
+    data = [([0.1 * i, 0.2], [0.05 * i]) for i in range(6)]
+    history = train(MLP([2, 2, 1], seed=0), data, epochs=2, batch_size=3, eta=1.0, seed=0,
+                    progress=False)
+    assert history.accuracy == [None, None]
+
+
+def test_on_epoch_sees_the_growing_history():
+    seen = []
+    history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0,
+                    seed=0, progress=False, on_epoch=lambda h: seen.append(len(h)))
+    assert seen == [1, 2, 3]
+    assert len(history) == 3
+
+
+# ---------------------------------------------------------------- classes
+
+
+def test_classes_of_outputs_and_targets():
+    assert predicted_class([0.49]) == 0 and predicted_class([0.5]) == 1
+    assert predicted_class([0.1, 0.7, 0.2]) == 1
+    assert true_class([1.0]) == 1 and true_class([0.0, 0.0, 1.0]) == 2
+    assert is_classification([[0.0], [1.0]])
+    assert is_classification([[0.0, 1.0], [1.0, 0.0]])
+    assert not is_classification([[0.5]])
+    assert not is_classification([[1.0, 1.0]])
+
+
+def test_evaluate_matches_a_plain_computation():
+    data = small_data(9, seed=4)
+    net = MLP([2, 3, 1], seed=6)
+    C, accuracy = evaluate(net, data)
+    assert C == pytest.approx(plain_quadratic_cost(net, data), rel=1e-12)
+    assert accuracy == sum(predicted_class(net(x)) == true_class(y) for x, y in data) / 9
+
+
+# ---------------------------------------------------------------- divergence
+
+
+def linear_net():
+    return MLP([1, 1], "linear", seed=0)
+
+
+def linear_data():
+    return [([1.0], [2.0]), ([2.0], [-1.0]), ([-1.5], [0.5])]
+
+
+def test_divergence_in_the_forward_pass_names_epoch_and_batch_and_keeps_weights():
+    # eta = 1e200: step 1 throws the weights out to ~1e200, step 2's C = (y - a)^2 overflows
+    data, eta = linear_data(), 1e200
+    net = linear_net()
+    with pytest.raises(TrainingDiverged) as caught:
+        train(net, data, epochs=3, batch_size=1, eta=eta, seed=0, progress=False)
+    message = str(caught.value)
+    assert "epoch 1" in message and "batch 2" in message
+    assert "smaller" in message and "eta" in message
+    by_hand = linear_net()
+    after = sgd_by_hand(by_hand, data, steps=1, batch_size=1, eta=eta, seed=0)
+    assert weights(net) == after[0]
+    assert all(math.isfinite(w) and abs(w) > 1e100 for w in weights(net))
+
+
+def test_divergence_in_the_update_keeps_the_weights_before_the_step():
+    # the gradient is finite but eta * grad overflows to infinity in the very first step
+    data = linear_data()
+    net = linear_net()
+    before = weights(net)
+    with pytest.raises(TrainingDiverged, match="epoch 1, batch 1") as caught:
+        train(net, data, epochs=1, batch_size=3, eta=1e308, seed=0, progress=False)
+    assert "smaller" in str(caught.value)
+    assert weights(net) == before
+
+
+def test_divergence_later_in_training_names_that_epoch():
+    # a modest eta that grows the weights step by step until (y - a)^2 overflows
+    data = [([1.0], [0.0]), ([3.0], [1.0])]
+    net = linear_net()
+    with pytest.raises(TrainingDiverged) as caught:
+        train(net, data, epochs=2000, batch_size=2, eta=4.0, seed=0, progress=False)
+    message = str(caught.value)
+    epoch = int(message.split("epoch ")[1].split(",")[0])
+    assert epoch > 1 and "batch 1" in message
+    # reproduce: epoch - 1 good steps (one per epoch), then the bad one
+    by_hand = linear_net()
+    after = sgd_by_hand(by_hand, data, steps=epoch - 1, batch_size=2, eta=4.0, seed=0)
+    assert weights(net) == after[-1]
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def test_ctrl_c_after_an_epoch_stops_cleanly():
+    data = small_data(10)
+    net = MLP([2, 3, 1], seed=0)
+    seen = []
+
+    def interrupt(history):
+        seen.append(history)
+        if len(history) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    handler_before = signal.getsignal(signal.SIGINT)
+    history = train(net, data, epochs=50, batch_size=3, eta=1.0, seed=0, progress=False,
+                    on_epoch=interrupt)
+    assert history.interrupted is True
+    assert len(history) == 2 and history.iterations == [4, 8]
+    assert seen[-1] is history
+    assert signal.getsignal(signal.SIGINT) is handler_before
+    by_hand = MLP([2, 3, 1], seed=0)
+    assert weights(net) == sgd_by_hand(by_hand, data, steps=8, batch_size=3, eta=1.0, seed=0)[-1]
+
+
+def test_ctrl_c_in_the_middle_of_an_epoch_finishes_the_step_and_returns():
+    data = small_data(12)  # batch 3: 4 steps per epoch, all of 3 examples
+    net = MLP([2, 3, 1], seed=0)
+    steps = []
+
+    def cost(outputs, targets):
+        if len(outputs) == 3:  # a training batch, not the per-epoch evaluation
+            steps.append(1)
+            if len(steps) == 6:
+                os.kill(os.getpid(), signal.SIGINT)
+        return quadratic_cost(outputs, targets)
+
+    history = train(net, data, epochs=50, batch_size=3, eta=1.0, seed=0, progress=False,
+                    cost=cost)
+    assert history.interrupted is True
+    assert history.iterations[-1] == 6 and history.epoch[-1] == 2
+    by_hand = MLP([2, 3, 1], seed=0)
+    assert weights(net) == sgd_by_hand(by_hand, data, steps=6, batch_size=3, eta=1.0, seed=0)[-1]
+    # the history's last cost is for the weights as returned
+    assert history.cost[-1] == pytest.approx(plain_quadratic_cost(net, data), rel=1e-12)
+
+
+# ---------------------------------------------------------------- progress bar
+
+
+def test_no_progress_bar_when_not_on_a_terminal(capfd):
+    train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0, seed=0)
+    out, err = capfd.readouterr()
+    assert err == "" and out == ""
+
+
+def test_progress_bar_on_a_terminal(monkeypatch):
+    pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0, seed=0)
+    assert "9/9" in screen.getvalue()  # 3 epochs of 3 steps
+
+
+def test_progress_false_shows_nothing_even_on_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0, seed=0,
+          progress=False)
+    assert screen.getvalue() == ""
+
+
+# ---------------------------------------------------------------- bad arguments
+
+
+GOOD = {"epochs": 1, "batch_size": 2, "eta": 1.0}
+
+
+@pytest.mark.parametrize("change, pattern", [
+    ({"batch_size": 0}, "batch_size.*0"),
+    ({"batch_size": -3}, "batch_size"),
+    ({"batch_size": 7}, r"batch_size.*\(6\).*7"),
+    ({"batch_size": 2.0}, "batch_size"),
+    ({"eta": 0.0}, "eta"),
+    ({"eta": -1.0}, "eta.*-1"),
+    ({"eta": math.nan}, "eta"),
+    ({"eta": math.inf}, "eta"),
+    ({"epochs": None}, "epochs.*iterations"),
+    ({"iterations": 5}, "epochs.*iterations"),
+    ({"epochs": 0}, "epochs"),
+    ({"epochs": None, "iterations": 0}, "iterations"),
+    ({"epochs": 1.5}, "epochs"),
+], ids=str)
+def test_bad_arguments_are_a_value_error(change, pattern):
+    net = MLP([2, 2, 1], seed=0)
+    before = weights(net)
+    with pytest.raises(ValueError, match=pattern):
+        train(net, small_data(6), **{**GOOD, **change}, progress=False)
+    assert weights(net) == before
+
+
+@pytest.mark.parametrize("data, pattern", [
+    ([], "no examples|non-empty"),
+    ([([0.1, 0.2, 0.3], [1.0])] * 3, "3 entries.*2 inputs"),
+    ([([0.1, 0.2], [1.0, 0.0])] * 3, "2 entries.*1 outputs"),
+    ([([0.1, 0.2], [1.0]), ([0.1], [1.0])], r"example 2"),
+    ([([0.1, 0.2], [1.0], "extra")], "pair"),
+    ([([0.1, math.nan], [1.0])], "finite"),
+], ids=["empty", "x too long", "y too long", "second x short", "triple", "nan"])
+def test_data_of_the_wrong_shape_is_a_value_error(data, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        train(MLP([2, 2, 1], seed=0), data, epochs=1, batch_size=1, eta=1.0, progress=False)
+
+
+def test_test_data_of_the_wrong_shape_is_a_value_error():
+    with pytest.raises(ValueError, match="3 entries"):
+        train(MLP([2, 2, 1], seed=0), small_data(4), epochs=1, batch_size=1, eta=1.0,
+              progress=False, test_data=[([0.1, 0.2, 0.3], [1.0])])
+
+
+# ---------------------------------------------------------------- History and pictures
+
+
+def test_history_as_dict_is_json_serialisable():
+    history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=2, batch_size=2, eta=1.0,
+                    seed=0, progress=False, test_data=small_data(3, seed=1))
+    d = history.as_dict()
+    back = json.loads(json.dumps(d))
+    assert back == d
+    assert back["cost"] == history.cost and back["epoch"] == [1, 2]
+    assert back["interrupted"] is False
+
+
+def test_empty_history():
+    h = History()
+    assert len(h) == 0 and json.loads(json.dumps(h.as_dict()))["cost"] == []
+
+
+def labelled(ax):
+    return ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+@pytest.mark.parametrize("x", ["iterations", "epoch"])
+def test_history_plot_has_title_and_labelled_axes(x):
+    history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0,
+                    seed=0, progress=False, test_data=small_data(3, seed=1))
+    ax = history.plot(x=x)
+    try:
+        assert labelled(ax)
+        xs, ys = ax.lines[0].get_data()
+        assert list(ys) == history.cost
+        assert list(xs) == getattr(history, x)
+    finally:
+        plt.close(ax.figure)
+
+
+def test_history_plot_refuses_an_unknown_axis():
+    with pytest.raises(ValueError, match="steps"):
+        History().plot(x="steps")
+
+
+def test_decision_boundary_has_title_and_labelled_axes():
+    data = small_data(8)
+    ax = decision_boundary(MLP([2, 3, 1], seed=0), data, resolution=10)
+    try:
+        assert labelled(ax)
+        assert ax.collections  # the shading and the points are drawn
+    finally:
+        plt.close(ax.figure)
+
+
+def test_decision_boundary_needs_two_inputs():
+    with pytest.raises(ValueError, match="2 inputs.*3"):
+        decision_boundary(MLP([3, 1], seed=0), [([0.0, 0.0, 0.0], [1.0])])
