@@ -76,10 +76,10 @@ def add_data_arguments(parser: argparse.ArgumentParser, default: str | None = "m
     group = parser.add_argument_group("data")
     group.add_argument("--data", choices=sorted(DATASETS), default=default,
                        help="the dataset (default: %(default)s)")
-    group.add_argument("--n", type=positive_int, default=200,
-                       help="points to generate for moons/circles (default: %(default)s)")
-    group.add_argument("--noise", type=float, default=0.1,
-                       help="noise of moons/circles (default: %(default)s)")
+    group.add_argument("--n", type=positive_int,
+                       help="points to generate for moons/circles (default: 200), "
+                            "or digits to take (default: all)")
+    group.add_argument("--noise", type=float, help="noise of moons/circles (default: 0.1)")
     group.add_argument("--data-seed", type=int, default=0,
                        help="seed of the generated data and of the train/test split "
                             "(default: %(default)s)")
@@ -89,7 +89,11 @@ def add_data_arguments(parser: argparse.ArgumentParser, default: str | None = "m
 
 def dataset(args: argparse.Namespace):
     """(train, test) for the data arguments."""
-    data = load_dataset(args.data, n=args.n, noise=args.noise, seed=args.data_seed)
+    # defaults only where the dataset takes them: xor takes neither n nor noise, digits no noise
+    generated = args.data in ("moons", "circles")
+    n = 200 if args.n is None and generated else args.n
+    noise = 0.1 if args.noise is None and generated else args.noise
+    data = load_dataset(args.data, n=n, noise=noise, seed=args.data_seed)
     if args.test_fraction == 0:
         return data, []
     return split(data, test_fraction=args.test_fraction, seed=args.data_seed)
