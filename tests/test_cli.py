@@ -1,0 +1,194 @@
+"""The deltagrad command line, run as a user would: in a subprocess, in a fresh folder."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.data import load_dataset, split
+from nn.io import load
+from nn.layers import MLP
+from nn.train import evaluate
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def run(cwd: Path, *args: str, command=(sys.executable, "-m", "nn")):
+    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+TRAIN = ["train", "--sizes", "2,8,1", "--data", "moons", "--epochs", "3", "--batch-size", "10",
+         "--eta", "3", "--seed", "0", "--out", "model.json"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A folder where the issue's train command (with fewer epochs) has run."""
+    folder = tmp_path_factory.mktemp("train")
+    result = run(folder, *TRAIN, "--history", "history.json")
+    return folder, result
+
+
+def test_train_writes_a_model_that_loads(trained):
+    folder, result = trained
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+    net = load(folder / "model.json")
+    assert isinstance(net, MLP) and net.sizes == [2, 8, 1]
+    assert "model.json" in result.stdout
+    assert len(re.findall(r"^epoch +\d", result.stdout, re.M)) == 3
+
+
+def test_train_learns_the_same_as_the_library(trained):
+    # the same seeds through the library give the same weights, bit for bit
+    folder, _ = trained
+    from nn.train import train
+
+    train_data, test_data = split(load_dataset("moons", n=200, noise=0.1, seed=0),
+                                  test_fraction=0.2, seed=0)
+    net = MLP([2, 8, 1], seed=0)
+    train(net, train_data, epochs=3, batch_size=10, eta=3.0, seed=0, test_data=test_data,
+          progress=False)
+    saved = load(folder / "model.json")
+    assert [p.data for p in saved.parameters()] == [p.data for p in net.parameters()]
+
+
+def test_train_writes_the_history(trained):
+    folder, _ = trained
+    history = json.loads((folder / "history.json").read_text())
+    assert history["epoch"] == [1, 2, 3]
+    assert len(history["cost"]) == 3 and len(history["test_accuracy"]) == 3
+
+
+def test_evaluate_reads_the_trained_model(trained):
+    folder, _ = trained
+    result = run(folder, "evaluate", "model.json", "--data", "moons")
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"(\d+) test moons examples: C = ([0-9.e-]+), accuracy = ([0-9.]+)",
+                      result.stdout)
+    assert match, result.stdout
+    _, test_data = split(load_dataset("moons", n=200, noise=0.1, seed=0), 0.2, seed=0)
+    C, accuracy = evaluate(load(folder / "model.json"), test_data)
+    assert int(match[1]) == len(test_data) == 40
+    assert float(match[2]) == pytest.approx(C, abs=1e-6)
+    assert float(match[3]) == pytest.approx(accuracy, abs=1e-3)
+
+
+def test_evaluate_on_all_the_data(trained):
+    folder, _ = trained
+    result = run(folder, "evaluate", "model.json", "--data", "moons", "--all")
+    assert result.returncode == 0, result.stderr
+    assert "200 all moons examples" in result.stdout
+
+
+def test_demo_writes_model_history_and_pictures(tmp_path):
+    result = run(tmp_path, "demo", "--epochs", "2", "--out", "results")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "results"
+    for name in ("model.json", "history.json", "cost.png", "boundary.png"):
+        assert (out / name).is_file(), name
+        assert name in result.stdout
+    for name in ("cost.png", "boundary.png"):
+        assert (out / name).read_bytes()[:8] == PNG_MAGIC
+    assert json.loads((out / "history.json").read_text())["epoch"] == [1, 2]
+    assert load(out / "model.json").sizes == [2, 8, 1]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+@pytest.mark.parametrize("data, sizes", [("xor", "2,3,1"), ("circles", "2,4,1")])
+def test_train_on_the_other_small_datasets(tmp_path, data, sizes):
+    result = run(tmp_path, "train", "--data", data, "--sizes", sizes, "--epochs", "2",
+                 "--out", "m.json")
+    assert result.returncode == 0, result.stderr
+    assert load(tmp_path / "m.json").sizes == [int(s) for s in sizes.split(",")]
+
+
+@pytest.mark.parametrize("args", [[], ["train"], ["evaluate"], ["demo"]], ids=str)
+def test_help_everywhere(tmp_path, args):
+    result = run(tmp_path, *args, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: deltagrad")
+
+
+def test_no_command_is_an_error(tmp_path):
+    result = run(tmp_path)
+    assert result.returncode != 0 and "COMMAND" in result.stderr
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["--sizes", "2,x,1"], r"--sizes.*2,x,1"),
+    (["--sizes", "2"], r"--sizes.*at least two layers"),
+    (["--sizes", "2,0,1"], r"--sizes"),
+    (["--eta", "-1"], r"--eta.*-1"),
+    (["--eta", "0"], r"--eta"),
+    (["--batch-size", "0"], r"--batch-size.*0"),
+    (["--data", "mnist"], r"--data.*mnist"),
+    (["--epochs", "0"], r"--epochs"),
+    (["--activation", "softmax"], r"--activation.*softmax"),
+    (["--data", "xor", "--n", "5"], r"xor.*\bn\b"),
+], ids=str)
+def test_bad_train_arguments(tmp_path, args, problem):
+    base = ["train", "--epochs", "1", "--out", "m.json"]
+    result = run(tmp_path, *base, *args)
+    assert result.returncode != 0
+    assert re.search(problem, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_train_needs_a_length(tmp_path):
+    result = run(tmp_path, "train", "--out", "m.json")
+    assert result.returncode != 0 and "--epochs" in result.stderr
+
+
+def test_epochs_and_iterations_exclude_each_other(tmp_path):
+    result = run(tmp_path, "train", "--epochs", "1", "--iterations", "5")
+    assert result.returncode != 0 and "not allowed with" in result.stderr
+
+
+def test_missing_model_file(tmp_path):
+    result = run(tmp_path, "evaluate", "no-such-model.json", "--data", "moons")
+    assert result.returncode != 0
+    assert "no-such-model.json" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_model_file(tmp_path):
+    (tmp_path / "bad.json").write_text("{not json")
+    result = run(tmp_path, "evaluate", "bad.json")
+    assert result.returncode != 0
+    assert "bad.json" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_model_and_data_of_different_sizes(tmp_path):
+    assert run(tmp_path, "train", "--sizes", "2,3,1", "--data", "xor", "--epochs", "1",
+               "--out", "m.json").returncode == 0
+    result = run(tmp_path, "evaluate", "m.json", "--data", "digits")
+    assert result.returncode != 0
+    assert "64" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_divergence_is_reported_without_a_traceback(tmp_path):
+    result = run(tmp_path, "train", "--sizes", "2,1", "--output-activation", "linear",
+                 "--epochs", "3", "--eta", "1e300", "--out", "m.json")
+    assert result.returncode != 0
+    assert "diverged in epoch" in result.stderr and "smaller" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_the_console_script(tmp_path):
+    script = Path(sys.executable).parent / "deltagrad"
+    assert script.is_file(), f"no deltagrad script beside {sys.executable}"
+    result = run(tmp_path, "--help", command=(str(script),))
+    assert result.returncode == 0
+    assert "train" in result.stdout and "evaluate" in result.stdout and "demo" in result.stdout
+    bad = run(tmp_path, "train", "--eta", "-1", command=(str(script),))
+    assert bad.returncode != 0 and "--eta" in bad.stderr
