@@ -88,6 +88,7 @@ def test_evaluate_on_all_the_data(trained):
 
 
 def test_demo_writes_model_history_and_pictures(tmp_path):
+    pytest.importorskip("matplotlib")
     result = run(tmp_path, "demo", "--epochs", "2", "--out", "results")
     assert result.returncode == 0, result.stderr
     out = tmp_path / "results"

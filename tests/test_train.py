@@ -14,17 +14,13 @@ import os
 import random
 import signal
 
-import matplotlib
 import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from nn.cost import cross_entropy_cost, quadratic_cost  # noqa: E402
-from nn.data import moons, xor  # noqa: E402
-from nn.layers import MLP  # noqa: E402
-from nn.plots import decision_boundary  # noqa: E402
-from nn.train import (  # noqa: E402
+from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.data import moons, xor
+from nn.layers import MLP
+from nn.plots import decision_boundary
+from nn.train import (
     History,
     TrainingDiverged,
     evaluate,
@@ -447,12 +443,23 @@ def test_empty_history():
     assert len(h) == 0 and json.loads(json.dumps(h.as_dict()))["cost"] == []
 
 
+@pytest.fixture
+def plt():
+    """pyplot on the Agg backend (no window); the plot tests need matplotlib, training not."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    yield matplotlib.pyplot
+    matplotlib.pyplot.close("all")
+
+
 def labelled(ax):
     return ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
 @pytest.mark.parametrize("x", ["iterations", "epoch"])
-def test_history_plot_has_title_and_labelled_axes(x):
+def test_history_plot_has_title_and_labelled_axes(plt, x):
     history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0,
                     seed=0, progress=False, test_data=small_data(3, seed=1))
     ax = history.plot(x=x)
@@ -465,12 +472,12 @@ def test_history_plot_has_title_and_labelled_axes(x):
         plt.close(ax.figure)
 
 
-def test_history_plot_refuses_an_unknown_axis():
+def test_history_plot_refuses_an_unknown_axis(plt):
     with pytest.raises(ValueError, match="steps"):
         History().plot(x="steps")
 
 
-def test_decision_boundary_has_title_and_labelled_axes():
+def test_decision_boundary_has_title_and_labelled_axes(plt):
     data = small_data(8)
     ax = decision_boundary(MLP([2, 3, 1], seed=0), data, resolution=10)
     try:
@@ -480,6 +487,6 @@ def test_decision_boundary_has_title_and_labelled_axes():
         plt.close(ax.figure)
 
 
-def test_decision_boundary_needs_two_inputs():
+def test_decision_boundary_needs_two_inputs(plt):
     with pytest.raises(ValueError, match="2 inputs.*3"):
         decision_boundary(MLP([3, 1], seed=0), [([0.0, 0.0, 0.0], [1.0])])
