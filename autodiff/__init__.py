@@ -10,6 +10,7 @@
 
 from autodiff.check import gradcheck, numerical_gradient
 from autodiff.draw import draw
+from autodiff.replay import Replayed, Tape, record
 from autodiff.value import Value
 
-__all__ = ["Value", "draw", "gradcheck", "numerical_gradient"]
+__all__ = ["Replayed", "Tape", "Value", "draw", "gradcheck", "numerical_gradient", "record"]
