@@ -94,7 +94,7 @@ def dataset(args: argparse.Namespace):
     n = 200 if args.n is None and generated else args.n
     noise = 0.1 if args.noise is None and generated else args.noise
     data = load_dataset(args.data, n=n, noise=noise, seed=args.data_seed)
-    if args.test_fraction == 0:
+    if args.test_fraction == 0 or args.data == "xor":  # xor's four corners are all there is
         return data, []
     return split(data, test_fraction=args.test_fraction, seed=args.data_seed)
 
@@ -133,8 +133,9 @@ def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> 
     how_long.add_argument("--epochs", type=positive_int, default=epochs,
                           help="passes over the training data")
     how_long.add_argument("--iterations", type=positive_int, help="SGD steps in all")
-    group.add_argument("--batch-size", type=positive_int, default=10,
-                       help="examples per SGD step, m (default: %(default)s)")
+    group.add_argument("--batch-size", type=positive_int,
+                       help="examples per SGD step, m (default: 10, or all the examples "
+                            "when there are fewer)")
     group.add_argument("--eta", type=positive_float, default=3.0,
                        help="learning rate (default: %(default)s)")
     group.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
@@ -143,6 +144,11 @@ def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> 
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    for path in (args.out, args.history):
+        if path is not None and not path.parent.is_dir():
+            raise FileNotFoundError(
+                f"cannot save to {path}: the folder {path.parent} does not exist"
+            )
     net, history, _, _ = fit(args)
     save(net, args.out)
     print(f"saved the model to {args.out}")
@@ -161,7 +167,7 @@ def fit(args: argparse.Namespace):
           f"testing on {len(test_data)}")
     history = train(
         net, train_data, epochs=args.epochs, iterations=args.iterations,
-        batch_size=min(args.batch_size, len(train_data)), eta=args.eta,
+        batch_size=args.batch_size or min(10, len(train_data)), eta=args.eta,
         cost=COSTS[args.cost], seed=args.seed, test_data=test_data or None,
         progress=not args.no_progress, on_epoch=print_epoch,
     )
