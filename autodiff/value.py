@@ -187,12 +187,15 @@ class Value:
         finite x, and the result stays in [0, 1].
         """
         x = self.data
+        # 1 - sigma is taken from e, not by subtraction: for large x, 1 - s would
+        # cancel to nothing and sigma'(40) would be 0 instead of 4e-18.
         if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _node(s, "sigmoid", self, s * (1.0 - s))
+            e = math.exp(-x)
+            s = 1.0 / (1.0 + e)
+            return _node(s, "sigmoid", self, s * (e * s))  # 1 - s = e / (1 + e)
+        e = math.exp(x)
+        s = e / (1.0 + e)
+        return _node(s, "sigmoid", self, s / (1.0 + e))  # 1 - s = 1 / (1 + e)
 
     def relu(self) -> Value:
         """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (also at 0)."""

@@ -410,6 +410,16 @@ def test_sigmoid_tails_match_the_closed_form():
     assert Value(-700.0).sigmoid().data > 0.0
 
 
+@pytest.mark.parametrize("x", [-700.0, -40.0, -11.0, -1.0, 1.0, 11.0, 40.0, 700.0])
+def test_sigmoid_gradient_keeps_its_relative_precision_in_the_tails(x):
+    # sigma'(x) = e^-|x| / (1 + e^-|x|)^2, symmetric in x; computed as s (1 - s)
+    # by subtraction it would lose every digit for large positive x
+    e = math.exp(-abs(x))
+    v = Value(x)
+    v.sigmoid().backward()
+    assert v.grad == pytest.approx(e / (1 + e) ** 2, rel=1e-14)
+
+
 def test_large_but_finite_results_are_fine():
     assert Value(709.0).exp().data == pytest.approx(math.exp(709.0))
     assert (Value(1e154) * Value(1e154)).data == pytest.approx(1e308)
