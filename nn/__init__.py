@@ -9,6 +9,7 @@
 
 from nn.cost import COSTS, cross_entropy_cost, quadratic_cost
 from nn.data import DATASETS, check_data, circles, digits, load_dataset, moons, split, xor
+from nn.draw import draw_network
 from nn.io import ModelFileError, load, save
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 
@@ -24,6 +25,7 @@ __all__ = [
     "circles",
     "cross_entropy_cost",
     "digits",
+    "draw_network",
     "load",
     "load_dataset",
     "moons",

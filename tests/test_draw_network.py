@@ -1,0 +1,311 @@
+"""Tests of nn.draw_network (network diagrams) and of autodiff.draw's clusters on nn's labels.
+
+The golden DOT of a [2, 2, 1] net (tests/golden/network_221*.dot) was reviewed
+by eye once as a rendered picture; DELTAGRAD_UPDATE_GOLDEN=1 rewrites it after
+such a review. The rest is checked against the weights themselves, the
+lecture's delta equations on plain floats, and the SVG that Graphviz makes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autodiff import draw
+from autodiff.draw import GraphvizMissingError, lecture_html, number
+from nn import MLP, quadratic_cost
+from nn.draw import (
+    _NEGATIVE_FILL,
+    _POSITIVE_FILL,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    NEGATIVE,
+    POSITIVE,
+    draw_network,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+SVG = "{http://www.w3.org/2000/svg}"
+needs_neato = pytest.mark.skipif(shutil.which("neato") is None, reason="Graphviz is missing")
+
+# w^2 (2 x 2), b^2, w^3 (1 x 2), b^3 of the [2, 2, 1] net drawn below
+W2, B2 = [[0.8, -0.4], [0.3, 1.5]], [0.1, -0.2]
+W3, B3 = [[-1.2, 0.6]], [0.05]
+X, Y = [0.5, -1.0], [1.0]
+
+
+def net_221() -> MLP:
+    """A [2, 2, 1] sigmoid net with the fixed weights above (not its random ones)."""
+    net = MLP([2, 2, 1], seed=0)
+    for layer, (W, B) in zip(net.layers, [(W2, B2), (W3, B3)]):
+        for neuron, w_j, b_j in zip(layer.neurons, W, B):
+            for w, value in zip(neuron.w, w_j):
+                w.data = value
+            neuron.b.data = b_j
+    return net
+
+
+def sigma(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def lecture_deltas() -> dict[int, list[float]]:
+    """delta^3 and delta^2 of net_221 on (X, Y), by the lecture's equations 1 and 2."""
+    z2 = [sum(w * x for w, x in zip(W2[j], X)) + B2[j] for j in range(2)]
+    a2 = [sigma(z) for z in z2]
+    z3 = sum(w * a for w, a in zip(W3[0], a2)) + B3[0]
+    a3 = sigma(z3)
+    d3 = (a3 - Y[0]) * a3 * (1 - a3)  # (1): dC/da * sigma'(z); C = 1/2 (y - a)^2
+    d2 = [W3[0][j] * d3 * a2[j] * (1 - a2[j]) for j in range(2)]  # (2)
+    return {3: [d3], 2: d2}
+
+
+def backpropagated_221() -> MLP:
+    net = net_221()
+    C = quadratic_cost([net(X)], [Y])
+    C.backward()
+    return net
+
+
+def edges(source: str) -> dict[tuple[str, str], str]:
+    """(tail, head) -> attribute text of each edge statement."""
+    return {(t, h): a for t, h, a in re.findall(r"^\s*(\w+) -> (\w+) \[(.*)\]$", source, re.M)}
+
+
+def node_attrs(source: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s*(a\d+_\d+) \[(.*)\]$", source, re.M))
+
+
+def pos(attrs: str) -> tuple[float, float]:
+    x, y = re.search(r'pos="([-\d.]+),([-\d.]+)!"', attrs).groups()
+    return float(x), float(y)
+
+
+# ----------------------------------------------------------------------
+# Golden DOT
+# ----------------------------------------------------------------------
+
+GOLDENS = {
+    "network_221": lambda: draw_network(net_221()),
+    "network_221_delta": lambda: draw_network(backpropagated_221(), delta=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDENS))
+def test_golden_dot_source(name):
+    source = GOLDENS[name]().source
+    path = GOLDEN / f"{name}.dot"
+    if os.environ.get("DELTAGRAD_UPDATE_GOLDEN"):
+        path.write_text(source, encoding="utf-8")
+    assert path.exists(), f"no {path.name}: review the picture, then set DELTAGRAD_UPDATE_GOLDEN=1"
+    assert source == path.read_text(encoding="utf-8")
+
+
+def test_equal_networks_give_identical_source():
+    assert draw_network(net_221()).source == draw_network(net_221()).source
+    a, b = backpropagated_221(), backpropagated_221()
+    assert draw_network(a, delta=True).source == draw_network(b, delta=True).source
+
+
+# ----------------------------------------------------------------------
+# Layers as columns, nodes a_j^l, edges w_jk^l
+# ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [4, 8, 6, 3], [3, 1]])
+def test_a_node_per_a_j_l_and_an_edge_per_w_jk_l(sizes):
+    source = draw_network(MLP(sizes, seed=1)).source
+    nodes = node_attrs(source)
+    assert sorted(nodes) == sorted(f"a{l}_{j}" for l, n in enumerate(sizes, 1)
+                                   for j in range(1, n + 1))
+    for name, attrs in nodes.items():
+        l, j = name[1:].split("_")
+        assert f"label=<{lecture_html(f'a_{j}^{l}')}>" in attrs
+    expected = {(f"a{l - 1}_{k}", f"a{l}_{j}") for l in range(2, len(sizes) + 1)
+                for j in range(1, sizes[l - 1] + 1) for k in range(1, sizes[l - 2] + 1)}
+    assert set(edges(source)) == expected
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
+def test_layers_are_columns_in_order_and_nodes_rows_in_order(rankdir):
+    sizes = [4, 8, 6, 3]
+    nodes = node_attrs(draw_network(MLP(sizes, seed=1), rankdir=rankdir).source)
+    # "along" runs from layer 1 to layer L, "across" from node 1 to node n
+    along, across = {"LR": (0, -1), "RL": (0, -1), "TB": (1, 0), "BT": (1, 0)}[rankdir]
+    sign = {"LR": 1, "RL": -1, "TB": -1, "BT": 1}[rankdir]
+
+    def coords(name):
+        p = pos(nodes[name])
+        return sign * p[along], p[abs(across)] * (1 if across >= 0 else -1)
+
+    for l, n in enumerate(sizes, 1):
+        column = [coords(f"a{l}_{j}") for j in range(1, n + 1)]
+        assert len({c[0] for c in column}) == 1  # one column per layer
+        rows = [c[1] for c in column]
+        assert rows == sorted(rows) and len(set(rows)) == n  # node 1 first, then 2, ...
+        assert abs(rows[0] + rows[-1]) < 1e-9  # centred
+        if l > 1:
+            assert column[0][0] > coords(f"a{l - 1}_1")[0]  # layer l after layer l-1
+
+
+def test_edge_colour_is_the_sign_and_width_the_size_of_the_weight():
+    net = net_221()
+    largest = max(abs(w) for row in W2 + W3 for w in row)
+    es = edges(draw_network(net).source)
+    for l, W in ((2, W2), (3, W3)):
+        for j, row in enumerate(W, 1):
+            for k, w in enumerate(row, 1):
+                attrs = es[(f"a{l - 1}_{k}", f"a{l}_{j}")]
+                assert f'color="{POSITIVE if w > 0 else NEGATIVE}"' in attrs
+                width = float(re.search(r"penwidth=([\d.]+)", attrs).group(1))
+                assert width == pytest.approx(
+                    MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * abs(w) / largest, abs=0.005
+                )
+                assert f"{lecture_html(f'w_{j}{k}^{l}')} = {number(w, 3)}" in attrs
+
+
+def test_edge_labels_by_default_only_on_small_networks():
+    assert "headlabel" in draw_network(MLP([2, 2, 1], seed=0)).source
+    assert "headlabel" not in draw_network(MLP([4, 8, 6, 3], seed=0)).source
+    assert "headlabel" in draw_network(MLP([4, 8, 6, 3], seed=0), edge_labels=True).source
+    assert "headlabel" not in draw_network(MLP([2, 2, 1], seed=0), edge_labels=False).source
+
+
+def test_wide_layers_keep_their_weights_apart():
+    net = MLP([12, 2], seed=0)  # w_1,12^2: the comma keeps j = 1 and k = 12 apart
+    source = draw_network(net, edge_labels=True).source
+    assert lecture_html("w_1,12^2") in source and "a1_12 -> a2_1" in source
+
+
+# ----------------------------------------------------------------------
+# Shading by delta_j^l
+# ----------------------------------------------------------------------
+
+
+def test_delta_labels_and_shades_match_the_lecture_equations():
+    deltas = lecture_deltas()
+    nodes = node_attrs(draw_network(backpropagated_221(), delta=True).source)
+    largest = max(abs(d) for ds in deltas.values() for d in ds)
+    for l, ds in deltas.items():
+        for j, d in enumerate(ds, 1):
+            attrs = nodes[f"a{l}_{j}"]
+            shown = re.search(r"</SUP> = ([^<]+)</FONT>", attrs).group(1)
+            assert float(shown.replace("\u2212", "-")) == pytest.approx(d, rel=1e-2)
+            fill = re.search(r'fillcolor="#(\w{6})"', attrs).group(1)
+            r, g, b = (int(fill[i:i + 2], 16) for i in (0, 2, 4))
+            assert (b > r) == (d > 0)  # blue-ish for delta > 0, red-ish for delta < 0
+            if abs(d) == largest:  # the full colour of its sign
+                assert (r, g, b) == (_POSITIVE_FILL if d > 0 else _NEGATIVE_FILL)
+    # paler for smaller |delta|: the order of the shades is the order of |delta|
+    paleness = {name: min(int(a[i:i + 2], 16) for i in (0, 2, 4))
+                for name, attrs in nodes.items() if name[1] != "1"
+                for a in [re.search(r'fillcolor="#(\w{6})"', attrs).group(1)]}
+    flat = {f"a{l}_{j}": abs(d) for l, ds in deltas.items() for j, d in enumerate(ds, 1)}
+    by_delta = sorted(flat, key=flat.get)
+    by_shade = sorted(paleness, key=lambda n: -paleness[n])
+    assert by_delta == by_shade
+    assert "fillcolor=\"#dbe9f6\"" in nodes["a1_1"]  # inputs keep their colour
+
+
+def test_delta_needs_a_forward_pass_and_a_backward_pass():
+    with pytest.raises(ValueError, match="needs a forward pass and C.backward"):
+        draw_network(net_221(), delta=True)
+    net = net_221()
+    net(X)
+    with pytest.raises(ValueError, match=r"every delta_j\^l is 0: call C.backward"):
+        draw_network(net, delta=True)
+
+
+# ----------------------------------------------------------------------
+# Rendering, limits, bad input
+# ----------------------------------------------------------------------
+
+
+@needs_neato
+def test_rendered_svg_has_the_nodes_edges_and_labels():
+    root = ET.fromstring(draw_network(net_221()).pipe(format="svg"))
+    groups = {cls: [g for g in root.iter(f"{SVG}g") if g.get("class") == cls]
+              for cls in ("node", "edge")}
+    titles = sorted(g.find(f"{SVG}title").text for g in groups["node"])
+    assert titles == ["a1_1", "a1_2", "a2_1", "a2_2", "a3_1", "layer1", "layer2", "layer3"]
+    assert len(groups["edge"]) == 6
+    texts = {g.find(f"{SVG}title").text: [t.text for t in g.iter(f"{SVG}text")]
+             for g in groups["node"]}
+    assert texts["a2_1"] == ["a", "1", "2"] and texts["layer3"] == ["layer 3"]
+    # node a_1^2 is drawn above a_2^2, and layer 1 left of layer 2 (SVG y grows downward)
+    centre = {}
+    for g in groups["node"]:
+        for e in g.iter(f"{SVG}ellipse"):
+            centre[g.find(f"{SVG}title").text] = (float(e.get("cx")), float(e.get("cy")))
+    assert centre["a2_1"][1] < centre["a2_2"][1]
+    assert centre["a1_1"][0] < centre["a2_1"][0] < centre["a3_1"][0]
+
+
+def test_rendering_without_graphviz_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    g = draw_network(net_221())
+    with pytest.raises(GraphvizMissingError, match="brew install graphviz"):
+        g.pipe(format="svg")
+
+
+def test_max_edges_error_names_the_count():
+    with pytest.raises(ValueError, match=r"has 48 weights, more than max_edges=40.*max_edges=48"):
+        draw_network(MLP([4, 8, 2], seed=0), max_edges=40)
+
+
+@pytest.mark.parametrize(
+    ("net", "kwargs", "error", "words"),
+    [
+        ([1.0], {}, TypeError, "draw_network expects an nn.MLP"),
+        (None, {"rankdir": "UP"}, ValueError, "rankdir must be one of"),
+        (None, {"digits": 40}, ValueError, "digits must be an int from 1 to 17"),
+        (None, {"max_edges": 0}, ValueError, "max_edges must be a positive int"),
+    ],
+)
+def test_bad_input_is_refused(net, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        draw_network(net if net is not None else net_221(), **kwargs)
+
+
+# ----------------------------------------------------------------------
+# autodiff.draw's clusters read the labels nn gives its Values
+# ----------------------------------------------------------------------
+
+
+def cluster_members(source: str) -> dict[str, list[str]]:
+    """Cluster name -> the labels of the nodes declared directly inside it."""
+    members, stack = {}, []
+    for line in source.splitlines():
+        line = line.strip()
+        m = re.match(r"subgraph (cluster_\w+) \{", line)
+        if m:
+            stack.append(m.group(1))
+            members[m.group(1)] = []
+        elif line == "}" and stack:
+            stack.pop()
+        elif stack and (m := re.match(r"(v\d+(?:op)?) \[label=<(.*)> (?:fill|shape)", line)):
+            members[stack[-1]].append(m.group(2))
+    return members
+
+
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [12, 2, 1]])
+def test_computation_graph_clusters_follow_the_network(sizes):
+    net = MLP(sizes, seed=0)
+    C = quadratic_cost([net([0.1] * sizes[0])], [[1.0]])
+    C.backward()
+    members = cluster_members(draw(C, clusters=True, max_nodes=10_000).source)
+    for layer in net.layers:
+        for j, neuron in enumerate(layer.neurons, 1):
+            cluster = members[f"cluster_layer{layer.l}_node{j}"]
+            for value in [*neuron.parameters(), layer.z[j - 1], layer.a[j - 1]]:
+                assert any(f"<B>{lecture_html(value.label)}</B>" in m for m in cluster), value
+            # m products, m - 1 sums, + b, then sigma: 2m + 1 ops in all
+            assert sum(not m.startswith("<TABLE") for m in cluster) == 2 * len(neuron.w) + 1
+    for k in range(1, sizes[0] + 1):
+        assert any(lecture_html(f"a_{k}^1") in m for m in members[f"cluster_layer1_node{k}"])
