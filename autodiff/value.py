@@ -151,7 +151,9 @@ class Value:
             return _pow_value(self, exponent)
         if not _is_number(exponent):
             return NotImplemented
-        return _pow_number(self, float(exponent))
+        # a NaN or infinite exponent is refused like NaN data (0.5 ** inf would
+        # otherwise carry a NaN derivative, inf * 0)
+        return _pow_number(self, _finite_float(exponent))
 
     def __rpow__(self, base: Operand) -> Value:
         base = _lift(base)
@@ -194,8 +196,9 @@ class Value:
             s = 1.0 / (1.0 + e)
             return _node(s, "sigmoid", self, s * (e * s))  # 1 - s = e / (1 + e)
         e = math.exp(x)
-        s = e / (1.0 + e)
-        return _node(s, "sigmoid", self, s / (1.0 + e))  # 1 - s = 1 / (1 + e)
+        d = 1.0 + e
+        s = e / d
+        return _node(s, "sigmoid", self, s / d)  # 1 - s = 1 / (1 + e)
 
     def relu(self) -> Value:
         """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (also at 0)."""

@@ -445,6 +445,27 @@ def test_value_refuses_nan_and_infinity(bad):
         Value(bad)
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+@pytest.mark.parametrize(
+    "apply",
+    [
+        lambda v, c: v + c,
+        lambda v, c: c - v,
+        lambda v, c: v * c,
+        lambda v, c: c / v,
+        lambda v, c: v**c,
+        lambda v, c: c**v,
+    ],
+    ids=["add", "rsub", "mul", "rdiv", "pow", "rpow"],
+)
+@pytest.mark.parametrize("x", [0.5, 2.0, -2.0])
+def test_nan_and_infinite_operands_are_refused_like_nan_data(apply, bad, x):
+    # never a silent NaN: not in the result, not in a stored derivative
+    # (0.5 ** inf is 0.0, but its derivative inf * 0.5^inf is NaN)
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        apply(Value(x), bad)
+
+
 @pytest.mark.parametrize(
     "apply",
     [
