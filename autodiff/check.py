@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from numbers import Real
 
 from autodiff.value import Value
 
 
 def numerical_gradient(
-    f: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6
+    f: Callable[..., Value], inputs: Sequence[float | Value], eps: float = 1e-6
 ) -> list[float]:
     """Central-difference estimate of df/dx_i for every input, from f's values alone."""
     _check_eps(eps)
-    xs = [float(x) for x in inputs]
+    xs = [x.data if isinstance(x, Value) else _number(x, i) for i, x in enumerate(inputs)]
     estimate = []
     for i, x in enumerate(xs):
         up = f(*[Value(v) for v in xs[:i] + [x + eps] + xs[i + 1 :]]).data
@@ -71,8 +72,8 @@ def gradcheck(
 
 
 def _number(x: object, i: int) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"gradcheck: input {i} must be a number or a Value, got {type(x).__name__}")
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}: {x!r}")
     return float(x)
 
 

@@ -177,6 +177,14 @@ def test_inputs_must_be_numbers_or_values(bad, type_name):
         gradcheck(lambda x, y: x * y, [1.0, bad])
 
 
+def test_numerical_gradient_takes_the_same_inputs_as_gradcheck():
+    f = lambda x, y: x * y  # noqa: E731
+    assert numerical_gradient(f, [Value(2.0), 3]) == pytest.approx([3.0, 2.0], rel=1e-8)
+    for bad, type_name in (("1.5", "str"), (True, "bool"), (None, "NoneType")):
+        with pytest.raises(TypeError, match=f"input 0.*{type_name}"):
+            numerical_gradient(f, [bad, 3.0])
+
+
 def test_point_within_eps_of_the_domain_edge_raises_the_engine_error():
     # log at 1e-7 with eps 1e-6: the difference would need log(-9e-7)
     with pytest.raises(ValueError, match="log"):
