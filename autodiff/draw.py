@@ -87,6 +87,14 @@ class GraphvizMissingError(graphviz.ExecutableNotFound):
     )
 
 
+class GraphTooLargeError(ValueError):
+    """The graph has more Values than ``max_nodes``; ``.n_values`` says how many."""
+
+    def __init__(self, n_values: int, message: str) -> None:
+        super().__init__(message)
+        self.n_values = n_values
+
+
 @contextmanager
 def _needs_dot() -> Iterator[None]:
     """Turn graphviz's terse 'failed to execute' into an error that says what to install."""
@@ -129,6 +137,8 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None
         raise FileNotFoundError(
             f"cannot save {str(path)!r}: the folder {str(path.parent)!r} does not exist"
         )
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save {str(path)!r}: it is a folder; give a file name")
     fmt = (format or path.suffix.lstrip(".")).lower()
     if fmt in ("dot", "gv"):
         data = graph.source.encode("utf-8")
@@ -149,6 +159,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # on disk before the rename makes it visible
         umask = os.umask(0)  # mkstemp makes the file private; give it the usual mode
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -290,7 +302,8 @@ def _walk(root: Value, max_nodes: int) -> list[Value]:
             if id(p) not in seen:
                 stack.append((p, False))
     if len(order) > max_nodes:
-        raise ValueError(
+        raise GraphTooLargeError(
+            len(order),
             f"the graph has {len(order)} Values, more than max_nodes={max_nodes}: "
             f"draw(..., max_nodes={len(order)}) draws it anyway (dot is slow on large graphs), "
             "or draw a smaller piece, such as the cost of a single example"

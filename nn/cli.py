@@ -17,8 +17,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from autodiff.draw import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
 from nn.cost import COSTS
 from nn.data import DATASETS, load_dataset, split
+from nn.draw import save_pictures
 from nn.files import atomic_write_text
 from nn.io import load, save
 from nn.layers import ACTIVATIONS, INITS, MLP
@@ -258,12 +260,57 @@ def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
     return save_training_pictures(net, data, history, folder)
 
 
+# ---------------------------------------------------------------- draw
+
+
+def add_draw(subparsers) -> None:
+    p = subparsers.add_parser(
+        "draw", help="draw a saved model: its network and one example's computation graph",
+        description="Backpropagate one example through a saved model and write two pictures: "
+                    "network.svg (layers, weights, delta_j^l) and graph.svg (the computation "
+                    "graph of the example's cost). Needs Graphviz's dot program.")
+    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
+    p.add_argument("--x", type=floats_type, help="the example's input (default: 0.5 for each)")
+    p.add_argument("--y", type=floats_type, help="its target (default: 1.0 for each output)")
+    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
+                   help="cost function (default: %(default)s)")
+    p.add_argument("--format", choices=["svg", "png", "pdf"], default="svg",
+                   help="picture format (default: %(default)s)")
+    p.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
+                   help="largest computation graph to draw (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("pictures"),
+                   help="the folder for the pictures (default: %(default)s)")
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    net = load(args.model)
+    x = args.x if args.x is not None else [0.5] * net.sizes[0]
+    y = args.y if args.y is not None else [1.0] * net.sizes[-1]
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost], format=args.format,
+                                max_nodes=args.max_nodes)
+    except GraphvizMissingError as error:
+        print(f"deltagrad draw: error: {error}", file=sys.stderr)
+        return 1
+    except GraphTooLargeError as error:
+        print(f"deltagrad draw: error: the computation graph of one example has "
+              f"{error.n_values} Values, more than --max-nodes {args.max_nodes}; pass "
+              f"--max-nodes {error.n_values} to draw it anyway (Graphviz will be slow)",
+              file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 COMMANDS = {
     "train": (add_train, cmd_train),
     "evaluate": (add_evaluate, cmd_evaluate),
     "demo": (add_demo, cmd_demo),
+    "draw": (add_draw, cmd_draw),
 }
 
 

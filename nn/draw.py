@@ -11,12 +11,28 @@ delta_j^l = dC/dz_j^l (``delta=True``): the error that backpropagation carries
 back through each node, the quantity of the lecture's equations 1 and 2.
 
 The result is an ``autodiff.draw.Drawing`` (a ``graphviz.Digraph``): Jupyter
-shows it inline; ``autodiff.draw.save(g, "net.svg")`` writes it atomically.
+shows it inline; ``save(g, "net.svg")`` (``from autodiff.draw import save``)
+writes it atomically. ``save_pictures`` writes both pictures of one example.
 """
 
 from __future__ import annotations
 
-from autodiff.draw import RANKDIRS, ROLE_COLOURS, Drawing, lecture_html, number
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from autodiff import Value
+from autodiff.draw import (
+    DEFAULT_MAX_NODES,
+    RANKDIRS,
+    ROLE_COLOURS,
+    Drawing,
+    draw,
+    lecture_html,
+    number,
+    save,
+)
+from nn.cost import quadratic_cost
 from nn.layers import MLP, node_label
 
 POSITIVE = "#2166ac"  # blue: w > 0, delta > 0
@@ -148,6 +164,38 @@ def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float):
         return f"{x:.2f},{y:.2f}!"
 
     return place
+
+
+def save_pictures(
+    net: MLP,
+    x: Sequence[float],
+    y: Sequence[float],
+    folder: str | os.PathLike,
+    *,
+    cost: Callable[..., Value] = quadratic_cost,
+    format: str = "svg",
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> list[Path]:
+    """Backpropagate one example (x, y) and write both pictures of it into ``folder``.
+
+    ``network.<format>`` is ``draw_network(net, delta=True)``, and
+    ``graph.<format>`` the computation graph of the example's cost C, grouped
+    by neuron and layer (``autodiff.draw(C, clusters=True)``). The parameters'
+    grads are zeroed first, so the grads in the graph are this example's alone.
+    Both pictures are built before either is written, so a graph too large for
+    ``max_nodes`` fails before any file is touched. Returns the paths written.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write pictures into {str(folder)!r}: no such folder")
+    net.zero_grad()
+    C = cost([net(x)], [y])
+    C.backward()
+    pictures = {
+        "network": draw_network(net, delta=True),
+        "graph": draw(C, clusters=True, params=net.parameters(), max_nodes=max_nodes),
+    }
+    return [save(g, folder / f"{name}.{format}", format=format) for name, g in pictures.items()]
 
 
 def _weight_edge(g: Drawing, layer_no: int, j: int, k: int, w: float, largest: float,

@@ -309,3 +309,62 @@ def test_computation_graph_clusters_follow_the_network(sizes):
             assert sum(not m.startswith("<TABLE") for m in cluster) == 2 * len(neuron.w) + 1
     for k in range(1, sizes[0] + 1):
         assert any(lecture_html(f"a_{k}^1") in m for m in members[f"cluster_layer1_node{k}"])
+
+
+# ----------------------------------------------------------------------
+# Both pictures of a model: nn.draw.save_pictures and `deltagrad draw`
+# ----------------------------------------------------------------------
+
+
+@needs_neato
+def test_save_pictures_writes_both_pictures_of_one_example(tmp_path):
+    from nn.draw import save_pictures
+
+    net = net_221()
+    paths = save_pictures(net, X, Y, tmp_path)
+    assert [p.name for p in paths] == ["network.svg", "graph.svg"]
+    for p in paths:
+        ET.fromstring(p.read_bytes())  # well-formed SVG
+    # the grads are this example's alone, not added to earlier ones
+    grads = [p.grad for p in net.parameters()]
+    save_pictures(net, X, Y, tmp_path)
+    assert [p.grad for p in net.parameters()] == grads
+    assert net.layer(3).z[0].grad == pytest.approx(lecture_deltas()[3][0])
+
+
+def test_save_pictures_writes_nothing_when_the_graph_is_too_large(tmp_path):
+    from autodiff.draw import GraphTooLargeError
+    from nn.draw import save_pictures
+
+    with pytest.raises(GraphTooLargeError) as err:
+        save_pictures(net_221(), X, Y, tmp_path, max_nodes=5)
+    assert err.value.n_values > 5
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_neato
+def test_cli_draw_writes_both_pictures(tmp_path, capsys):
+    from nn.cli import main
+    from nn.io import save as save_model
+
+    model = save_model(net_221(), tmp_path / "model.json")
+    out = tmp_path / "pictures"
+    assert main(["draw", str(model), "--out", str(out), "--x", "0.5,-1", "--y", "1"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["graph.svg", "network.svg"]
+    network = (out / "network.svg").read_text()
+    # the deltas of this example, as the lecture's equations give them
+    for d in lecture_deltas()[2]:
+        assert number(d, 3) in network
+
+
+def test_cli_draw_explains_limits_and_missing_graphviz(tmp_path, capsys, monkeypatch):
+    from nn.cli import main
+    from nn.io import save as save_model
+
+    model = save_model(net_221(), tmp_path / "model.json")
+    assert main(["draw", str(model), "--out", str(tmp_path / "p"), "--max-nodes", "5"]) == 1
+    assert "pass --max-nodes" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["draw", str(model), "--out", str(tmp_path / "p")]) == 1
+    err = capsys.readouterr().err
+    assert "Graphviz's dot program is missing" in err and "apt-get install graphviz" in err
