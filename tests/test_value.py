@@ -387,6 +387,17 @@ def test_million_node_chain():
     del x  # freeing the chain must not overflow the C stack either
 
 
+def test_deep_chain_of_one_input_operations():
+    # a path through nodes with a single parent: y = -(-(...(-x))), 200,001 times
+    x = Value(0.3)
+    y = x
+    for _ in range(200_001):
+        y = -y
+    y.backward()
+    assert y.data == -0.3
+    assert x.grad == -1.0
+
+
 # ----------------------------------------------------------------------
 # Numerical safety
 # ----------------------------------------------------------------------
