@@ -468,6 +468,9 @@ def test_save_refuses_unknown_formats_and_missing_folders(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         save(g, tmp_path / "no" / "graph.svg")
     assert list(tmp_path.iterdir()) == []
+    (tmp_path / "folder.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        save(g, tmp_path / "folder.svg")
 
 
 def hide_dot(monkeypatch, tmp_path):
