@@ -241,10 +241,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     save(net, written[0])
     atomic_write_text(written[1], json.dumps(history.as_dict(), indent=1))
     written += demo_pictures(net, train_data + test_data, history, args.out)
+    written += demo_graphs(net, (test_data or train_data)[0], args.out)
     print(f"wrote {len(written)} files to {args.out}/:")
     for path in written:
         print(f"  {path.name}")
     return 0
+
+
+def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
+    """The network diagram and one example's computation graph, when Graphviz can render."""
+    x, y = example
+    try:
+        return save_pictures(net, x, y, folder)
+    except (GraphvizMissingError, GraphTooLargeError) as error:
+        print(f"no network pictures: {error}")
+        return []
 
 
 def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
