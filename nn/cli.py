@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.draw import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
+from nn.compare import compare
 from nn.cost import COSTS
 from nn.data import DATASETS, load_dataset, split
 from nn.draw import save_pictures
@@ -242,6 +243,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     atomic_write_text(written[1], json.dumps(history.as_dict(), indent=1))
     written += demo_pictures(net, train_data + test_data, history, args.out)
     written += demo_graphs(net, (test_data or train_data)[0], args.out)
+    written += demo_compare(net, (test_data or train_data)[0], COSTS[args.cost], args.out)
     print(f"wrote {len(written)} files to {args.out}/:")
     for path in written:
         print(f"  {path.name}")
@@ -315,6 +317,50 @@ def cmd_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- compare
+
+
+def add_compare(subparsers) -> None:
+    p = subparsers.add_parser(
+        "compare", help="autograd's gradients beside the lecture's equations (and PyTorch's)",
+        description="For one example, print delta_j^l, dC/db_j^l and dC/dw_jk^l of a saved "
+                    "model as C.backward() finds them, as the lecture's equations 1-4 give "
+                    "them, and as PyTorch does when it is installed, with their differences.")
+    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
+    p.add_argument("--x", type=floats_type, help="the example's input (default: 0.5 for each)")
+    p.add_argument("--y", type=floats_type, help="its target (default: 1.0 for each output)")
+    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
+                   help="cost function (default: %(default)s)")
+    p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    p.add_argument("--html", type=Path, help="also write the report as an HTML table")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    net = load(args.model)
+    x = args.x if args.x is not None else [0.5] * net.sizes[0]
+    y = args.y if args.y is not None else [1.0] * net.sizes[-1]
+    report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
+    print(report)
+    if args.html:
+        atomic_write_text(args.html, report.html_page())
+        print(f"wrote {args.html}")
+    return 0
+
+
+def demo_compare(net: MLP, example, cost, folder: Path) -> list[Path]:
+    """compare.txt and compare.html: one example's gradients by autograd, formulas, PyTorch."""
+    x, y = example
+    try:
+        report = compare(net, x, y, cost)
+    except ValueError as error:  # e.g. cross-entropy of a saturated output
+        print(f"no comparison: {error}")
+        return []
+    written = [folder / "compare.txt", folder / "compare.html"]
+    atomic_write_text(written[0], str(report) + "\n")
+    atomic_write_text(written[1], report.html_page())
+    return written
+
+
 # ---------------------------------------------------------------- main
 
 COMMANDS = {
@@ -322,6 +368,7 @@ COMMANDS = {
     "evaluate": (add_evaluate, cmd_evaluate),
     "demo": (add_demo, cmd_demo),
     "draw": (add_draw, cmd_draw),
+    "compare": (add_compare, cmd_compare),
 }
 
 

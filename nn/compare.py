@@ -93,7 +93,7 @@ class Report:
         C: the cost by each method, e.g. ``{"autograd": ..., "formulas": ...}``.
         methods: the methods compared, ("autograd", "formulas"[, "torch"]).
         L: the number of layers; n the number of examples; cost the cost's name.
-        network: a one-line description of the network.
+        network, examples: one-line descriptions of the network and the data.
     """
 
     rows: list[Row]
@@ -103,6 +103,7 @@ class Report:
     n: int
     cost: str
     network: str
+    examples: str
 
     @property
     def max_abs_diff(self) -> float:
@@ -119,10 +120,9 @@ class Report:
         return [row for row in self.rows if row.l == l]
 
     def _title(self) -> str:
-        examples = "1 example" if self.n == 1 else f"{self.n} examples"
         vs = " vs ".join(TITLES[m] for m in self.methods)
         C = ", ".join(f"{_number(self.C[m])} ({TITLES[m]})" for m in self.methods)
-        return f"{vs}: {self.network}, {self.cost} cost, {examples}; C = {C}"
+        return f"{vs}: {self.network}, {self.cost} cost, {self.examples}; C = {C}"
 
     def __str__(self) -> str:
         header = ["quantity", *(TITLES[m] for m in self.methods), "abs diff", "rel diff"]
@@ -141,6 +141,14 @@ class Report:
         out += ["", f"largest difference: {_diff(self.max_abs_diff)} "
                     f"(relative {_diff(self.max_rel_diff)})"]
         return "\n".join(out)
+
+    def html_page(self) -> str:
+        """A whole HTML document holding the table, for a file a browser opens."""
+        return (
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"/>'
+            f"<title>{html.escape(self._title())}</title></head>\n<body>\n"
+            f"{self._repr_html_()}\n</body></html>\n"
+        )
 
     def _repr_html_(self) -> str:
         cols = 1 + len(self.methods) + 2
@@ -194,7 +202,8 @@ def compare(
               "formulas": (formulas.C, vars(formulas))}
     if theirs is not None:
         values["torch"] = (theirs.C, vars(theirs))
-    return _report(net, values, ("delta", "grad_b", "grad_w"), n=1, cost=name)
+    example = f"x = {_numbers(x)}, y = {_numbers(y)}"
+    return _report(net, values, ("delta", "grad_b", "grad_w"), n=1, cost=name, examples=example)
 
 
 def compare_batch(
@@ -221,7 +230,8 @@ def compare_batch(
               "formulas": (formulas.C, vars(formulas))}
     if theirs is not None:
         values["torch"] = (theirs.C, vars(theirs))
-    return _report(net, values, ("grad_b", "grad_w"), n=len(xs), cost=name)
+    return _report(net, values, ("grad_b", "grad_w"), n=len(xs), cost=name,
+                   examples=f"{len(xs)} examples")
 
 
 def _layers(net: MLP):
@@ -248,7 +258,9 @@ def _torch_gradients(net, xs, ys, cost: str, use: bool | None):
     return gradients(net, xs, ys, cost)
 
 
-def _report(net: MLP, values: dict, quantities: tuple[str, ...], *, n: int, cost: str) -> Report:
+def _report(
+    net: MLP, values: dict, quantities: tuple[str, ...], *, n: int, cost: str, examples: str
+) -> Report:
     """Rows for every quantity of every layer, from L back to 2."""
     methods = tuple(m for m in METHODS if m in values)
     grads = {m: values[m][1] for m in methods}
@@ -271,7 +283,7 @@ def _report(net: MLP, values: dict, quantities: tuple[str, ...], *, n: int, cost
         rows += [row("dC/db", "grad_b", l, j) for j in nodes]
         rows += [row("dC/dw", "grad_w", l, j, k) for j in nodes for k in range(net.sizes[l - 2])]
     return Report(rows=rows, C={m: values[m][0] for m in methods}, methods=methods, L=L, n=n,
-                  cost=cost, network=repr(net))
+                  cost=cost, network=repr(net), examples=examples)
 
 
 def _symbol(row: Row, text: bool) -> str:
@@ -289,6 +301,10 @@ def _symbol(row: Row, text: bool) -> str:
 
 def _layer_name(l: int, L: int) -> str:
     return f"layer {l} = L (output)" if l == L else f"layer {l}"
+
+
+def _numbers(values: Sequence[float]) -> str:
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
 
 
 def _number(v: float) -> str:
