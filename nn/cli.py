@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -388,6 +389,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _, run = COMMANDS[args.command]
     try:
         return run(args)
+    except BrokenPipeError:
+        # the reader (say `| head`) has gone: stop quietly, as other commands do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (TrainingDiverged, ValueError, OSError) as error:
         print(f"deltagrad {args.command}: error: {error}", file=sys.stderr)
         return 1
