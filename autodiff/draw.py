@@ -398,7 +398,7 @@ def _op_label(op: str) -> str:
     if op in _OP_TEXT:
         return _OP_TEXT[op]
     if op.startswith("**"):
-        return f"\u25a1<SUP>{html.escape(op[2:])}</SUP>"
+        return f"(\u00b7)<SUP>{html.escape(op[2:])}</SUP>"
     return html.escape(op)
 
 

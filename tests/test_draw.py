@@ -152,7 +152,7 @@ def test_svg_has_a_node_per_value_and_per_operation():
     values = [t for t in nodes if re.fullmatch(r"v\d+", t)]
     ops = [t for t in nodes if t.endswith("op")]
     assert len(values) == 11 and len(ops) == 6
-    assert sorted("".join(nodes[op]) for op in ops) == sorted(["×", "+", "σ", "−", "□2", "×"])
+    assert sorted("".join(nodes[op]) for op in ops) == sorted(["×", "+", "σ", "−", "(·)2", "×"])
 
 
 @needs_dot
