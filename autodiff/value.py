@@ -16,6 +16,15 @@ Two design choices keep the engine small and fast in pure Python:
   their local derivatives (``_da``, ``_db``); ``parents`` builds the tuple only
   when someone asks. With ``__slots__`` a node costs about 100 bytes.
 
+The engine leaves the garbage collector alone. Its graphs hold no reference
+cycles, so a graph is freed as soon as its last reference goes; yet CPython's
+collector still walks every tracked object made, and while a big graph is being
+built the walks can take longer than the building (a 1,000,000-node chain: about
+2 s with the collector on, 0.8 s off). Only the caller knows where the building
+starts and ends: wrap it in ``gc.disable()`` ... ``gc.enable()`` if it matters.
+``backward()`` makes no tracked objects per node, so the collector does not run
+during it, and turning it off there would gain nothing.
+
 Every Value is finite. Constructing one from NaN or infinity raises
 ``ValueError``; an operation whose result overflows raises ``OverflowError``
 naming the operation and its operands. So a NaN never appears silently.
@@ -262,20 +271,31 @@ class Value:
 
         The sort and the sweep are loops, not recursion: a graph of a million
         nodes in a chain is fine.
+
+        If a gradient overflows to inf (or becomes NaN), ``OverflowError`` names
+        the first node of the sweep where that happened; the grads are then
+        meaningless.
         """
         order = _topological_order(self)
         self.grad += 1.0
+        overflow = False
         for node in reversed(order):
-            g = node.grad
-            if g - g != 0.0:  # inf or nan: every use of this node has added in
-                _raise_gradient_overflow(node, g)
             a = node._a
-            if a is None:
+            if a is None:  # a leaf: nothing to pass on
+                # An inf or NaN gradient anywhere spreads to every node below it
+                # (inf * 0 is NaN), leaves included; so watching the leaves is
+                # enough, and cheaper than a test at every node.
+                g = node.grad
+                if g - g != 0.0:
+                    overflow = True
                 continue
+            g = node.grad
             a.grad += node._da * g
             b = node._b
             if b is not None:
                 b.grad += node._db * g
+        if overflow:
+            _raise_gradient_overflow(order)
 
     def zero_grad(self) -> None:
         """Set the grad of this node and every node it depends on to 0.0."""
@@ -309,9 +329,14 @@ def _topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each listed after all of its parents.
 
     An iterative depth-first search. A node's ``_mark`` says where it stands in
-    this pass: ``+mark`` while its parents are being explored, ``-mark`` once
-    it is listed. A leaf has no parents to wait for, so it is listed as soon as
-    it is found. Non-leaf nodes have their grad reset to 0.0 on the way.
+    this pass: ``mark`` while its parents are being explored, ``done`` once it
+    is listed. A leaf has no parents to wait for, so it is listed as soon as it
+    is found. Non-leaf nodes have their grad reset to 0.0 on the way.
+
+    The search explores a node's second parent before its first (code relies
+    on this order: ``nn.replay`` needs a batch's examples swept one by one, in
+    order). Rather than stack the parent it explores next and pop it right
+    back, it walks straight on to it, which saves about 8% of backward's work.
     """
     mark = next(_pass_numbers)
     done = -mark
@@ -320,31 +345,38 @@ def _topological_order(root: Value) -> list[Value]:
     while stack:
         node = stack.pop()
         seen = node._mark
-        if seen == done:
-            continue
-        if seen == mark:  # its parents are all listed by now
+        if seen == mark:  # back from its parents, all listed by now
             node._mark = done
             order.append(node)
             continue
-        node._mark = mark
-        stack.append(node)  # comes back once its parents are listed
-        a = node._a
-        if a is None:
+        if seen == done:  # stacked by one user, then reached through another
             continue
-        node.grad = 0.0
-        if a._mark != done:
-            if a._a is None:
-                a._mark = done
-                order.append(a)
-            else:
-                stack.append(a)
-        b = node._b
-        if b is not None and b._mark != done:
-            if b._a is None:
-                b._mark = done
-                order.append(b)
-            else:
-                stack.append(b)
+        while True:  # node is new
+            node._mark = mark
+            stack.append(node)  # comes back once its parents are listed
+            a = node._a
+            if a is None:  # a leaf; only the root can be one here
+                break
+            node.grad = 0.0
+            follow = None  # the parent to explore next
+            if a._mark != done:
+                if a._a is None:
+                    a._mark = done
+                    order.append(a)
+                else:
+                    follow = a
+            b = node._b
+            if b is not None and b._mark != done:
+                if b._a is None:
+                    b._mark = done
+                    order.append(b)
+                else:
+                    if follow is not None:
+                        stack.append(follow)
+                    follow = b
+            if follow is None:
+                break
+            node = follow
     return order
 
 
@@ -429,7 +461,14 @@ def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:
     raise OverflowError(f"{operands} = {data!r}: the result is beyond the largest float")
 
 
-def _raise_gradient_overflow(node: Value, g: float) -> None:
+def _raise_gradient_overflow(order: list[Value]) -> None:
+    """Name the first node of backward's sweep whose gradient is inf or NaN.
+
+    Nodes are final once the sweep has passed them (only their users, earlier in
+    the sweep, add to them), so this is the node, and the value, that a test at
+    every node during the sweep would have found.
+    """
+    node, g = next((v, v.grad) for v in reversed(order) if v.grad - v.grad != 0.0)
     raise OverflowError(
         f"backward: the gradient at {node!r} (op {node.op or 'leaf'!r}) is {g!r}; "
         "the derivatives along some path multiply beyond the largest float"
