@@ -13,16 +13,16 @@ and afterwards do just the arithmetic. This module does that in three steps.
    other leaf is a constant, its number baked into the tape.
 
 2. Compile. The tape is turned into the source of one Python function, straight-
-   line code with one local variable per node: the forward pass, then the
+   line code with a local variable for most nodes: the forward pass, then the
    backward pass, exactly as ``Value`` and ``backward()`` would do them. For
    ``C = (y - relu(w * x + b)) ** 2`` with inputs x, y and parameters w, b::
 
-       def replay(inputs, params):
+       def replay(inputs, params, param_grads):
            [v3, v0] = inputs
            [v2, v1] = params
+           [h0, h1] = param_grads
            # forward pass, parents before children
-           v4 = v2 * v3
-           v5 = v4 + v1
+           v5 = (v2 * v3) + v1
            if v5 > 0.0:
                v6 = v5
                da6 = 1.0
@@ -36,14 +36,21 @@ and afterwards do just the arithmetic. This module does that in three steps.
            g7 = 0.0 + da8 * 1.0
            g6 = 0.0 - g7
            g5 = 0.0 + da6 * g6
-           g2 = 0.0 + v3 * g5
+           g1 = h1 + g5
+           g2 = h0 + v3 * g5
            g3 = 0.0 + v2 * g5
-           return [v8], [g3, g7], [g2, g5], [v5]
+           return [v8], [g3, g7], [g2, g1], [v5]
 
-   The sum ``v5`` passes its gradient to ``v4`` and to ``b`` (``v1``) unchanged,
-   so they share the name ``g5``: no code. ``Tape.source`` shows the real thing.
-   ``compile()`` turns it into bytecode once; a replay is then one call that
-   makes no objects but floats.
+   ``da6`` and ``da8`` are the local derivatives, computed where ``Value``
+   computes them. The product ``w * x`` (node 4) and the sum (node 5) pass
+   their gradient on unchanged, so node 5's ``g5`` serves both: no code; and
+   the product, used once and by a sum, needs no variable at all, it is
+   written into the sum's expression. A param's grad starts from
+   ``param_grads`` (``h0``, ``h1``), as ``backward()`` adds into a leaf's
+   grad: that is how ``Tape.accumulate`` adds up the gradients of several
+   examples. ``Tape.source`` shows the real thing. ``compile()`` turns it
+   into bytecode once; a replay is then one call that makes no objects but
+   floats.
 
 3. Replay. ``tape(inputs, params)`` runs that function and returns the outputs
    and the gradients of the first output with respect to every designated leaf.
@@ -83,12 +90,12 @@ Why generated code and not an interpreter
 -----------------------------------------
 The other way is a loop over the tape that looks up each line's operation and
 reads and writes lists of floats. Measured on a [16, 32, 32, 1] training step
-(batch 8, 27,396 nodes), such an interpreter was 3 to 5x faster than building
-Values; the straight-line code is 10 to 20x faster (about 8 ms against 90):
-it spends nothing on dispatch or list indexing, and local variables are the
-fastest storage CPython has. The price is paid once: generating and compiling
-those 54,000 lines takes about 1.5 s, as long as some 20 plain steps
-(``benchmarks/bench_replay.py`` measures all this).
+(batch 8, 27,396 nodes), a prototype of such an interpreter was 2.5 to 3x
+faster than building Values; the straight-line code is 12 to 14x faster
+(about 3 ms against 35): it spends nothing on dispatch or list indexing, and
+local variables are the fastest storage CPython has. The price is paid once:
+generating and compiling its 30,000 lines takes about a second, as long as
+some 25 plain steps. ``benchmarks/bench_replay.py`` measures all this.
 
 What replay cannot see
 ----------------------
@@ -231,26 +238,59 @@ class Tape:
             f"{len(self._outputs)} outputs)"
         )
 
-    def __call__(self, inputs: Sequence[float], params: Sequence[float]) -> Replayed:
+    def __call__(
+        self,
+        inputs: Sequence[float],
+        params: Sequence[float],
+        param_grads: Sequence[float] | None = None,
+    ) -> Replayed:
         """Replay on new numbers: ``inputs`` and ``params`` in the order given to ``record``.
 
         Returns the outputs and the gradients of the first output, bit for bit
         what building the graph with these numbers and calling ``backward()``
-        would give (with the leaves' grads starting at 0.0). Raises what that
-        would raise.
+        would give, and raises what that would raise. The leaves' grads start
+        at 0.0, or for the params at ``param_grads`` if given: ``backward()``
+        adds into a leaf's grad, and so does replay.
         """
         inputs = _as_floats(inputs, self.n_inputs, "inputs")
         params = _as_floats(params, self.n_params, "params")
+        if param_grads is None:
+            param_grads = [0.0] * self.n_params
+        else:
+            param_grads = _as_floats(param_grads, self.n_params, "param_grads")
+        return self._replay(inputs, params, param_grads)
+
+    def accumulate(
+        self, inputs: Sequence[Sequence[float]], params: Sequence[float]
+    ) -> tuple[list[list[float]], list[float]]:
+        """Replay once for each list of inputs, the params' grads adding up from one to the next.
+
+        Bit for bit what building the graph for each ``inputs[i]`` in turn and
+        calling ``backward()`` on each would give, with the params' grads
+        starting at 0.0 and not zeroed in between: the gradient of the sum of
+        the first outputs. Returns (the outputs of each replay, the params'
+        grads). Cheaper than as many calls: the params are checked once.
+        """
+        params = _as_floats(params, self.n_params, "params")
+        grads = [0.0] * self.n_params
+        outputs = []
+        for example in inputs:
+            r = self._replay(_as_floats(example, self.n_inputs, "inputs"), params, grads)
+            outputs.append(r.outputs)
+            grads = r.param_grads
+        return outputs, grads
+
+    def _replay(self, inputs: list[float], params: list[float], grads: list[float]) -> Replayed:
         try:
-            outputs, input_grads, param_grads, watch = self._run(inputs, params)
+            outputs, input_grads, param_grads, watch = self._run(inputs, params, grads)
         except (ArithmeticError, ValueError):
-            return self._rebuild(inputs, params)
+            return self._rebuild(inputs, params, grads)
         total = sum(watch) + sum(outputs) + sum(input_grads) + sum(param_grads)
         if total - total != 0.0:  # an inf or a NaN somewhere (or a false alarm)
-            return self._rebuild(inputs, params)
+            return self._rebuild(inputs, params, grads)
         return Replayed(outputs, input_grads, param_grads)
 
-    def _rebuild(self, inputs: list[float], params: list[float]) -> Replayed:
+    def _rebuild(self, inputs: list[float], params: list[float], grads: list[float]) -> Replayed:
         """The slow, sure way: build the recorded graph from Values and call backward()."""
         self.rebuilds += 1
         numbers = {"inputs": inputs, "params": params}
@@ -265,14 +305,18 @@ class Tape:
                 a = values[line[1]]
                 b = values[line[2]] if line[2] >= 0 else None
                 values.append(_apply(what, a, b))
+        for i, g in zip(self._slot_nodes["params"], grads):
+            if i >= 0:
+                values[i].grad = g
         values[self._outputs[0]].backward()
 
-        def grads(what: str) -> list[float]:
-            return [values[i].grad if 0 <= i < self._n_backward else 0.0
-                    for i in self._slot_nodes[what]]
+        def grads_of(what: str, start: list[float]) -> list[float]:
+            return [values[i].grad if 0 <= i < self._n_backward else g0
+                    for i, g0 in zip(self._slot_nodes[what], start)]
 
         outputs = [values[i].data for i in self._outputs]
-        return Replayed(outputs, grads("inputs"), grads("params"))
+        return Replayed(outputs, grads_of("inputs", [0.0] * self.n_inputs),
+                        grads_of("params", grads))
 
 
 def _check_op(v: Value) -> None:
@@ -348,12 +392,19 @@ def _generate(tape: Tape) -> str:
     def data(i: int) -> str:
         return names[i]
 
-    code = ["def replay(inputs, params):"]
+    code = ["def replay(inputs, params, param_grads):"]
     for what in ("inputs", "params"):
         slots = tape._slot_nodes[what]
         if slots:
             targets = ", ".join(f"v{i}" if i >= 0 else "_" for i in slots)
             code.append(f"    [{targets}] = {what}")
+    # A param's grad starts where backward() would find it: at param_grads[k].
+    slots = tape._slot_nodes["params"]
+    start = {i: f"h{k}" for k, i in enumerate(slots) if i >= 0}
+    if slots:
+        targets = ", ".join(f"h{k}" if i >= 0 else "_" for k, i in enumerate(slots))
+        code.append(f"    [{targets}] = param_grads")
+    inline = _inlined(tape)
     watch = []  # expressions checked for inf and NaN after the run
     locals_, locals_b = {}, {}  # node position -> expression of d(node)/d(a), d(node)/d(b)
     code.append("    # forward pass, parents before children")
@@ -365,12 +416,15 @@ def _generate(tape: Tape) -> str:
         if op == "const":
             names[i] = f"({line[1]!r})" if math.copysign(1.0, line[1]) < 0 else repr(line[1])
             continue
-        names[i] = f"v{i}"
         a = data(line[1])
         b = data(line[2]) if line[2] >= 0 else None
+        statements, locals_[i], locals_b[i] = _forward(op, i, a, b)
+        if i in inline:
+            names[i] = "(" + _INLINE[op].format(a=a, b=b) + ")"
+            continue
+        names[i] = f"v{i}"
         if op in _HIDING:
             watch += [x for x in (a, b) if x is not None and x.startswith("v")]
-        statements, locals_[i], locals_b[i] = _forward(op, i, a, b)
         code += ["    " + s for s in statements]
 
     code.append("    # backward pass, children before parents")
@@ -384,25 +438,69 @@ def _generate(tape: Tape) -> str:
                 pending[lines[i][2]] += 1
     root = tape._outputs[0]
     grads[root] = "1.0"  # dC/dC; the root's grad is 0.0 + 1.0
+    if root in start:  # the cost is a param itself: its grad starts elsewhere
+        grads[root] = f"g{root}"
+        code.append(f"    g{root} = {start[root]} + 1.0")
     for i in order:
         op = lines[i][0]
         if op in ("inputs", "params", "const"):
             continue
         g = grads[i]
-        code += _accumulate(lines[i][1], _term(locals_[i], g), g, grads, pending)
-        if lines[i][2] >= 0:
-            code += _accumulate(lines[i][2], _term(locals_b[i], g), g, grads, pending)
+        for parent, local in ((lines[i][1], locals_[i]), (lines[i][2], locals_b[i])):
+            if parent >= 0:
+                code += _accumulate(parent, _term(local, g), g, grads, pending, start)
 
     def grad(i: int) -> str:
-        return grads.get(i, "0.0") if i >= 0 else "0.0"
+        return grads.get(i, start.get(i, "0.0"))
 
     const_grads = [grad(i) for i in range(tape._n_backward) if lines[i][0] == "const"]
     outputs = ", ".join(data(i) for i in tape._outputs)
     input_grads = ", ".join(grad(i) for i in tape._slot_nodes["inputs"])
-    param_grads = ", ".join(grad(i) for i in tape._slot_nodes["params"])
+    param_grads = ", ".join(
+        grads.get(i, start.get(i, f"param_grads[{k}]")) for k, i in enumerate(slots)
+    )
     watched = ", ".join(watch + const_grads)
     code.append(f"    return [{outputs}], [{input_grads}], [{param_grads}], [{watched}]")
     return "\n".join(code) + "\n"
+
+
+# Results that need no variable of their own: a sum, difference, product or
+# negation used once, by a sum, difference or negation (whose local derivatives
+# are constants, so the backward pass never reads it). They are written into
+# their user's expression instead: z = (w1 * a1 + w2 * a2) + b in one statement.
+_INLINE = {"+": "{a} + {b}", "-": "{a} - {b}", "*": "{a} * {b}", "neg": "-{a}"}
+_MAX_DEPTH = 40  # keeps expressions far from the compiler's recursion limit
+
+
+def _inlined(tape: Tape) -> set[int]:
+    """The nodes whose data can be an expression inside their only user's."""
+    lines = tape._lines
+    uses = [0] * len(lines)
+    user = [-1] * len(lines)
+    for j, line in enumerate(lines):
+        if line[0] in ("inputs", "params", "const"):
+            continue
+        for i in (line[1], line[2]):
+            if i >= 0:
+                uses[i] += 1
+                user[i] = j
+    outputs = set(tape._outputs)
+    depth = [0] * len(lines)
+    inline = set()
+    for i, line in enumerate(lines):
+        if line[0] not in _INLINE:
+            continue
+        depth[i] = 1 + max(depth[k] for k in line[1:] if k >= 0)
+        if (
+            uses[i] == 1
+            and i not in outputs
+            and lines[user[i]][0] in ("+", "-", "neg")
+            and depth[i] < _MAX_DEPTH
+        ):
+            inline.add(i)
+        else:
+            depth[i] = 0
+    return inline
 
 
 def _forward(op: str, i: int, a: str, b: str | None) -> tuple[list[str], str, str]:
@@ -448,8 +546,9 @@ def _forward(op: str, i: int, a: str, b: str | None) -> tuple[list[str], str, st
             f"    {da} = {out} * ({e} * {out})",
             "else:",
             f"    {e} = exp({a})",
-            f"    {out} = {e} / (1.0 + {e})",
-            f"    {da} = {out} / (1.0 + {e})",
+            f"    {da} = 1.0 + {e}",
+            f"    {out} = {e} / {da}",
+            f"    {da} = {out} / {da}",
         ], da, ""
     if op == "**":  # a Value exponent; x <= 0 (an error, or 0^y) is left to the rebuild
         return [
@@ -475,25 +574,30 @@ def _term(local: str, g: str) -> str:
     return f"{local} * {g}"
 
 
-def _accumulate(parent: int, term: str, g: str, grads: dict, pending: list) -> list[str]:
-    """Statements adding ``term`` into the parent's grad, which starts at 0.0.
+def _accumulate(
+    parent: int, term: str, g: str, grads: dict, pending: list, start: dict
+) -> list[str]:
+    """Statements adding ``term`` into the parent's grad.
 
-    A parent with this as its only contribution takes the child's grad name
-    (0.0 + g is g for a gradient g); otherwise its first contribution is
-    ``0.0 + term`` (keeps -0.0 from appearing where Value gives 0.0).
+    A grad starts at 0.0, a param's at its ``start`` variable. A parent with
+    this as its only contribution, starting from 0.0, takes the child's grad
+    name (0.0 + g is g for a gradient g); otherwise the first contribution is
+    added to the start (``0.0 + term`` keeps -0.0 from appearing where Value
+    gives 0.0).
     """
     pending[parent] -= 1
     name = f"g{parent}"
     if parent not in grads:
-        if term == g and pending[parent] == 0:
+        begin = start.get(parent, "0.0")
+        if term == g and pending[parent] == 0 and begin == "0.0":
             grads[parent] = g
             return []
         grads[parent] = name
         if term == f"-{g}":
-            return [f"    {name} = 0.0 - {g}"]
-        if term == g:
+            return [f"    {name} = {begin} - {g}"]
+        if term == g and begin == "0.0":
             return [f"    {name} = {g}"]
-        return [f"    {name} = 0.0 + {term}"]
+        return [f"    {name} = {begin} + {term}"]
     if term == f"-{g}":
         return [f"    {name} -= {g}"]
     return [f"    {name} += {term}"]

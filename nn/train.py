@@ -27,6 +27,7 @@ from autodiff import Value
 from nn.cost import quadratic_cost
 from nn.data import check_data
 from nn.layers import MLP
+from nn.replay import Replay, replay_engine
 
 Example = tuple[Sequence[float], Sequence[float]]
 Cost = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]
@@ -105,6 +106,7 @@ def train(
     test_data: Sequence[Example] | None = None,
     progress: bool = True,
     on_epoch: Callable[[History], None] | None = None,
+    engine: str = "auto",
 ) -> History:
     """Train ``net`` on ``data`` by mini-batch SGD and return its ``History``.
 
@@ -121,6 +123,10 @@ def train(
         test_data: examples to evaluate after each epoch, never learned from.
         progress: show a progress bar (tqdm) when on a terminal or in Jupyter.
         on_epoch: called with the history after each epoch (to print or plot it).
+        engine: "replay" records the graph of one example once and replays it
+            (``nn.replay``), "values" builds it from Values every step; both give
+            the same numbers, bit for bit. "auto" (the default) replays when the
+            network and cost allow (an MLP with ``nn.cost``'s costs).
 
     If the cost or a parameter stops being finite, raises ``TrainingDiverged``
     naming the epoch and batch; the parameters are left as they were before
@@ -134,6 +140,7 @@ def train(
     rng = random.Random(seed)
     examples = list(data)
     params = net.parameters()
+    replay = replay_engine(net, cost, engine)  # None: the values engine
     history = History()
     steps_done = 0
     with _progress_bar(total_steps, progress) as bar, _interrupt_flag() as interrupted:
@@ -145,7 +152,7 @@ def train(
             for b, start in enumerate(range(0, len(examples), batch_size), start=1):
                 batch = examples[start : start + batch_size]
                 before = [p.data for p in params]  # to undo a step whose C overflows below
-                C = _sgd_step(net, params, batch, cost, eta, epoch, b)
+                C = _sgd_step(net, params, batch, cost, eta, epoch, b, replay)
                 steps_done += 1
                 bar.update(1)
                 bar.set_postfix(epoch=epoch, C=f"{C:.4g}", refresh=False)
@@ -167,13 +174,17 @@ def train(
 
 def _sgd_step(
     net: MLP, params: list[Value], batch: Sequence[Example], cost: Cost, eta: float,
-    epoch: int, b: int,
+    epoch: int, b: int, replay: Replay | None = None,
 ) -> float:
     """One step: C on the batch, C.backward(), then p -= eta * dC/dp. Returns C."""
     try:
-        C = cost([net(x) for x, _ in batch], [y for _, y in batch])
-        net.zero_grad()
-        C.backward()
+        if replay is not None:
+            C = replay.gradient(batch)  # sets each p.grad as C.backward() does
+        else:
+            C = cost([net(x) for x, _ in batch], [y for _, y in batch])
+            net.zero_grad()
+            C.backward()
+            C = C.data
     except (OverflowError, ZeroDivisionError) as error:
         raise _diverged(epoch, b, eta, str(error)) from error
     updated = [p.data - eta * p.grad for p in params]
@@ -182,7 +193,7 @@ def _sgd_step(
             raise _diverged(epoch, b, eta, f"{p.label or 'a parameter'} would become {new!r}")
     for p, new in zip(params, updated):
         p.data = new
-    return C.data
+    return C
 
 
 def _diverged(epoch: int, b: int, eta: float, what: str) -> TrainingDiverged:

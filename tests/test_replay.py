@@ -25,13 +25,16 @@ def bits(xs):
     return [struct.pack("<d", x) for x in xs]
 
 
-def plain(build, inputs, params):
+def plain(build, inputs, params, param_grads=None):
     """Build on fresh leaves, backward from the first output.
 
+    The params' grads start at ``param_grads`` if given (backward adds into them).
     Returns (outputs, input grads, param grads).
     """
     xs = [Value(x) for x in inputs]
     ps = [Value(p) for p in params]
+    for p, g in zip(ps, param_grads or []):
+        p.grad = g
     outs = build(xs, ps)
     outs[0].backward()
     return [o.data for o in outs], [x.grad for x in xs], [p.grad for p in ps]
@@ -91,6 +94,7 @@ instructions = st.lists(
 )
 numbers = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
 four_numbers = st.lists(numbers, min_size=4, max_size=4)
+two_numbers = st.lists(numbers, min_size=2, max_size=2)
 
 
 def program(code):
@@ -109,26 +113,28 @@ def program(code):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instructions, four_numbers, four_numbers)
-def test_random_expressions_replay_bit_for_bit(code, at_record, at_replay):
+@given(instructions, four_numbers, four_numbers, st.none() | two_numbers)
+def test_random_expressions_replay_bit_for_bit(code, at_record, at_replay, start):
     build = program(code)
     try:
         tape = recorded(build, at_record[:2], at_record[2:])
     except ENGINE_ERRORS:
         assume(False)  # nothing to record: the plain path fails on these numbers
     try:
-        expected = plain(build, at_replay[:2], at_replay[2:])
+        expected = plain(build, at_replay[:2], at_replay[2:], start)
     except ENGINE_ERRORS:
         # When several operations fail, which one the plain path meets first
         # depends on the order the code made them; replay goes by the recorded
         # order. Either way it must refuse with one of the engine's errors.
         with pytest.raises(ENGINE_ERRORS):
-            tape(at_replay[:2], at_replay[2:])
+            tape(at_replay[:2], at_replay[2:], start)
         return
-    assert_identical(tape(at_replay[:2], at_replay[2:]), expected)
+    assert_identical(tape(at_replay[:2], at_replay[2:], start), expected)
     # The generated code on its own, without the rebuild safety net:
     try:
-        outputs, input_grads, param_grads, _ = tape._run(at_replay[:2], at_replay[2:])
+        outputs, input_grads, param_grads, _ = tape._run(
+            at_replay[:2], at_replay[2:], start or [0.0, 0.0]
+        )
     except _Unusual:  # 0 ** Value: left to the rebuild on purpose
         return
     assert bits(outputs) == bits(expected[0])
@@ -310,8 +316,46 @@ def test_inputs_may_be_ints_or_any_real_number():
 def test_source_is_readable_python():
     x, w = Value(1.0), Value(2.0)
     tape = record((w * x).relu(), inputs=[x], params=[w])
-    assert tape.source.startswith("def replay(inputs, params):")
+    assert tape.source.startswith("def replay(inputs, params, param_grads):")
     assert "if" in tape.source and "> 0.0" in tape.source
+
+
+def test_accumulate_is_backward_on_each_graph_without_zeroing():
+    """Gradient accumulation: one tape, several examples, the params' grads adding up."""
+    build, n_inputs, n_params = network([2, 3, 1], ["tanh", "sigmoid"], 1, "quadratic")
+    rng = __import__("random").Random(1)
+    examples = [[rng.uniform(-2, 2) for _ in range(n_inputs)] for _ in range(5)]
+    weights = [rng.gauss(0, 1) for _ in range(n_params)]
+    xs = [Value(v) for v in examples[0]]
+    ps = [Value(w) for w in weights]
+    tape = record(build(xs, ps), inputs=xs, params=ps)
+    outputs, grads = tape.accumulate(examples, weights)
+
+    ps = [Value(w) for w in weights]  # the plain way: one graph per example, same leaves
+    expected_outputs = []
+    for example in examples:
+        outs = build([Value(v) for v in example], ps)
+        outs[0].backward()
+        expected_outputs.append(bits(o.data for o in outs))
+    assert [bits(o) for o in outputs] == expected_outputs
+    assert bits(grads) == bits(p.grad for p in ps)
+    assert tape.rebuilds == 0
+
+
+def test_param_grads_must_fit():
+    x, w = Value(1.0), Value(2.0)
+    tape = record(x * w, inputs=[x], params=[w])
+    with pytest.raises(ValueError, match="recorded with 1 param_grads, got 2"):
+        tape([1.0], [1.0], [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"param_grads\[0\] must be a finite number"):
+        tape([1.0], [1.0], [math.inf])
+    assert tape([3.0], [1.0], [0.5]).param_grads == [3.5]
+
+
+def test_the_cost_may_be_a_param_itself():
+    w = Value(2.0)
+    tape = record(w, params=[w])
+    assert tape([], [5.0], [0.25]) == ([5.0], [], [1.25])
 
 
 # ----------------------------------------------------------------------

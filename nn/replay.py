@@ -1,0 +1,201 @@
+"""Replay for ``nn.train``: record one example's graph once, replay it for every example.
+
+``train(..., engine="values")`` builds, for every batch, the graph of
+
+    C = 1/(2n) sum_i ||y_i - a(x_i)||^2
+
+from Values and calls ``C.backward()``. The graph is the same every time; only
+x, y and the weights change. ``engine="replay"`` (the default, when the network
+and cost allow) records it with ``autodiff.record`` and replays it instead.
+
+What it records is not the whole batch but *one example*: the lecture's second
+assumption about C, "an average of per-example errors", is what makes this
+exact. In the batch graph the examples share nothing but the weights, and
+``backward()`` goes through one example's nodes before the next one's, so
+
+    dC/dw = ((0 + dC_i/dw) + dC_j/dw) + ...,    C_i = k * e_i
+
+over the examples i, j, ... in the order ``backward()`` visits them, where e_i
+is example i's error (the sum of its output terms) and k the cost's factor
+(1/(2n) for the quadratic cost, -1/n for cross-entropy). So one tape of
+C_i = k * e_i, with x_i, y_i and k as its inputs, replayed for each example
+with the weights' grads adding up (``Tape.accumulate``), gives the very floats
+the batch graph gives. Which example ``backward()`` visits first is the
+engine's business (its depth-first search): ``Replay`` asks it once, on a
+batch of three. The cost C itself is the sum of the terms in the batch's
+order, times k. Recording one example keeps the tape small whatever the batch
+size (a full batch of a thousand examples would make a program too large to
+compile quickly), and one tape serves batches of every size.
+
+Nothing else changes: the SGD update, the divergence checks and the history
+are ``train``'s own. Whenever the tape cannot be sure of giving what the
+values engine gives (an operation would fail, a number stops being finite),
+that step is done by the values engine itself, so errors are the same too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from autodiff import Value, record
+from autodiff.value import _topological_order
+from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.layers import MLP
+
+ENGINES = ("auto", "replay", "values")
+
+
+def _quadratic_terms(a: list[Value], y: list[Value]) -> list[Value]:
+    """||y - a||^2 term by term, as ``quadratic_cost`` builds it: (y_j - a_j)^2."""
+    return [(y_j - a_j) ** 2 for a_j, y_j in zip(a, y)]
+
+
+def _cross_entropy_terms(a: list[Value], y: list[Value]) -> list[Value]:
+    """y ln a + (1 - y) ln(1 - a) term by term, as ``cross_entropy_cost`` builds it.
+
+    The cost computes 1 - y_j on plain floats, so it is an input here (the
+    second half of ``y``), not an operation of the graph.
+    """
+    n_L = len(a)
+    return [y[j] * a[j].log() + y[n_L + j] * (1.0 - a[j]).log() for j in range(n_L)]
+
+
+# For each cost the replay engine knows: its terms for one example, the targets
+# as the tape takes them, and the factor k of C = k * (sum of all terms).
+_COSTS: dict[Callable, tuple[Callable, Callable, Callable]] = {
+    quadratic_cost: (_quadratic_terms, lambda y: list(y), lambda n: 1.0 / (2 * n)),
+    cross_entropy_cost: (
+        _cross_entropy_terms,
+        lambda y: [*y, *(1.0 - y_j for y_j in y)],
+        lambda n: -1.0 / n,
+    ),
+}
+
+
+def replay_engine(net: MLP, cost: Callable, engine: str) -> Replay | None:
+    """The ``Replay`` for ``train``'s ``engine`` argument, or None for the values engine.
+
+    "auto" replays when it can (an ``MLP`` with one of ``nn.cost``'s costs);
+    "replay" insists and says why it cannot; "values" builds every graph.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "values":
+        return None
+    why_not = _why_not(net, cost)
+    if why_not is None:
+        return Replay(net, cost)
+    if engine == "replay":
+        raise ValueError(f"engine='replay' cannot train this: {why_not}; use engine='values'")
+    return None
+
+
+def _why_not(net: object, cost: Callable) -> str | None:
+    if not isinstance(net, MLP):
+        return f"the network must be an nn.MLP, got {type(net).__name__}"
+    if cost not in _COSTS:
+        names = ", ".join(f.__name__ for f in _COSTS)
+        return f"replay knows the costs {names}, got {getattr(cost, '__name__', repr(cost))}"
+    return None
+
+
+class Replay:
+    """Gradients of a cost for ``train``, by replaying one recorded example per example.
+
+    >>> net = MLP([2, 3, 1], seed=0)
+    >>> replay = Replay(net, quadratic_cost)
+    >>> C = replay.gradient([([0.0, 1.0], [1.0]), ([1.0, 0.0], [0.0])])
+    >>> grads = [p.grad for p in net.parameters()]  # as after C.backward() on the batch
+
+    Attributes:
+        tape: the ``autodiff.Tape`` of one example, recorded at the first step.
+        fallbacks: the number of steps handed to the values engine.
+    """
+
+    def __init__(self, net: MLP, cost: Callable) -> None:
+        self.net = net
+        self.cost = cost
+        self.terms, self.targets, self.factor = _COSTS[cost]
+        self.params = net.parameters()
+        self.tape = None  # recorded at the first example, with its numbers
+        self.last_first = None  # does backward() visit the batch's last example first?
+        self.fallbacks = 0  # steps left to the values engine
+
+    def gradient(self, batch: Sequence[tuple[Sequence[float], Sequence[float]]]) -> float:
+        """C on the batch; sets every parameter's ``grad`` to dC/dp, as ``C.backward()`` would.
+
+        Raises what building C from Values and calling ``backward()`` raises.
+        """
+        weights = [p.data for p in self.params]
+        try:
+            C, grads = self._replay(batch, weights)
+        except (ArithmeticError, ValueError):
+            C, grads = None, None
+        if C is None:  # be sure: let the values engine do this step, errors and all
+            self.fallbacks += 1
+            return self._values(batch)
+        for p, g in zip(self.params, grads):
+            p.grad = g
+        return C
+
+    def _replay(self, batch, weights: list[float]) -> tuple[float | None, list[float] | None]:
+        k = self.factor(len(batch))
+        inputs = [[*x, *self.targets(y), k] for x, y in batch]
+        if self.tape is None:
+            self.last_first = self._visits_last_example_first(*batch[0])
+            self.tape = self._record(inputs[0])
+        if self.last_first is None:  # an order replay cannot follow
+            return None, None
+        if self.last_first:
+            outputs, grads = self.tape.accumulate(inputs[::-1], weights)
+            outputs.reverse()
+        else:
+            outputs, grads = self.tape.accumulate(inputs, weights)
+        total = None
+        for example in outputs:
+            for term in example[1:]:  # C's sum, term by term in the batch's order
+                total = term if total is None else total + term
+        C = total * k
+        if C - C != 0.0:  # the batch graph's sum nodes would refuse an inf
+            return None, None
+        return C, grads
+
+    def _visits_last_example_first(self, x: Sequence[float], y: Sequence[float]) -> bool | None:
+        """In which order ``backward()`` goes through a batch's examples: ask it.
+
+        The order is the engine's choice (its depth-first search), so look
+        at a batch of three copies of one example, built by the cost itself.
+        Each example's nodes are visited together; None if they are not.
+        """
+        outputs = [self.net(x) for _ in range(3)]
+        order = _topological_order(self.cost(outputs, [y] * 3))
+        position = {id(v): i for i, v in enumerate(order)}
+        first, second, third = (position[id(a[0])] for a in outputs)
+        if first < second < third:  # listed last, so visited first (backward goes in reverse)
+            return True
+        if first > second > third:
+            return False
+        return None
+
+    def _record(self, inputs: list[float]):
+        """The tape of C_i = k * e_i for one example; its numbers only serve the recording.
+
+        The graph is the network's own (its parameters are the tape's params),
+        followed by the cost's terms for this example, as the cost builds them.
+        """
+        leaves = [Value(v) for v in inputs]
+        n_1 = self.net.sizes[0]
+        x, y, k = leaves[:n_1], leaves[n_1:-1], leaves[-1]
+        terms = self.terms(self.net(x), y)
+        e = terms[0]
+        for term in terms[1:]:
+            e = e + term
+        return record([e * k, *terms], inputs=leaves, params=self.params)
+
+    def _values(self, batch) -> float:
+        """The values engine's step: build C from Values, then backward()."""
+        net = self.net
+        C = self.cost([net(x) for x, _ in batch], [y for _, y in batch])
+        net.zero_grad()
+        C.backward()
+        return C.data

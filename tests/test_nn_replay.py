@@ -1,0 +1,224 @@
+"""nn.replay and train(engine=...): the replay engine trains exactly as the values engine.
+
+The reference is the values engine (build C from Values, C.backward()), which
+tests/test_train.py checks against the lecture's SGD by hand. Replay must end
+with the same weights and the same history, compared as the floats' bytes, on
+random networks, every activation and both costs; must raise the same errors;
+and must really be replaying (not quietly handing every step to the values
+engine).
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.data import moons
+from nn.layers import ACTIVATIONS, MLP
+from nn.replay import Replay, replay_engine
+from nn.train import TrainingDiverged, train
+
+HISTORY_FIELDS = ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy")
+
+
+def bits(xs):
+    return [struct.pack("<d", x) for x in xs]
+
+
+def state(net, history):
+    """Everything training leaves behind that must not depend on the engine."""
+    params = net.parameters()
+    return (
+        bits(p.data for p in params),
+        bits(p.grad for p in params),
+        {name: getattr(history, name) for name in HISTORY_FIELDS},
+    )
+
+
+@pytest.fixture
+def no_fallback(monkeypatch):
+    """Make a step handed to the values engine an error: replay must do them all."""
+
+    def refuse(self, batch):
+        raise AssertionError("the replay engine fell back to the values engine")
+
+    monkeypatch.setattr(Replay, "_values", refuse)
+
+
+def random_data(rng, n, n_in, n_out, classes):
+    def target():
+        if not classes:
+            return [rng.uniform(-1, 1) for _ in range(n_out)]
+        if n_out == 1:
+            return [float(rng.random() < 0.5)]
+        y = [0.0] * n_out
+        y[rng.randrange(n_out)] = 1.0
+        return y
+
+    return [([rng.uniform(-2, 2) for _ in range(n_in)], target()) for _ in range(n)]
+
+
+@st.composite
+def trainings(draw):
+    sizes = draw(st.lists(st.integers(1, 5), min_size=2, max_size=4))
+    hidden = draw(
+        st.lists(st.sampled_from(ACTIVATIONS), min_size=len(sizes) - 1, max_size=len(sizes) - 1)
+    )
+    cost = draw(st.sampled_from([quadratic_cost, cross_entropy_cost]))
+    if cost is cross_entropy_cost:
+        hidden[-1] = "sigmoid"  # cross-entropy needs outputs in (0, 1)
+    seed = draw(st.integers(0, 2**16))
+    rng = random.Random(seed)
+    classes = cost is cross_entropy_cost or draw(st.booleans())
+    n = draw(st.integers(1, 12))
+    data = random_data(rng, n, sizes[0], sizes[-1], classes)
+    test_data = random_data(rng, 3, sizes[0], sizes[-1], classes) if draw(st.booleans()) else None
+    init = draw(st.sampled_from(["normal", "scaled"]))
+    kwargs = dict(
+        batch_size=draw(st.integers(1, n)),  # often leaving a smaller last batch
+        eta=draw(st.sampled_from([0.05, 0.5, 3.0])),
+        cost=cost,
+        seed=seed,
+        test_data=test_data,
+        progress=False,
+    )
+    if draw(st.booleans()):
+        kwargs["epochs"] = draw(st.integers(1, 3))
+    else:
+        kwargs["iterations"] = draw(st.integers(1, 7))
+    return (sizes, hidden, seed, init), data, kwargs
+
+
+def train_with(engine, net_args, data, kwargs):
+    """The state after training, or the error and the weights it left (a big eta diverges)."""
+    sizes, activations, seed, init = net_args
+    net = MLP(sizes, activations, seed=seed, init=init)
+    try:
+        history = train(net, data, engine=engine, **kwargs)
+    except (TrainingDiverged, ValueError) as error:
+        return type(error), str(error), bits(p.data for p in net.parameters())
+    return state(net, history)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trainings())
+def test_random_trainings_are_bit_identical_under_both_engines(case):
+    net_args, data, kwargs = case
+    assert train_with("replay", net_args, data, kwargs) == train_with(
+        "values", net_args, data, kwargs
+    )
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("cost", [quadratic_cost, cross_entropy_cost])
+def test_every_activation_and_cost_on_moons(activation, cost, no_fallback):
+    data = moons(n=60, noise=0.2, seed=3)
+    kwargs = dict(epochs=2, batch_size=7, eta=0.3, cost=cost, seed=5, progress=False)
+    nets = {}
+    for engine in ("replay", "values"):
+        net = MLP([2, 5, 4, 1], activation, seed=1, output_activation="sigmoid")
+        nets[engine] = state(net, train(net, data, engine=engine, **kwargs))
+    assert nets["replay"] == nets["values"]
+
+
+def test_replay_gradient_is_what_backward_gives(no_fallback):
+    """One batch, directly: C and every dC/dp against C.backward() on the same net."""
+    rng = random.Random(7)
+    net = MLP([3, 6, 6, 2], ["tanh", "relu", "sigmoid"], seed=2)
+    replay = Replay(net, quadratic_cost)
+    for m in (1, 4, 9):  # one tape serves every batch size
+        batch = random_data(rng, m, 3, 2, classes=False)
+        C = replay.gradient(batch)
+        grads = [p.grad for p in net.parameters()]
+        C_values = quadratic_cost([net(x) for x, _ in batch], [y for _, y in batch])
+        net.zero_grad()
+        C_values.backward()
+        assert bits([C, *grads]) == bits([C_values.data, *(p.grad for p in net.parameters())])
+
+
+def test_auto_replays_an_mlp_with_a_known_cost_and_builds_values_otherwise():
+    net = MLP([2, 3, 1], seed=0)
+    assert isinstance(replay_engine(net, quadratic_cost, "auto"), Replay)
+    assert isinstance(replay_engine(net, cross_entropy_cost, "replay"), Replay)
+    assert replay_engine(net, quadratic_cost, "values") is None
+
+    def my_cost(outputs, targets):  # replay cannot know what this builds
+        return quadratic_cost(outputs, targets) * 2.0
+
+    assert replay_engine(net, my_cost, "auto") is None
+    data = moons(n=20, seed=0)
+    results = [
+        state(n, train(n, data, epochs=1, batch_size=4, eta=0.5, cost=my_cost, seed=0,
+                       progress=False, engine=engine))
+        for engine, n in (("auto", MLP([2, 3, 1], seed=0)), ("values", MLP([2, 3, 1], seed=0)))
+    ]
+    assert results[0] == results[1]
+
+
+def test_engine_replay_refuses_what_it_cannot_train():
+    net = MLP([2, 3, 1], seed=0)
+    knows = "replay knows the costs quadratic_cost, cross_entropy_cost"
+    with pytest.raises(ValueError, match=knows):
+        train(net, moons(n=10), epochs=1, batch_size=2, eta=0.1, progress=False,
+              cost=lambda a, y: quadratic_cost(a, y), engine="replay")
+    with pytest.raises(ValueError, match=r"engine must be one of \('auto', 'replay', 'values'\)"):
+        train(net, moons(n=10), epochs=1, batch_size=2, eta=0.1, progress=False, engine="fast")
+    with pytest.raises(ValueError, match="the network must be an nn.MLP, got str"):
+        replay_engine("net", quadratic_cost, "replay")
+
+
+def linear_net():
+    return MLP([1, 1], "linear", seed=0)
+
+
+@pytest.mark.parametrize(
+    "data, eta, epochs, batch_size",
+    [
+        ([([1.0], [2.0]), ([2.0], [-1.0]), ([-1.5], [0.5])], 1e200, 3, 1),  # C overflows
+        ([([1.0], [2.0]), ([2.0], [-1.0]), ([-1.5], [0.5])], 1e308, 1, 3),  # the update does
+        ([([1.0], [0.0]), ([3.0], [1.0])], 4.0, 2000, 2),  # grows until C overflows
+    ],
+)
+def test_divergence_is_the_same_under_both_engines(data, eta, epochs, batch_size):
+    outcomes = []
+    for engine in ("replay", "values"):
+        net = linear_net()
+        with pytest.raises(TrainingDiverged) as caught:
+            train(net, data, epochs=epochs, batch_size=batch_size, eta=eta, seed=0,
+                  progress=False, engine=engine)
+        outcomes.append((str(caught.value), bits(p.data for p in net.parameters())))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_saturated_cross_entropy_raises_the_costs_own_error_under_both_engines():
+    # a huge weight saturates the sigmoid output to exactly 1.0: ln(1 - a) is undefined
+    messages = []
+    for engine in ("replay", "values"):
+        net = MLP([1, 1], "sigmoid", seed=0)
+        net.layers[0].neurons[0].w[0].data = 1e3
+        with pytest.raises(ValueError) as caught:
+            train(net, [([1.0], [1.0])], epochs=1, batch_size=1, eta=0.1,
+                  cost=cross_entropy_cost, progress=False, engine=engine)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "cross-entropy needs outputs strictly between 0 and 1" in messages[0]
+
+
+def test_a_cost_that_overflows_only_when_the_examples_are_added_up():
+    # each example's (y - a)^2 is about 1.4e308, finite; their sum is not
+    outcomes = []
+    for engine in ("replay", "values"):
+        net = linear_net()
+        net.layers[0].neurons[0].w[0].data = 1.2e154
+        net.layers[0].neurons[0].b.data = 0.0
+        with pytest.raises(TrainingDiverged) as caught:
+            train(net, [([1.0], [0.0]), ([-1.0], [0.0])], epochs=1, batch_size=2, eta=0.1,
+                  seed=0, progress=False, engine=engine)
+        outcomes.append((str(caught.value), bits(p.data for p in net.parameters())))
+    assert outcomes[0] == outcomes[1]
+    assert "= inf: the result is beyond the largest float" in outcomes[0][0]
