@@ -384,7 +384,8 @@ def _lift(x: Operand) -> Value:
     """A Value as is; a real number as a new leaf Value; anything else NotImplemented."""
     if isinstance(x, Value):
         return x
-    if _is_number(x):
+    # float and int first: the ABC check in _is_number costs more than a node
+    if type(x) is float or type(x) is int or _is_number(x):
         return Value(x)
     return NotImplemented
 
@@ -395,7 +396,7 @@ def _is_number(x: object) -> bool:
 
 def _finite_float(data: object) -> float:
     if type(data) is not float:
-        if not _is_number(data):
+        if type(data) is not int and not _is_number(data):
             raise TypeError(
                 f"Value expects a real number (int or float), got {type(data).__name__}: {data!r}"
             )
@@ -427,7 +428,7 @@ def _pow_number(base: Value, n: float) -> Value:
             f"{x!r} ** {n!r}: the derivative n x^(n-1) is infinite at x = 0"
         )
     else:
-        local = n * x ** (n - 1.0)
+        local = _power_rule(x, n)
     op = f"**{int(n)}" if n.is_integer() else f"**{n!r}"
     return _node(out, op, base, local)
 
@@ -446,14 +447,24 @@ def _pow_value(base: Value, exponent: Value) -> Value:
         if y < 1.0:
             raise ValueError(f"{x!r} ** {y!r}: the derivative y x^(y-1) is infinite at x = 0")
         # 0^y = 0 for y > 0; as x -> 0+, x^y ln x -> 0
-        return _node(0.0, "**", base, y * x ** (y - 1.0), exponent, 0.0)
+        return _node(0.0, "**", base, _power_rule(x, y), exponent, 0.0)
     try:
         out = x**y
     except OverflowError:
         raise OverflowError(
             f"{x!r} ** {y!r} overflows: the result is beyond the largest float"
         ) from None
-    return _node(out, "**", base, y * x ** (y - 1.0), exponent, out * math.log(x))
+    return _node(out, "**", base, _power_rule(x, y), exponent, out * math.log(x))
+
+
+def _power_rule(x: float, n: float) -> float:
+    """d/dx x^n = n x^(n-1); an OverflowError that says so (not Python's errno text)."""
+    try:
+        return n * x ** (n - 1.0)
+    except OverflowError:
+        raise OverflowError(
+            f"{x!r} ** {n!r}: the derivative n x^(n-1) is beyond the largest float"
+        ) from None
 
 
 def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:
