@@ -149,6 +149,8 @@ def record(
     outputs: Value | Sequence[Value],
     inputs: Sequence[Value] = (),
     params: Sequence[Value] = (),
+    *,
+    backward: bool = True,
 ) -> Tape:
     """Record the graph under ``outputs`` for replay on new inputs and parameters.
 
@@ -158,6 +160,8 @@ def record(
         inputs: leaf Values whose numbers change from one replay to the next
             (the x and y of a batch).
         params: leaf Values to differentiate with respect to (weights, biases).
+        backward: False for a tape that only computes the outputs (as building
+            the graph without calling ``backward()``); its grads are empty lists.
 
     Every other leaf is a constant of the tape. ``inputs`` and ``params`` are
     treated alike; the split only keeps the two lists apart in ``Replayed``.
@@ -184,7 +188,7 @@ def record(
                 first, j = slots[id(leaf)]
                 raise ValueError(f"{what}[{k}] is the same Value as {first}[{j}]: {leaf!r}")
             slots[id(leaf)] = (what, k)
-    return Tape(outs, slots, len(inputs), len(params))
+    return Tape(outs, slots, len(inputs), len(params), backward)
 
 
 class Tape:
@@ -192,20 +196,24 @@ class Tape:
 
     Attributes:
         n_inputs, n_params: how many numbers each replay takes in each list.
+        backward: whether replays differentiate (see ``record``).
         n_nodes: the number of nodes in the graph (leaves included).
         source: the generated Python source of the replay function.
         rebuilds: how many replays were handed to the Value rebuild (see the
             module docstring); 0 in normal use.
     """
 
-    def __init__(self, outputs: list[Value], slots: dict, n_inputs: int, n_params: int) -> None:
+    def __init__(
+        self, outputs: list[Value], slots: dict, n_inputs: int, n_params: int, backward: bool
+    ) -> None:
         self.n_inputs = n_inputs
         self.n_params = n_params
+        self.backward = backward
         self.rebuilds = 0
-        root_order = _topological_order(outputs[0])
+        root_order = _topological_order(outputs[0]) if backward else []
         nodes = list(root_order)
         position = {id(v): i for i, v in enumerate(nodes)}
-        for extra in outputs[1:]:  # nodes that only the other outputs need
+        for extra in outputs[1:] if backward else outputs:  # what only the others need
             for v in _topological_order(extra):
                 if id(v) not in position:
                     position[id(v)] = len(nodes)
@@ -305,6 +313,9 @@ class Tape:
                 a = values[line[1]]
                 b = values[line[2]] if line[2] >= 0 else None
                 values.append(_apply(what, a, b))
+        outputs = [values[i].data for i in self._outputs]
+        if not self.backward:
+            return Replayed(outputs, [], [])
         for i, g in zip(self._slot_nodes["params"], grads):
             if i >= 0:
                 values[i].grad = g
@@ -314,7 +325,6 @@ class Tape:
             return [values[i].grad if 0 <= i < self._n_backward else g0
                     for i, g0 in zip(self._slot_nodes[what], start)]
 
-        outputs = [values[i].data for i in self._outputs]
         return Replayed(outputs, grads_of("inputs", [0.0] * self.n_inputs),
                         grads_of("params", grads))
 
@@ -401,7 +411,7 @@ def _generate(tape: Tape) -> str:
     # A param's grad starts where backward() would find it: at param_grads[k].
     slots = tape._slot_nodes["params"]
     start = {i: f"h{k}" for k, i in enumerate(slots) if i >= 0}
-    if slots:
+    if slots and tape.backward:
         targets = ", ".join(f"h{k}" if i >= 0 else "_" for k, i in enumerate(slots))
         code.append(f"    [{targets}] = param_grads")
     inline = _inlined(tape)
@@ -419,6 +429,10 @@ def _generate(tape: Tape) -> str:
         a = data(line[1])
         b = data(line[2]) if line[2] >= 0 else None
         statements, locals_[i], locals_b[i] = _forward(op, i, a, b)
+        if not tape.backward and not op.startswith("**"):
+            # no local derivatives needed; a power's stay: Value refuses an
+            # infinite one, so computing it is part of the forward pass
+            statements = [s for s in statements if not s.lstrip().startswith(("da", "db"))]
         if i in inline:
             names[i] = "(" + _INLINE[op].format(a=a, b=b) + ")"
             continue
@@ -426,6 +440,11 @@ def _generate(tape: Tape) -> str:
         if op in _HIDING:
             watch += [x for x in (a, b) if x is not None and x.startswith("v")]
         code += ["    " + s for s in statements]
+
+    if not tape.backward:
+        outputs = ", ".join(data(i) for i in tape._outputs)
+        code.append(f"    return [{outputs}], [], [], [{', '.join(watch)}]")
+        return "\n".join(code) + "\n"
 
     code.append("    # backward pass, children before parents")
     grads: dict[int, str] = {}  # node position -> name of its grad (or another's it equals)
@@ -546,9 +565,9 @@ def _forward(op: str, i: int, a: str, b: str | None) -> tuple[list[str], str, st
             f"    {da} = {out} * ({e} * {out})",
             "else:",
             f"    {e} = exp({a})",
-            f"    {da} = 1.0 + {e}",
-            f"    {out} = {e} / {da}",
-            f"    {da} = {out} / {da}",
+            f"    d{i} = 1.0 + {e}",
+            f"    {out} = {e} / d{i}",
+            f"    {da} = {out} / d{i}",
         ], da, ""
     if op == "**":  # a Value exponent; x <= 0 (an error, or 0^y) is left to the rebuild
         return [

@@ -27,10 +27,12 @@ order, times k. Recording one example keeps the tape small whatever the batch
 size (a full batch of a thousand examples would make a program too large to
 compile quickly), and one tape serves batches of every size.
 
-Nothing else changes: the SGD update, the divergence checks and the history
-are ``train``'s own. Whenever the tape cannot be sure of giving what the
-values engine gives (an operation would fail, a number stops being finite),
-that step is done by the values engine itself, so errors are the same too.
+The evaluation after each epoch (C and the accuracy over all the data) is
+replayed the same way, from a second tape that only goes forward. Nothing else
+changes: the SGD update, the divergence checks and the history are ``train``'s
+own. Whenever a tape cannot be sure of giving what the values engine gives (an
+operation would fail, a number stops being finite), that step or evaluation is
+done by the values engine itself, so errors are the same too.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from collections.abc import Callable, Sequence
 from autodiff import Value, record
 from autodiff.value import _topological_order
 from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.data import check_data
 from nn.layers import MLP
 
 ENGINES = ("auto", "replay", "values")
@@ -118,6 +121,7 @@ class Replay:
         self.terms, self.targets, self.factor = _COSTS[cost]
         self.params = net.parameters()
         self.tape = None  # recorded at the first example, with its numbers
+        self.forward_tape = None  # the same without backward, for evaluate
         self.last_first = None  # does backward() visit the batch's last example first?
         self.fallbacks = 0  # steps left to the values engine
 
@@ -191,6 +195,58 @@ class Replay:
         for term in terms[1:]:
             e = e + term
         return record([e * k, *terms], inputs=leaves, params=self.params)
+
+    def evaluate(self, net: MLP, data: Sequence, cost: Callable) -> tuple[float, float | None]:
+        """``nn.train.evaluate`` by replay: C over ``data``, and the accuracy or None.
+
+        The same numbers as ``evaluate``, which builds the graph of C over all
+        the data (without ``backward()``); ``evaluate`` itself when replay
+        cannot be sure, so errors are the same too.
+        """
+        from nn.train import is_classification, predicted_class, true_class  # (a cycle)
+
+        if net is not self.net or cost is not self.cost:
+            return self._evaluate_values(net, data, cost)
+        try:
+            check_data(data, net.sizes[0], net.sizes[-1])
+            C, outputs = self._outputs(data)
+        except (ArithmeticError, ValueError):
+            C = None
+        if C is None:
+            self.fallbacks += 1
+            return self._evaluate_values(net, data, cost)
+        targets = [y for _, y in data]
+        if not is_classification(targets):
+            return C, None
+        right = sum(predicted_class(a) == true_class(y) for a, y in zip(outputs, targets))
+        return C, right / len(data)
+
+    def _outputs(self, data: Sequence) -> tuple[float | None, list[list[float]]]:
+        """C over ``data`` and each example's a^L, from a forward-only tape."""
+        inputs = [[*x, *self.targets(y)] for x, y in data]
+        if self.forward_tape is None:
+            leaves = [Value(v) for v in inputs[0]]
+            n_1 = self.net.sizes[0]
+            a = self.net(leaves[:n_1])
+            terms = self.terms(a, leaves[n_1:])
+            self.forward_tape = record([*terms, *a], inputs=leaves, params=self.params,
+                                       backward=False)
+        outputs, _ = self.forward_tape.accumulate(inputs, [p.data for p in self.params])
+        n_L = self.net.sizes[-1]
+        total = None
+        for example in outputs:
+            for term in example[:n_L]:  # C's sum, term by term, as the cost adds them
+                total = term if total is None else total + term
+        C = total * self.factor(len(data))
+        if C - C != 0.0:  # the cost's sum nodes would refuse an inf
+            return None, []
+        return C, [example[n_L:] for example in outputs]
+
+    @staticmethod
+    def _evaluate_values(net: MLP, data: Sequence, cost: Callable) -> tuple[float, float | None]:
+        from nn.train import evaluate
+
+        return evaluate(net, data, cost)
 
     def _values(self, batch) -> float:
         """The values engine's step: build C from Values, then backward()."""

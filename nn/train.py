@@ -124,9 +124,10 @@ def train(
         progress: show a progress bar (tqdm) when on a terminal or in Jupyter.
         on_epoch: called with the history after each epoch (to print or plot it).
         engine: "replay" records the graph of one example once and replays it
-            (``nn.replay``), "values" builds it from Values every step; both give
-            the same numbers, bit for bit. "auto" (the default) replays when the
-            network and cost allow (an MLP with ``nn.cost``'s costs).
+            for every step and evaluation (``nn.replay``); "values" builds the
+            graphs from Values each time. Both give the same numbers, bit for
+            bit. "auto" (the default) replays when the network and cost allow
+            (an MLP with one of ``nn.cost``'s costs).
 
     If the cost or a parameter stops being finite, raises ``TrainingDiverged``
     naming the epoch and batch; the parameters are left as they were before
@@ -160,7 +161,8 @@ def train(
                     break
             elapsed = time.perf_counter() - started
             try:
-                _record(history, net, cost, examples, test_data, epoch, steps_done, elapsed)
+                _record(history, net, cost, examples, test_data, epoch, steps_done, elapsed,
+                        replay)
             except (OverflowError, ZeroDivisionError) as error:
                 # the last step left finite weights but a cost beyond the largest float
                 for p, old in zip(params, before):
@@ -243,9 +245,11 @@ def true_class(y: Sequence[float]) -> int:
 def _record(
     history: History, net: MLP, cost: Cost, data: Sequence[Example],
     test_data: Sequence[Example] | None, epoch: int, steps: int, elapsed: float,
+    replay: Replay | None = None,
 ) -> None:
-    C, accuracy = evaluate(net, data, cost)
-    test_C, test_accuracy = evaluate(net, test_data, cost) if test_data else (None, None)
+    score = evaluate if replay is None else replay.evaluate  # the same numbers
+    C, accuracy = score(net, data, cost)
+    test_C, test_accuracy = score(net, test_data, cost) if test_data else (None, None)
     history.epoch.append(epoch)
     history.iterations.append(steps)
     history.cost.append(C)

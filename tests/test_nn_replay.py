@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import nn.train
 from nn.cost import cross_entropy_cost, quadratic_cost
 from nn.data import moons
 from nn.layers import ACTIVATIONS, MLP
@@ -42,12 +43,13 @@ def state(net, history):
 
 @pytest.fixture
 def no_fallback(monkeypatch):
-    """Make a step handed to the values engine an error: replay must do them all."""
+    """Make a step or an evaluation handed to the values engine an error."""
 
-    def refuse(self, batch):
+    def refuse(*args):
         raise AssertionError("the replay engine fell back to the values engine")
 
     monkeypatch.setattr(Replay, "_values", refuse)
+    monkeypatch.setattr(Replay, "_evaluate_values", refuse)
 
 
 def random_data(rng, n, n_in, n_out, classes):
@@ -141,6 +143,20 @@ def test_replay_gradient_is_what_backward_gives(no_fallback):
         assert bits([C, *grads]) == bits([C_values.data, *(p.grad for p in net.parameters())])
 
 
+def test_replay_evaluate_is_evaluate():
+    rng = random.Random(11)
+    net = MLP([3, 4, 2], ["relu", "sigmoid"], seed=4)
+    for cost in (quadratic_cost, cross_entropy_cost):
+        replay = Replay(net, cost)
+        for classes in (True, False):
+            data = random_data(rng, 9, 3, 2, classes=classes or cost is cross_entropy_cost)
+            C, accuracy = replay.evaluate(net, data, cost)
+            expected_C, expected_accuracy = nn.train.evaluate(net, data, cost)
+            assert bits([C]) == bits([expected_C]) and accuracy == expected_accuracy
+            assert (accuracy is None) == (not classes and cost is quadratic_cost)
+        assert replay.fallbacks == 0
+
+
 def test_auto_replays_an_mlp_with_a_known_cost_and_builds_values_otherwise():
     net = MLP([2, 3, 1], seed=0)
     assert isinstance(replay_engine(net, quadratic_cost, "auto"), Replay)
@@ -222,3 +238,18 @@ def test_a_cost_that_overflows_only_when_the_examples_are_added_up():
         outcomes.append((str(caught.value), bits(p.data for p in net.parameters())))
     assert outcomes[0] == outcomes[1]
     assert "= inf: the result is beyond the largest float" in outcomes[0][0]
+
+
+def test_an_evaluation_that_overflows_only_when_the_examples_are_added_up():
+    # steps of one example are fine; C over both examples, after the epoch, is not
+    outcomes = []
+    for engine in ("replay", "values"):
+        net = linear_net()
+        net.layers[0].neurons[0].w[0].data = 1.2e154
+        net.layers[0].neurons[0].b.data = 0.0
+        with pytest.raises(TrainingDiverged) as caught:
+            train(net, [([1.0], [0.0]), ([-1.0], [0.0])], epochs=1, batch_size=1, eta=1e-300,
+                  seed=0, progress=False, engine=engine)
+        outcomes.append((str(caught.value), bits(p.data for p in net.parameters())))
+    assert outcomes[0] == outcomes[1]
+    assert "after this step C overflows" in outcomes[0][0]

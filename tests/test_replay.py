@@ -342,6 +342,28 @@ def test_accumulate_is_backward_on_each_graph_without_zeroing():
     assert tape.rebuilds == 0
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instructions, four_numbers, four_numbers)
+def test_forward_only_tapes_compute_the_outputs(code, at_record, at_replay):
+    build = program(code)
+    try:
+        xs, ps = [Value(v) for v in at_record[:2]], [Value(v) for v in at_record[2:]]
+        tape = record(build(xs, ps), inputs=xs, params=ps, backward=False)
+    except ENGINE_ERRORS:
+        assume(False)
+    try:  # the plain path without backward(): only the forward pass can fail
+        expected = [v.data for v in build([Value(v) for v in at_replay[:2]],
+                                          [Value(v) for v in at_replay[2:]])]
+    except ENGINE_ERRORS:
+        with pytest.raises(ENGINE_ERRORS):
+            tape(at_replay[:2], at_replay[2:])
+        return
+    r = tape(at_replay[:2], at_replay[2:])
+    assert bits(r.outputs) == bits(expected)
+    assert r.input_grads == [] and r.param_grads == []
+    assert "backward" not in tape.source
+
+
 def test_param_grads_must_fit():
     x, w = Value(1.0), Value(2.0)
     tape = record(x * w, inputs=[x], params=[w])
