@@ -215,6 +215,8 @@ class Replay:
         if C is None:
             self.fallbacks += 1
             return self._evaluate_values(net, data, cost)
+        # leave the layers' z and a as evaluate does: those of the last example
+        net(data[-1][0])
         targets = [y for _, y in data]
         if not is_classification(targets):
             return C, None

@@ -38,6 +38,8 @@ def state(net, history):
         bits(p.data for p in params),
         bits(p.grad for p in params),
         {name: getattr(history, name) for name in HISTORY_FIELDS},
+        # the z and a of the last example evaluated, as the layers keep them
+        [bits(v.data for v in layer.z + layer.a) for layer in net.layers],
     )
 
 
