@@ -32,11 +32,17 @@ replayed the same way, from a second tape that only goes forward. Nothing else
 changes: the SGD update, the divergence checks and the history are ``train``'s
 own. Whenever a tape cannot be sure of giving what the values engine gives (an
 operation would fail, a number stops being finite), that step or evaluation is
-done by the values engine itself, so errors are the same too.
+done by the values engine itself, so errors are the same too. And to be sure
+of the rest, the first step and the first evaluation are done by both engines
+and compared bit for bit; should they differ (a bug: say ``value.py`` changed
+a formula and this module was not told), replay warns and the training goes
+on with the values engine.
 """
 
 from __future__ import annotations
 
+import struct
+import warnings
 from collections.abc import Callable, Sequence
 
 from autodiff import Value, record
@@ -46,6 +52,11 @@ from nn.data import check_data
 from nn.layers import MLP
 
 ENGINES = ("auto", "replay", "values")
+
+
+def _bits(xs: list[float]) -> bytes:
+    """The floats' exact bytes: equal only if the floats are identical (0.0 is not -0.0)."""
+    return struct.pack(f"<{len(xs)}d", *xs)
 
 
 def _quadratic_terms(a: list[Value], y: list[Value]) -> list[Value]:
@@ -124,12 +135,16 @@ class Replay:
         self.forward_tape = None  # the same without backward, for evaluate
         self.last_first = None  # does backward() visit the batch's last example first?
         self.fallbacks = 0  # steps left to the values engine
+        self.checked = {"gradient": False, "evaluate": False}  # compared once with values
+        self.disabled: str | None = None  # why replay gave up, if it did
 
     def gradient(self, batch: Sequence[tuple[Sequence[float], Sequence[float]]]) -> float:
         """C on the batch; sets every parameter's ``grad`` to dC/dp, as ``C.backward()`` would.
 
         Raises what building C from Values and calling ``backward()`` raises.
         """
+        if self.disabled:
+            return self._values(batch)
         weights = [p.data for p in self.params]
         try:
             C, grads = self._replay(batch, weights)
@@ -138,6 +153,12 @@ class Replay:
         if C is None:  # be sure: let the values engine do this step, errors and all
             self.fallbacks += 1
             return self._values(batch)
+        if not self.checked["gradient"]:  # trust, once verified
+            self.checked["gradient"] = True
+            C_values = self._values(batch)
+            if _bits([C, *grads]) != _bits([C_values, *(p.grad for p in self.params)]):
+                self._disable("C or a gradient of the first step")
+            return C_values
         for p, g in zip(self.params, grads):
             p.grad = g
         return C
@@ -205,7 +226,7 @@ class Replay:
         """
         from nn.train import is_classification, predicted_class, true_class  # (a cycle)
 
-        if net is not self.net or cost is not self.cost:
+        if net is not self.net or cost is not self.cost or self.disabled:
             return self._evaluate_values(net, data, cost)
         try:
             check_data(data, net.sizes[0], net.sizes[-1])
@@ -215,13 +236,32 @@ class Replay:
         if C is None:
             self.fallbacks += 1
             return self._evaluate_values(net, data, cost)
-        # leave the layers' z and a as evaluate does: those of the last example
-        net(data[-1][0])
         targets = [y for _, y in data]
         if not is_classification(targets):
-            return C, None
-        right = sum(predicted_class(a) == true_class(y) for a, y in zip(outputs, targets))
-        return C, right / len(data)
+            accuracy = None
+        else:
+            right = sum(predicted_class(a) == true_class(y) for a, y in zip(outputs, targets))
+            accuracy = right / len(data)
+        if not self.checked["evaluate"]:  # trust, once verified
+            self.checked["evaluate"] = True
+            expected = self._evaluate_values(net, data, cost)
+            if _bits([C]) != _bits([expected[0]]) or accuracy != expected[1]:
+                self._disable("C or the accuracy of the first evaluation")
+            return expected
+        # leave the layers' z and a as evaluate does: those of the last example
+        net(data[-1][0])
+        return C, accuracy
+
+    def _disable(self, what: str) -> None:
+        """Replay disagrees with the values engine: a bug. Say so, and train on without it."""
+        self.disabled = what
+        warnings.warn(
+            f"nn.replay: {what} differs from the values engine's, so this training goes on "
+            "with engine='values'. This is a bug in nn.replay (perhaps autodiff.value or "
+            "nn.cost changed a formula): please report it.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
 
     def _outputs(self, data: Sequence) -> tuple[float | None, list[list[float]]]:
         """C over ``data`` and each example's a^L, from a forward-only tape."""

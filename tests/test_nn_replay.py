@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import nn.replay
 import nn.train
 from nn.cost import cross_entropy_cost, quadratic_cost
 from nn.data import moons
@@ -45,13 +46,23 @@ def state(net, history):
 
 @pytest.fixture
 def no_fallback(monkeypatch):
-    """Make a step or an evaluation handed to the values engine an error."""
+    """Check that every Replay made in the test replayed: no step left to the values engine.
 
-    def refuse(*args):
-        raise AssertionError("the replay engine fell back to the values engine")
+    (The first step and evaluation are done by both engines and compared: a
+    difference would disable replay, and is an error here too.)
+    """
+    made = []
+    init = Replay.__init__
 
-    monkeypatch.setattr(Replay, "_values", refuse)
-    monkeypatch.setattr(Replay, "_evaluate_values", refuse)
+    def remember(self, *args):
+        init(self, *args)
+        made.append(self)
+
+    monkeypatch.setattr(Replay, "__init__", remember)
+    yield
+    assert made, "no Replay was made"
+    for replay in made:
+        assert replay.disabled is None and replay.fallbacks == 0
 
 
 def random_data(rng, n, n_in, n_out, classes):
@@ -255,3 +266,17 @@ def test_an_evaluation_that_overflows_only_when_the_examples_are_added_up():
         outcomes.append((str(caught.value), bits(p.data for p in net.parameters())))
     assert outcomes[0] == outcomes[1]
     assert "after this step C overflows" in outcomes[0][0]
+
+
+def test_a_replay_that_disagrees_with_values_warns_and_steps_aside(monkeypatch):
+    """The first step is checked against the values engine: a wrong formula is caught."""
+    terms, targets, factor = nn.replay._COSTS[quadratic_cost]
+    off_by_one_ulp = (terms, targets, lambda n: factor(n) * (1.0 + 2.0**-52))
+    monkeypatch.setitem(nn.replay._COSTS, quadratic_cost, off_by_one_ulp)
+    data = moons(n=30, seed=2)
+    kwargs = dict(epochs=2, batch_size=4, eta=0.5, seed=3, progress=False)
+    net = MLP([2, 4, 1], seed=1)
+    with pytest.warns(RuntimeWarning, match="differs from the values engine's"):
+        replayed = state(net, train(net, data, engine="replay", **kwargs))
+    net = MLP([2, 4, 1], seed=1)
+    assert replayed == state(net, train(net, data, engine="values", **kwargs))
