@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -179,7 +180,7 @@ def bench_step(runs: int) -> None:
     )
     names = list(ENGINES)
 
-    def interleaved():  # alternate which engine goes first
+    def interleaved(runs=runs):  # alternate which engine goes first
         for run in range(runs):
             yield from (names if run % 2 == 0 else names[::-1])
 
@@ -194,13 +195,13 @@ def bench_step(runs: int) -> None:
         title = f"One step: median of {runs} interleaved runs, gc.collect() before each, {mode}:"
         print_ratios(title, times)
 
-    steps = 5
+    steps, loops = 3, min(runs, 5)  # a loop takes about 3 s with micrograd
     times = {name: {"step": []} for name in ENGINES}
-    for name in interleaved():
+    for name in interleaved(loops):
         times[name]["step"].append(time_loop(ENGINES[name], *nets[name], xs, ys, steps))
     print_ratios(
         f"Training loop: {steps} steps back to back (zero grads, forward, backward, free the last\n"
-        f"graph), collector on, gc.collect() before each run; median of {runs} runs, per step:",
+        f"graph), collector on, gc.collect() before each run; median of {loops} runs, per step:",
         times,
     )
 
@@ -217,6 +218,11 @@ CHAINS = {
     "x = x.tanh()": (lambda x, y: x.tanh(), 1),
     "x = x.relu()": (lambda x, y: x.relu(), 1),
 }
+
+
+# CPython's small-object allocator hands out blocks in multiples of 16 bytes on
+# 64-bit builds: a Value's 104 bytes take 112, a float's 24 take 32.
+BLOCK = 16
 
 
 def chain_memory(V, step, steps: int) -> tuple[int, int | None, object]:
@@ -240,30 +246,57 @@ def chain_memory(V, step, steps: int) -> tuple[int, int | None, object]:
     return built, after, x
 
 
-def bench_memory(n_nodes: int) -> None:
+def chain_blocks(V, step, steps: int) -> tuple[int, object]:
+    """Bytes the chain's allocations take once each is rounded up to whole blocks."""
+    y = V(1.0)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        x = V(0.5)
+        for _ in range(steps):
+            x = step(x, y)
+        traces = tracemalloc.take_snapshot().traces
+    finally:
+        tracemalloc.stop()
+    return sum(-(-trace.size // BLOCK) * BLOCK for trace in traces), x
+
+
+def bench_memory(n_nodes: int, kinds: list[str]) -> None:
     print(f"\nMemory of a chain of {n_nodes:,} nodes (tracemalloc: every allocation still alive):")
-    print(f"{'chain':14}{'deltagrad':>11}{'after bwd':>11}{'micrograd':>11}{'target':>10}")
-    for kind, (step, per_step) in CHAINS.items():
+    print(f"{'':14}{'deltagrad':^31}{'micrograd':^20}")
+    print(
+        f"{'chain':14}{'traced':>10}{'in blocks':>11}{'after bwd':>10}"
+        f"{'traced':>10}{'in blocks':>10}{'target':>10}"
+    )
+    for kind in kinds:
+        step, per_step = CHAINS[kind]
         row = f"{kind:14}"
         for name, V in ENGINES.items():
             try:
                 step(V(0.5), V(1.0))
             except AttributeError:  # micrograd 0.1.0 has no tanh
-                row += f"{'no op':>11}"
+                row += f"{'no such op':>20}"
                 continue
             built, after, x = chain_memory(V, step, n_nodes // per_step)
             nodes = count_nodes(x, PARENTS[name]) - 1  # less the start node
             del x
-            row += f"{built / nodes:9.0f} B"
+            # per node the same on a shorter chain; a snapshot of every block is slow
+            blocks, x = chain_blocks(V, step, n_nodes // 10 // per_step)
+            blocks /= count_nodes(x, PARENTS[name]) - 1
+            del x
+            row += f"{built / nodes:8.0f} B{blocks:9.0f} B"
             if name == "deltagrad":
-                row += f"{(after - built) / nodes:+9.0f} B" if after is not None else f"{'-':>11}"
+                row += f"{(after - built) / nodes:+8.0f} B"
         print(row + f"{'<= 150 B':>10}")
     print(
         "Bytes per node = traced bytes after building / nodes built (constants made into leaf\n"
         "nodes count as nodes). It covers the Value objects with their garbage-collector\n"
         "headers, the float objects they hold, and for micrograd the closures, cells and sets.\n"
         "'after bwd' is what backward adds per node: the new grad floats. micrograd cannot run\n"
-        "backward on these chains (its recursive sort hits the recursion limit)."
+        "backward on these chains (its recursive sort hits the recursion limit). 'in blocks'\n"
+        f"rounds each allocation up to the allocator's {BLOCK}-byte blocks, closer to the memory\n"
+        f"really taken (a Value's 104 bytes take 112, a float's 24 take 32); it is measured on\n"
+        f"a chain of {n_nodes // 10:,} nodes, as a snapshot of every block is slow."
     )
 
 
@@ -304,9 +337,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller chains")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    print(f"Python {sys.version.split()[0]}; deltagrad vs micrograd 0.1.0\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"Python {sys.version.split()[0]}; deltagrad vs micrograd 0.1.0; load average {load:.1f}"
+        f" on {os.cpu_count()} CPUs (other work on the machine makes the times noisier)\n"
+    )
     bench_step(runs=3 if args.quick else 7)
-    bench_memory(n_nodes=200_000)
+    bench_memory(200_000, ["x = x * y", "x = x.tanh()"] if args.quick else list(CHAINS))
     bench_million(n_nodes=1_000_000, runs=1 if args.quick else 3)
     print(f"\n({time.perf_counter() - start:.0f} s)")
 
