@@ -16,11 +16,13 @@ Garbage collection is treated alike for both engines: ``gc.collect()`` before
 every timed run, so neither pays for the other's garbage; the collector stays
 on during the run, as it is in users' code. A second step table repeats the runs
 with the collector off, to show how much of each engine's time is the
-collector's. Freeing a graph is not timed (micrograd's closures make reference
-cycles, so its graphs wait for the collector; deltagrad's are freed at once).
+collector's. Those two leave freeing the graph out of the time. A third table
+times a training loop, steps back to back, where each step drops the previous
+step's graph: deltagrad's graphs are freed at once, micrograd's closures make
+reference cycles that wait for the collector, and the loop pays for both.
 
-Run: ``python benchmarks/bench_engine.py`` (under a minute on an idle machine), ``--quick`` for a
-shorter, noisier run.
+Run: ``python benchmarks/bench_engine.py`` (under a minute on an idle machine),
+or with ``--quick`` for a shorter, noisier run.
 """
 
 from __future__ import annotations
