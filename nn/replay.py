@@ -25,7 +25,10 @@ engine's business (its depth-first search): ``Replay`` asks it once, on a
 batch of three. The cost C itself is the sum of the terms in the batch's
 order, times k. Recording one example keeps the tape small whatever the batch
 size (a full batch of a thousand examples would make a program too large to
-compile quickly), and one tape serves batches of every size.
+compile quickly), and one tape serves batches of every size. The tapes stay
+with the net while it lives, so training it in several calls of ``train``
+records once; they are recorded again if a parameter is replaced by another
+Value or a neuron's activation changes.
 
 The evaluation after each epoch (C and the accuracy over all the data) is
 replayed the same way, from a second tape that only goes forward. Nothing else
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import struct
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 
 from autodiff import Value, record
@@ -98,10 +102,27 @@ def replay_engine(net: MLP, cost: Callable, engine: str) -> Replay | None:
         return None
     why_not = _why_not(net, cost)
     if why_not is None:
-        return Replay(net, cost)
+        # One Replay per net and cost, kept while the net lives, so that training
+        # in several calls records (and checks) once; unless the net has changed.
+        replays = _REPLAYS.setdefault(net, {})
+        replay = replays.get(cost)
+        if replay is None or replay.shape != _shape(net):
+            replay = replays[cost] = Replay(net, cost)
+        return replay
     if engine == "replay":
         raise ValueError(f"engine='replay' cannot train this: {why_not}; use engine='values'")
     return None
+
+
+_REPLAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _shape(net: MLP) -> tuple:
+    """What the recorded graph depends on: which Values the parameters are, and each sigma."""
+    return (
+        tuple(map(id, net.parameters())),
+        tuple(neuron.activation for layer in net.layers for neuron in layer.neurons),
+    )
 
 
 def _why_not(net: object, cost: Callable) -> str | None:
@@ -127,7 +148,8 @@ class Replay:
     """
 
     def __init__(self, net: MLP, cost: Callable) -> None:
-        self.net = net
+        self._net = weakref.ref(net)  # (the net's cache entry must not keep it alive)
+        self.shape = _shape(net)
         self.cost = cost
         self.terms, self.targets, self.factor = _COSTS[cost]
         self.params = net.parameters()
@@ -137,6 +159,10 @@ class Replay:
         self.fallbacks = 0  # steps left to the values engine
         self.checked = {"gradient": False, "evaluate": False}  # compared once with values
         self.disabled: str | None = None  # why replay gave up, if it did
+
+    @property
+    def net(self) -> MLP:
+        return self._net()
 
     def gradient(self, batch: Sequence[tuple[Sequence[float], Sequence[float]]]) -> float:
         """C on the batch; sets every parameter's ``grad`` to dC/dp, as ``C.backward()`` would.

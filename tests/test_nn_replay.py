@@ -280,3 +280,36 @@ def test_a_replay_that_disagrees_with_values_warns_and_steps_aside(monkeypatch):
         replayed = state(net, train(net, data, engine="replay", **kwargs))
     net = MLP([2, 4, 1], seed=1)
     assert replayed == state(net, train(net, data, engine="values", **kwargs))
+
+
+def test_training_in_several_calls_records_once_unless_the_net_changes(no_fallback):
+    data = moons(n=40, seed=5)
+    kwargs = dict(iterations=3, batch_size=5, eta=0.5, progress=False)
+    nets = {engine: MLP([2, 4, 3, 1], seed=2) for engine in ("replay", "values")}
+    results = {engine: [] for engine in nets}
+    replays = []
+    for call in range(4):
+        if call == 2:  # a different sigma, and a new Value for a weight: record again
+            for net in nets.values():
+                net.layers[0].neurons[1].activation = "tanh"
+                w = net.layers[1].neurons[0].w
+                w[2] = type(w[2])(w[2].data)
+        for engine, net in nets.items():
+            history = train(net, data, seed=call, engine=engine, **kwargs)
+            results[engine].append(state(net, history))
+        replays.append(replay_engine(nets["replay"], quadratic_cost, "auto"))
+    assert replays[0] is replays[1] and replays[2] is replays[3]
+    assert replays[1] is not replays[2]
+    assert results["replay"] == results["values"]
+
+
+def test_a_replay_does_not_keep_its_net_alive():
+    import gc
+    import weakref
+
+    net = MLP([2, 3, 1], seed=0)
+    train(net, moons(n=10, seed=0), epochs=1, batch_size=5, eta=0.1, progress=False)
+    gone = weakref.ref(net)
+    del net
+    gc.collect()
+    assert gone() is None
