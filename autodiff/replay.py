@@ -140,7 +140,8 @@ class Replayed(NamedTuple):
 
     outputs: the data of each recorded output, in the order given to ``record``.
     input_grads: d outputs[0] / d inputs[k] for each designated input.
-    param_grads: d outputs[0] / d params[k] for each designated parameter.
+    param_grads: d outputs[0] / d params[k] for each designated parameter
+        (added to the ``param_grads`` the replay started from, if any).
     """
 
     outputs: list[float]
@@ -171,7 +172,9 @@ def record(
             the graph without calling ``backward()``); its grads are empty lists.
 
     Every other leaf is a constant of the tape. ``inputs`` and ``params`` are
-    treated alike; the split only keeps the two lists apart in ``Replayed``.
+    treated alike, but for two things: they stay apart in ``Replayed``, and
+    only the params' grads can start from given numbers (``param_grads``) and
+    add up over several replays (``Tape.accumulate``).
     Recording runs ``_topological_order``, which resets the ``grad`` of the
     graph's non-leaf nodes to 0.0, as ``backward()`` does.
     """
