@@ -502,3 +502,5 @@ def test_zero_to_a_value_power_is_fine_through_the_rebuild():
 
     tape = recorded(build, [2.0], [3.0])
     assert_identical(tape([0.0], [2.0]), plain(build, [0.0], [2.0]))
+    assert_identical(tape([0.0], [2.0], [0.75]), plain(build, [0.0], [2.0], [0.75]))
+    assert tape.rebuilds == 2
