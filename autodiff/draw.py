@@ -22,13 +22,13 @@ from __future__ import annotations
 import html
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import graphviz
 
+from autodiff.files import atomic_write
 from autodiff.value import Value
 
 # Fill colour of a Value's box by its role in the graph.
@@ -150,24 +150,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None
             f"cannot tell the picture format of {str(path)!r}: give a suffix such as .svg, "
             f".png, .pdf or .dot, or format= one of Graphviz's formats"
         )
-    _write_atomically(path, data)
-    return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())  # on disk before the rename makes it visible
-        umask = os.umask(0)  # mkstemp makes the file private; give it the usual mode
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    return atomic_write(path, lambda f: f.write(data), binary=True)
 
 
 def draw(

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.draw import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
+from autodiff.files import atomic_write_text
 from nn.compare import compare
 from nn.cost import COSTS
 from nn.data import DATASETS, load_dataset, split
 from nn.draw import save_pictures
-from nn.files import atomic_write_text
 from nn.io import load, save
 from nn.layers import ACTIVATIONS, INITS, MLP
 from nn.train import History, TrainingDiverged, evaluate, train
@@ -274,6 +274,26 @@ def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
     return save_training_pictures(net, data, history, folder)
 
 
+# ---------------------------------------------------------------- one example of a model
+
+
+def add_example_arguments(p: argparse.ArgumentParser) -> None:
+    """A saved model and one example (x, y) to backpropagate through it."""
+    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
+    p.add_argument("--x", type=floats_type, help="the example's input (default: 0.5 for each)")
+    p.add_argument("--y", type=floats_type, help="its target (default: 1.0 for each output)")
+    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
+                   help="cost function (default: %(default)s)")
+
+
+def model_and_example(args: argparse.Namespace):
+    """(net, x, y): the saved model and the example (0.5 per input, 1.0 per output unless given)."""
+    net = load(args.model)
+    x = args.x if args.x is not None else [0.5] * net.sizes[0]
+    y = args.y if args.y is not None else [1.0] * net.sizes[-1]
+    return net, x, y
+
+
 # ---------------------------------------------------------------- draw
 
 
@@ -283,11 +303,7 @@ def add_draw(subparsers) -> None:
         description="Backpropagate one example through a saved model and write two pictures: "
                     "network.svg (layers, weights, delta_j^l) and graph.svg (the computation "
                     "graph of the example's cost). Needs Graphviz's dot program.")
-    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
-    p.add_argument("--x", type=floats_type, help="the example's input (default: 0.5 for each)")
-    p.add_argument("--y", type=floats_type, help="its target (default: 1.0 for each output)")
-    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
-                   help="cost function (default: %(default)s)")
+    add_example_arguments(p)
     p.add_argument("--format", choices=["svg", "png", "pdf"], default="svg",
                    help="picture format (default: %(default)s)")
     p.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
@@ -297,9 +313,7 @@ def add_draw(subparsers) -> None:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    net = load(args.model)
-    x = args.x if args.x is not None else [0.5] * net.sizes[0]
-    y = args.y if args.y is not None else [1.0] * net.sizes[-1]
+    net, x, y = model_and_example(args)
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost], format=args.format,
@@ -327,19 +341,13 @@ def add_compare(subparsers) -> None:
         description="For one example, print delta_j^l, dC/db_j^l and dC/dw_jk^l of a saved "
                     "model as C.backward() finds them, as the lecture's equations 1-4 give "
                     "them, and as PyTorch does when it is installed, with their differences.")
-    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
-    p.add_argument("--x", type=floats_type, help="the example's input (default: 0.5 for each)")
-    p.add_argument("--y", type=floats_type, help="its target (default: 1.0 for each output)")
-    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
-                   help="cost function (default: %(default)s)")
+    add_example_arguments(p)
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     p.add_argument("--html", type=Path, help="also write the report as an HTML table")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    net = load(args.model)
-    x = args.x if args.x is not None else [0.5] * net.sizes[0]
-    y = args.y if args.y is not None else [1.0] * net.sizes[-1]
+    net, x, y = model_and_example(args)
     report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
     print(report)
     if args.html:

@@ -25,7 +25,7 @@ from numbers import Real
 from pathlib import Path
 from typing import IO
 
-from nn.files import atomic_write
+from autodiff.files import atomic_write
 from nn.layers import INITS, MLP, node_label
 
 FORMAT = "deltagrad.mlp"
@@ -46,7 +46,7 @@ def save(net: MLP, path: str | os.PathLike) -> Path:
     """Write ``net`` to ``path`` as JSON, replacing any file there only once fully written.
 
     Returns the path written. The folder must exist. On any error (also
-    Ctrl-C) an existing file at ``path`` is left as it was (see nn.files).
+    Ctrl-C) an existing file at ``path`` is left as it was (see autodiff.files).
     """
     if not isinstance(net, MLP):
         raise TypeError(f"save() takes an MLP, got {type(net).__name__}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nn.files import atomic_write
+from autodiff.files import atomic_write
 from nn.layers import MLP
 from nn.train import Example, History, _pyplot, predicted_class, true_class
 

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import graphviz
 import pytest
@@ -26,7 +25,6 @@ from hypothesis import strategies as st
 from autodiff import Value, draw
 from autodiff.draw import Drawing, GraphvizMissingError, lecture_html, number, save
 
-GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
 
@@ -131,13 +129,8 @@ def _net_clusters():
 
 
 @pytest.mark.parametrize("name", sorted(GOLDENS))
-def test_golden_dot_source(name):
-    source = GOLDENS[name]().source
-    path = GOLDEN / f"{name}.dot"
-    if os.environ.get("DELTAGRAD_UPDATE_GOLDEN"):
-        path.write_text(source, encoding="utf-8")
-    assert path.exists(), f"no {path.name}: review the picture, then set DELTAGRAD_UPDATE_GOLDEN=1"
-    assert source == path.read_text(encoding="utf-8")
+def test_golden_dot_source(name, matches_golden):
+    matches_golden(name, GOLDENS[name]().source)
 
 
 # ----------------------------------------------------------------------
