@@ -37,6 +37,12 @@ class TrainingDiverged(ArithmeticError):
     """The cost or a parameter stopped being a finite number during training."""
 
 
+# What the engine and the costs raise when the numbers leave their domain: an
+# overflow, a division by zero, or (ValueError) a saturated sigmoid under the
+# cross-entropy cost. The data itself is checked before training starts.
+NUMERICAL_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
+
+
 @dataclass
 class History:
     """What happened in each epoch of ``train``: lists with one entry per epoch.
@@ -163,11 +169,13 @@ def train(
             try:
                 _record(history, net, cost, examples, test_data, epoch, steps_done, elapsed,
                         replay)
-            except (OverflowError, ZeroDivisionError) as error:
-                # the last step left finite weights but a cost beyond the largest float
+            except NUMERICAL_ERRORS as error:
+                # the last step left finite weights but a cost that is not a number
                 for p, old in zip(params, before):
                     p.data = old
-                raise _diverged(epoch, b, eta, f"after this step C overflows ({error})") from error
+                fails = "overflows" if isinstance(error, OverflowError) else "cannot be computed"
+                what = f"after this step C {fails} ({error})"
+                raise _diverged(epoch, b, eta, what) from error
             if on_epoch is not None:
                 on_epoch(history)
         history.interrupted = interrupted.is_set()
@@ -187,7 +195,7 @@ def _sgd_step(
             net.zero_grad()
             C.backward()
             C = C.data
-    except (OverflowError, ZeroDivisionError) as error:
+    except NUMERICAL_ERRORS as error:
         raise _diverged(epoch, b, eta, str(error)) from error
     updated = [p.data - eta * p.grad for p in params]
     for p, new in zip(params, updated):
