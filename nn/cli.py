@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.draw import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
+from autodiff.draw import save as save_picture
 from autodiff.files import atomic_write_text
 from nn.compare import compare
 from nn.cost import COSTS
 from nn.data import DATASETS, load_dataset, split
-from nn.draw import save_pictures
+from nn.draw import draw_network, save_pictures
 from nn.io import load, save
 from nn.layers import ACTIVATIONS, INITS, MLP
 from nn.train import History, TrainingDiverged, evaluate, train
@@ -149,10 +150,8 @@ def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> 
 
 def cmd_train(args: argparse.Namespace) -> int:
     for path in (args.out, args.history):
-        if path is not None and not path.parent.is_dir():
-            raise FileNotFoundError(
-                f"cannot save to {path}: the folder {path.parent} does not exist"
-            )
+        if path is not None:
+            check_writable_file(path)
     net, history, _, _ = fit(args)
     save(net, args.out)
     print(f"saved the model to {args.out}")
@@ -160,6 +159,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         atomic_write_text(args.history, json.dumps(history.as_dict(), indent=1))
         print(f"saved the history to {args.history}")
     return 0
+
+
+def check_writable_file(path: Path) -> None:
+    """Refuse, before any work is done, a file that could not be written at the end."""
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save to {path}: it is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"cannot save to {path}: the folder {path.parent} does not exist")
+
+
+def make_folder(path: Path) -> None:
+    """Create the results folder ``path`` (and its parents) unless it is there."""
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"--out {path} is a file; give a folder for the results")
+    path.mkdir(parents=True, exist_ok=True)
 
 
 def fit(args: argparse.Namespace):
@@ -237,7 +251,7 @@ def add_demo(subparsers) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_folder(args.out)
     net, history, train_data, test_data = fit(args)
     written = [args.out / "model.json", args.out / "history.json"]
     save(net, written[0])
@@ -256,9 +270,15 @@ def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
     x, y = example
     try:
         return save_pictures(net, x, y, folder)
-    except (GraphvizMissingError, GraphTooLargeError) as error:
+    except GraphvizMissingError as error:
         print(f"no network pictures: {error}")
         return []
+    except GraphTooLargeError as error:
+        # save_pictures has backpropagated the example: the diagram can still be drawn
+        print(f"no graph.svg: one example's computation graph has {error.n_values} Values, "
+              f"more than {DEFAULT_MAX_NODES}; `deltagrad draw {folder / 'model.json'} "
+              f"--max-nodes {error.n_values}` draws it")
+        return [save_picture(draw_network(net, delta=True), folder / "network.svg")]
 
 
 def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
@@ -271,6 +291,9 @@ def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
     matplotlib.use("Agg")
     from nn.plots import save_training_pictures
 
+    if net.sizes[0] != 2:
+        print(f"no boundary.png: a decision boundary needs 2 inputs, the network has "
+              f"{net.sizes[0]}")
     return save_training_pictures(net, data, history, folder)
 
 
@@ -314,7 +337,7 @@ def add_draw(subparsers) -> None:
 
 def cmd_draw(args: argparse.Namespace) -> int:
     net, x, y = model_and_example(args)
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_folder(args.out)
     try:
         written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost], format=args.format,
                                 max_nodes=args.max_nodes)

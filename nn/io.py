@@ -67,6 +67,8 @@ def load(path: str | os.PathLike) -> MLP:
     file is not a deltagrad model of a version this code reads, or is damaged.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(path, "is a folder; expected a model file written by save()")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
