@@ -210,7 +210,7 @@ def draw(
     index = {id(v): i for i, v in enumerate(order)}
     marked = _index_of_each(highlight, index, "highlight")
     param_ids = None if params is None else _index_of_each(params, index, None)
-    deltas = root.label == "C" and root.grad != 0.0 and show != "data"
+    deltas = root.label == "C" and root.grad != 0.0 and show != "data" and _one_example(order)
 
     g = Drawing(
         "computation_graph",
@@ -246,6 +246,21 @@ def draw(
     g.body.extend(loose)
     g.body.extend(edges)
     return g
+
+
+def _one_example(order: list[Value]) -> bool:
+    """True when no z_j^l label repeats: the graph is one example's.
+
+    Only then is dC/dz_j^l the lecture's delta_j^l; in a batch of n, each
+    example's z gets delta_j^l / n.
+    """
+    seen = set()
+    for v in order:
+        if _symbol(v.label) == "z":
+            if v.label in seen:
+                return False
+            seen.add(v.label)
+    return True
 
 
 def _check_options(root: object, rankdir: str, show: str, max_nodes: int, digits: int) -> None:

@@ -75,10 +75,10 @@ def draw_network(
             the network has at most 12 weights, beyond which labels crowd.
         delta: shade the nodes of layers 2..L by delta_j^l = dC/dz_j^l, blue
             for positive and red for negative, stronger for larger |delta|
-            (relative to the largest), and write it under a_j^l. Needs a forward
-            pass and ``C.backward()``: the deltas are the grads of the z_j^l
-            Values of the last example the network saw (``net.layer(l).z``),
-            so for a batch they are that example's share of the cost's gradient.
+            (relative to the largest), and write it under a_j^l. The deltas are
+            the grads of the z_j^l Values (``net.layer(l).z``), so this needs
+            ``net.zero_grad()``, one example's forward pass and ``C.backward()``;
+            after a batch, where z's grad is only one example's share, it refuses.
         digits: significant digits of the numbers written.
         max_edges: refuse networks with more weights than this, which Graphviz
             lays out slowly and nobody can read.
@@ -242,6 +242,13 @@ def _deltas(net: MLP) -> dict:
                 "pass and C.backward() first: C = quadratic_cost([net(x)], [y]); C.backward()"
             )
         deltas[layer.l] = [z.grad for z in layer.z]
+    if net.forward_passes != 1:
+        raise ValueError(
+            f"delta_j^l belongs to one example, but the network has run {net.forward_passes} "
+            "examples since its last zero_grad() (after a batch, z's grad is only the last "
+            "example's share): call net.zero_grad() first, then C = quadratic_cost([net(x)], "
+            "[y]); C.backward()"
+        )
     largest = max(abs(d) for ds in deltas.values() for d in ds)
     if largest == 0.0:
         raise ValueError(

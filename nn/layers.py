@@ -154,6 +154,9 @@ class MLP:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         self.init = init
         self.seed = seed
+        # Examples run through the network since the last zero_grad(): delta_j^l
+        # belongs to one example, and pictures of it check that there was one.
+        self.forward_passes = 0
         rng = random.Random(seed)
         self.layers = [
             Layer(m, n, act, l=i + 2, rng=rng, init=init)
@@ -165,6 +168,7 @@ class MLP:
         a = self._inputs(x)
         for layer in self.layers:
             a = layer(a)
+        self.forward_passes += 1
         return a
 
     def _inputs(self, x: Sequence[float | Value]) -> list[Value]:
@@ -204,6 +208,7 @@ class MLP:
         """Set every parameter's grad to 0.0; do this between gradient steps."""
         for p in self.parameters():
             p.grad = 0.0
+        self.forward_passes = 0
 
     def __repr__(self) -> str:
         acts = ", ".join(self.activations)

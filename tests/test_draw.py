@@ -200,6 +200,17 @@ def test_delta_only_after_backward_and_only_for_a_cost_named_C():
     assert "δ" not in draw(a).source  # da/dz is not dC/dz
 
 
+def test_no_delta_in_a_batch_cost_where_each_z_gets_delta_over_n():
+    from nn import MLP, quadratic_cost
+
+    net = MLP([2, 2, 1], seed=0)
+    C = quadratic_cost([net([0.5, -1.0]), net([1.0, 0.2])], [[1.0], [0.0]])
+    C.backward()
+    source = draw(C).source
+    assert "δ" not in source
+    assert source.count("<I>z</I><SUB>1</SUB><SUP>2</SUP>") == 2  # one z_1^2 per example
+
+
 def test_digits_are_configurable():
     third = Value(1.0) / 3.0
     assert "data 0.3333" in draw(third).source

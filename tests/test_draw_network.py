@@ -205,6 +205,19 @@ def test_delta_labels_and_shades_match_the_lecture_equations():
     assert "fillcolor=\"#dbe9f6\"" in nodes["a1_1"]  # inputs keep their colour
 
 
+def test_delta_refuses_the_grads_of_a_batch():
+    # after a batch of two, z's grad is the last example's delta / 2, not its delta
+    net = net_221()
+    C = quadratic_cost([net(X), net([1.0, 0.2])], [Y, [0.0]])
+    C.backward()
+    with pytest.raises(ValueError, match=r"belongs to one example.* run 2 examples"):
+        draw_network(net, delta=True)
+    net.zero_grad()
+    C = quadratic_cost([net(X)], [Y])
+    C.backward()
+    assert "δ" in draw_network(net, delta=True).source
+
+
 def test_delta_needs_a_forward_pass_and_a_backward_pass():
     with pytest.raises(ValueError, match="needs a forward pass and C.backward"):
         draw_network(net_221(), delta=True)
