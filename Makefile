@@ -9,8 +9,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# PyTorch for the torch extra. The CPU build is all the tests need; this pin
-# takes it where a CPU wheel is at hand. `make test TORCH=torch` takes the newest.
+# PyTorch for the torch extra; the CPU build is all the tests need. Where a CPU
+# wheel of this release is at hand (as on our CI machines) pip takes it; elsewhere
+# PyPI's Linux wheel is the CUDA build, several GB. Install the CPU build yourself
+# first (PyTorch's site says how), and this step is skipped; or set TORCH=...
 TORCH  ?= torch==2.13.0
 
 .PHONY: demo test bench lint dot clean

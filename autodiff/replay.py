@@ -253,7 +253,7 @@ class Tape:
     def __repr__(self) -> str:
         return (
             f"Tape({self.n_nodes} nodes, {self.n_inputs} inputs, {self.n_params} params, "
-            f"{len(self._outputs)} outputs)"
+            f"{len(self._outputs)} output{'s' * (len(self._outputs) != 1)})"
         )
 
     def __call__(

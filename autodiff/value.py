@@ -401,7 +401,13 @@ def _finite_float(data: object) -> float:
             raise TypeError(
                 f"Value expects a real number (int or float), got {type(data).__name__}: {data!r}"
             )
-        data = float(data)
+        try:
+            data = float(data)
+        except OverflowError:  # an int (or Fraction, ...) beyond the largest float
+            raise ValueError(
+                f"Value expects a finite number, got {type(data).__name__} {data!r:.40}..., "
+                "beyond the largest float (about 1.8e308)"
+            ) from None
     if data - data != 0.0:
         raise ValueError(f"Value expects a finite number, got {data!r}")
     return data

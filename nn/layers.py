@@ -99,7 +99,6 @@ class Layer:
         self, m: int, n: int, activation: str, *, l: int, rng: random.Random, init: str
     ) -> None:
         self.l = l
-        self.activation = activation
         self.neurons = [Neuron(m, activation, l=l, j=j, rng=rng, init=init) for j in range(n)]
         self.z: list[Value] = []
         self.a: list[Value] = []
@@ -110,6 +109,11 @@ class Layer:
         self.z = [z for z, _ in pairs]
         self.a = [a for _, a in pairs]
         return self.a
+
+    @property
+    def activation(self) -> str:
+        """The name of sigma in this layer (its neurons' own, which the forward pass uses)."""
+        return self.neurons[0].activation
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -149,7 +153,7 @@ class MLP:
         init: str = "normal",
     ) -> None:
         self.sizes = _check_sizes(sizes)
-        self.activations = _check_activations(activation, output_activation, len(self.sizes))
+        activations = _check_activations(activation, output_activation, len(self.sizes))
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         self.init = init
@@ -160,7 +164,7 @@ class MLP:
         rng = random.Random(seed)
         self.layers = [
             Layer(m, n, act, l=i + 2, rng=rng, init=init)
-            for i, (m, n, act) in enumerate(zip(self.sizes, self.sizes[1:], self.activations))
+            for i, (m, n, act) in enumerate(zip(self.sizes, self.sizes[1:], activations))
         ]
 
     def __call__(self, x: Sequence[float | Value]) -> list[Value]:
@@ -190,6 +194,11 @@ class MLP:
                     f"input {k + 1} must be a number or a Value, got {type(x_k).__name__}: {x_k!r}"
                 )
         return a
+
+    @property
+    def activations(self) -> list[str]:
+        """sigma's name for each layer 2..L, read from the neurons that apply it."""
+        return [layer.activation for layer in self.layers]
 
     def layer(self, l: int) -> Layer:
         """Layer l in the lecture's numbering, 2..L (layer 1, the input, has no neurons)."""

@@ -110,7 +110,9 @@ def test_train_on_the_other_small_datasets(tmp_path, data, sizes):
     assert load(tmp_path / "m.json").sizes == [int(s) for s in sizes.split(",")]
 
 
-@pytest.mark.parametrize("args", [[], ["train"], ["evaluate"], ["demo"]], ids=str)
+@pytest.mark.parametrize(
+    "args", [[], ["train"], ["evaluate"], ["demo"], ["draw"], ["compare"]], ids=str
+)
 def test_help_everywhere(tmp_path, args):
     result = run(tmp_path, *args, "--help")
     assert result.returncode == 0

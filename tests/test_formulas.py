@@ -158,7 +158,6 @@ def test_one_sigmoid_neuron_by_hand():
 def test_cross_entropy_with_sigmoid_output_gives_delta_a_minus_y(case):
     # dC/da = -(y/a - (1-y)/(1-a)) and sigma' = a(1-a): the product is a - y
     net, (x,), (y,), _ = case
-    net.layers[-1].activation = "sigmoid"
     for neuron in net.layers[-1].neurons:
         neuron.activation = "sigmoid"
     try:

@@ -561,3 +561,8 @@ def test_overflowing_gradient_raises_in_backward():
     out = (x * 1e300) * 1e300
     with pytest.raises(OverflowError, match="backward"):
         out.backward()
+
+
+def test_an_int_beyond_the_largest_float_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"Value expects a finite number, got int 1000.*largest"):
+        Value(10**400)
