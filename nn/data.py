@@ -67,7 +67,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
 
 
 def circles(
-    n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: int | None = None
+    n: int = 100, noise: float = 0.1, seed: int | None = None, *, factor: float = 0.5
 ) -> Dataset:
     """Two concentric circles centred at the origin, n points, classes 0 and 1.
 
