@@ -27,6 +27,7 @@ from nn.data import DATASETS, load_dataset, split
 from nn.draw import draw_network, save_pictures
 from nn.io import load, save
 from nn.layers import ACTIVATIONS, INITS, MLP
+from nn.replay import ENGINES
 from nn.train import History, TrainingDiverged, evaluate, train
 
 # ---------------------------------------------------------------- argument types
@@ -145,6 +146,10 @@ def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> 
                        help="learning rate (default: %(default)s)")
     group.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
                        help="cost function (default: %(default)s)")
+    group.add_argument("--engine", choices=ENGINES, default="auto",
+                       help="how gradients are computed: replay a recorded graph, or build "
+                            "Values every time; the same numbers either way (default: "
+                            "%(default)s, replay where it can)")
     group.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -187,7 +192,7 @@ def fit(args: argparse.Namespace):
         net, train_data, epochs=args.epochs, iterations=args.iterations,
         batch_size=args.batch_size or min(10, len(train_data)), eta=args.eta,
         cost=COSTS[args.cost], seed=args.seed, test_data=test_data or None,
-        progress=not args.no_progress, on_epoch=print_epoch,
+        progress=not args.no_progress, on_epoch=print_epoch, engine=args.engine,
     )
     if history.interrupted:
         print("interrupted: keeping what was learned so far")
@@ -245,7 +250,7 @@ def add_demo(subparsers) -> None:
                     "mini-batch SGD, then write the model, its history and pictures.")
     add_network_arguments(p, sizes="2,8,1")
     add_data_arguments(p)
-    add_sgd_arguments(p, epochs=40)
+    add_sgd_arguments(p, epochs=100)
     p.add_argument("--out", type=Path, default=Path("results"),
                    help="the folder for the results (default: %(default)s)")
 

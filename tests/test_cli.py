@@ -195,3 +195,11 @@ def test_the_console_script(tmp_path):
     assert "train" in result.stdout and "evaluate" in result.stdout and "demo" in result.stdout
     bad = run(tmp_path, "train", "--eta", "-1", command=(str(script),))
     assert bad.returncode != 0 and "--eta" in bad.stderr
+
+
+def test_both_engines_save_the_same_model(tmp_path):
+    for engine in ("replay", "values"):
+        result = run(tmp_path, "train", "--sizes", "2,4,1", "--epochs", "2", "--engine", engine,
+                     "--out", f"{engine}.json", "--no-progress")
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "replay.json").read_bytes() == (tmp_path / "values.json").read_bytes()
