@@ -1,6 +1,7 @@
 """Shared test helpers."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,24 @@ def matches_golden():
         assert source == path.read_text(encoding="utf-8")
 
     return check
+
+
+@pytest.fixture
+def dot_clusters():
+    """DOT source -> {cluster name: [(node name, label)] of the nodes declared directly in it}."""
+
+    def parse(source: str) -> dict[str, list[tuple[str, str]]]:
+        members, stack = {}, []
+        for line in source.splitlines():
+            line = line.strip()
+            m = re.match(r"subgraph (cluster_\w+) \{", line)
+            if m:
+                stack.append(m.group(1))
+                members[m.group(1)] = []
+            elif line == "}" and stack:
+                stack.pop()
+            elif stack and (m := re.match(r"(v\d+(?:op)?) \[label=<(.*)> (?:fill|shape)", line)):
+                members[stack[-1]].append((m.group(1), m.group(2)))
+        return members
+
+    return parse

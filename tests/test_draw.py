@@ -400,25 +400,9 @@ def test_draw_wants_a_value():
 # ----------------------------------------------------------------------
 
 
-def cluster_members(source: str) -> dict[str, set[str]]:
-    """Cluster name -> names of the nodes declared directly inside it."""
-    members, stack = {}, []
-    for line in source.splitlines():
-        line = line.strip()
-        m = re.match(r"subgraph (cluster_\w+) \{", line)
-        if m:
-            stack.append(m.group(1))
-            members[m.group(1)] = set()
-        elif line == "}" and stack:
-            stack.pop()
-        elif stack and (m := re.match(r"(v\d+(?:op)?) \[", line)):
-            members[stack[-1]].add(m.group(1))
-    return members
-
-
-def test_clusters_group_each_neuron_inside_its_layer():
+def test_clusters_group_each_neuron_inside_its_layer(dot_clusters):
     source = draw(small_net(), clusters=True).source
-    members = cluster_members(source)
+    members = {c: {name for name, _ in nodes} for c, nodes in dot_clusters(source).items()}
     assert set(members) == {
         "cluster_layer1", "cluster_layer1_node1", "cluster_layer1_node2",
         "cluster_layer2", "cluster_layer2_node1", "cluster_layer2_node2",

@@ -283,28 +283,13 @@ def test_bad_input_is_refused(net, kwargs, error, words):
 # ----------------------------------------------------------------------
 
 
-def cluster_members(source: str) -> dict[str, list[str]]:
-    """Cluster name -> the labels of the nodes declared directly inside it."""
-    members, stack = {}, []
-    for line in source.splitlines():
-        line = line.strip()
-        m = re.match(r"subgraph (cluster_\w+) \{", line)
-        if m:
-            stack.append(m.group(1))
-            members[m.group(1)] = []
-        elif line == "}" and stack:
-            stack.pop()
-        elif stack and (m := re.match(r"(v\d+(?:op)?) \[label=<(.*)> (?:fill|shape)", line)):
-            members[stack[-1]].append(m.group(2))
-    return members
-
-
 @pytest.mark.parametrize("sizes", [[2, 3, 1], [12, 2, 1]])
-def test_computation_graph_clusters_follow_the_network(sizes):
+def test_computation_graph_clusters_follow_the_network(sizes, dot_clusters):
     net = MLP(sizes, seed=0)
     C = quadratic_cost([net([0.1] * sizes[0])], [[1.0]])
     C.backward()
-    members = cluster_members(draw(C, clusters=True, max_nodes=10_000).source)
+    source = draw(C, clusters=True, max_nodes=10_000).source
+    members = {c: [label for _, label in nodes] for c, nodes in dot_clusters(source).items()}
     for layer in net.layers:
         for j, neuron in enumerate(layer.neurons, 1):
             cluster = members[f"cluster_layer{layer.l}_node{j}"]
