@@ -6,11 +6,23 @@
 >>> c.backward()
 >>> a.grad, round(b.grad, 4)
 (-3.0, 2.0498)
+
+Modules: ``value`` (Value and backward), ``finite_differences`` (gradcheck),
+``pictures`` (draw, save_picture), ``tape`` (record, Tape), ``files`` (atomic writes).
 """
 
-from autodiff.check import gradcheck, numerical_gradient
-from autodiff.draw import draw
-from autodiff.replay import Replayed, Tape, record
+from autodiff.finite_differences import gradcheck, numerical_gradient
+from autodiff.pictures import draw, save_picture
+from autodiff.tape import Replayed, Tape, record
 from autodiff.value import Value
 
-__all__ = ["Replayed", "Tape", "Value", "draw", "gradcheck", "numerical_gradient", "record"]
+__all__ = [
+    "Replayed",
+    "Tape",
+    "Value",
+    "draw",
+    "gradcheck",
+    "numerical_gradient",
+    "record",
+    "save_picture",
+]

@@ -170,8 +170,8 @@ def bench_step(runs: int) -> None:
 def bench_nn_steps(runs: int) -> None:
     """nn's replay engine (one example recorded, replayed per example) against nn's values step."""
     from nn import MLP, moons
-    from nn.cost import quadratic_cost
-    from nn.replay import Replay
+    from nn.costs import quadratic_cost
+    from nn.engines import Replay
 
     rng = random.Random(3)
     cases = {
@@ -217,7 +217,7 @@ def bench_nn_steps(runs: int) -> None:
 
 def bench_moons(runs: int) -> None:
     from nn import MLP, moons
-    from nn.train import train
+    from nn.sgd import train
 
     data = moons(n=200, noise=0.1, seed=0)
     sizes, epochs, batch = [2, 16, 16, 1], 2, 8

@@ -22,7 +22,7 @@ import time
 from micrograd.engine import Value as MicroValue
 
 from nn import MLP, moons
-from nn.train import train
+from nn.sgd import train
 
 SIZES = [2, 16, 16, 1]
 N, BATCH, ETA, SEED = 100, 10, 0.1, 0

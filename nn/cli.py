@@ -18,17 +18,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autodiff.draw import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
-from autodiff.draw import save as save_picture
+from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
+from autodiff.pictures import save_picture
 from autodiff.files import atomic_write_text
-from nn.compare import compare
-from nn.cost import COSTS
+from nn.comparison import compare
+from nn.costs import COSTS
 from nn.data import DATASETS, load_dataset, split
-from nn.draw import draw_network, save_pictures
-from nn.io import load, save
+from nn.diagrams import draw_network, save_pictures
+from nn.model_files import load, save
 from nn.layers import ACTIVATIONS, INITS, MLP
-from nn.replay import ENGINES
-from nn.train import History, TrainingDiverged, evaluate, train
+from nn.engines import ENGINES
+from nn.sgd import History, TrainingDiverged, evaluate, train
 
 # ---------------------------------------------------------------- argument types
 

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 
-from nn.cost import COSTS
+from nn.costs import COSTS
 from nn.layers import ACTIVATIONS, MLP
 
 # ---------------------------------------------------------------- activations

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from autodiff.files import atomic_write
 from nn.layers import MLP
-from nn.train import Example, History, _pyplot, predicted_class, true_class
+from nn.sgd import Example, History, _pyplot, predicted_class, true_class
 
 
 def decision_boundary(

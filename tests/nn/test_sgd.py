@@ -16,11 +16,11 @@ import signal
 
 import pytest
 
-from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.data import moons, xor
 from nn.layers import MLP
 from nn.plots import decision_boundary
-from nn.train import (
+from nn.sgd import (
     History,
     TrainingDiverged,
     evaluate,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn import io as nn_io
-from nn.io import FORMAT, VERSION, ModelFileError, load, save
+from nn import model_files as nn_io
+from nn.model_files import FORMAT, VERSION, ModelFileError, load, save
 from nn.layers import MLP
 
 

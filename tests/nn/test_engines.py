@@ -17,13 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import nn.replay
-import nn.train
-from nn.cost import cross_entropy_cost, quadratic_cost
+import nn.engines
+import nn.sgd
+from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.data import moons
 from nn.layers import ACTIVATIONS, MLP
-from nn.replay import Replay, replay_engine
-from nn.train import TrainingDiverged, train
+from nn.engines import Replay, replay_engine
+from nn.sgd import TrainingDiverged, train
 
 HISTORY_FIELDS = ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy")
 
@@ -164,7 +164,7 @@ def test_replay_evaluate_is_evaluate():
         for classes in (True, False):
             data = random_data(rng, 9, 3, 2, classes=classes or cost is cross_entropy_cost)
             C, accuracy = replay.evaluate(net, data, cost)
-            expected_C, expected_accuracy = nn.train.evaluate(net, data, cost)
+            expected_C, expected_accuracy = nn.sgd.evaluate(net, data, cost)
             assert bits([C]) == bits([expected_C]) and accuracy == expected_accuracy
             assert (accuracy is None) == (not classes and cost is quadratic_cost)
         assert replay.fallbacks == 0
@@ -271,9 +271,9 @@ def test_an_evaluation_that_overflows_only_when_the_examples_are_added_up():
 
 def test_a_replay_that_disagrees_with_values_warns_and_steps_aside(monkeypatch):
     """The first step is checked against the values engine: a wrong formula is caught."""
-    terms, targets, factor = nn.replay._COSTS[quadratic_cost]
+    terms, targets, factor = nn.engines._COSTS[quadratic_cost]
     off_by_one_ulp = (terms, targets, lambda n: factor(n) * (1.0 + 2.0**-52))
-    monkeypatch.setitem(nn.replay._COSTS, quadratic_cost, off_by_one_ulp)
+    monkeypatch.setitem(nn.engines._COSTS, quadratic_cost, off_by_one_ulp)
     data = moons(n=30, seed=2)
     kwargs = dict(epochs=2, batch_size=4, eta=0.5, seed=3, progress=False)
     net = MLP([2, 4, 1], seed=1)

@@ -32,7 +32,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from nn.cost import COSTS
+from nn.costs import COSTS
 from nn.formulas import backprop, backprop_batch, cost_name
 from nn.layers import MLP, node_label
 

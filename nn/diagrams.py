@@ -10,8 +10,8 @@ After a forward pass and ``C.backward()`` the nodes can be shaded by
 delta_j^l = dC/dz_j^l (``delta=True``): the error that backpropagation carries
 back through each node, the quantity of the lecture's equations 1 and 2.
 
-The result is an ``autodiff.draw.Drawing`` (a ``graphviz.Digraph``): Jupyter
-shows it inline; ``save(g, "net.svg")`` (``from autodiff.draw import save``)
+The result is an ``autodiff.pictures.Drawing`` (a ``graphviz.Digraph``): Jupyter
+shows it inline; ``save_picture(g, "net.svg")`` (``from autodiff import save_picture``)
 writes it atomically. ``save_pictures`` writes both pictures of one example.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from autodiff import Value
-from autodiff.draw import (
+from autodiff.pictures import (
     DEFAULT_MAX_NODES,
     RANKDIRS,
     ROLE_COLOURS,
@@ -30,9 +30,9 @@ from autodiff.draw import (
     draw,
     lecture_html,
     number,
-    save,
+    save_picture,
 )
-from nn.cost import quadratic_cost
+from nn.costs import quadratic_cost
 from nn.layers import MLP, node_label
 
 POSITIVE = "#2166ac"  # blue: w > 0, delta > 0
@@ -195,7 +195,7 @@ def save_pictures(
         "network": draw_network(net, delta=True),
         "graph": draw(C, clusters=True, params=net.parameters(), max_nodes=max_nodes),
     }
-    return [save(g, folder / f"{name}.{format}", format=format) for name, g in pictures.items()]
+    return [save_picture(g, folder / f"{name}.{format}", format=format) for name, g in pictures.items()]
 
 
 def _weight_edge(g: Drawing, layer_no: int, j: int, k: int, w: float, largest: float,

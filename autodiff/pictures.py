@@ -14,7 +14,7 @@ its grad under its lecture name: delta_j^l = dC/dz_j^l.
 Only building the picture happens here; laying it out and rendering it is the
 job of Graphviz's ``dot`` program. ``draw`` never needs ``dot``; the returned
 :class:`Drawing` (a ``graphviz.Digraph``) needs it to render, and says how to
-install it when it is missing. :func:`save` writes a picture file atomically.
+install it when it is missing. :func:`save_picture` writes a picture file atomically.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Drawing(graphviz.Digraph):
             return super().render(*args, **kwargs)
 
 
-def save(graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None = None) -> Path:
+def save_picture(graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None = None) -> Path:
     """Render ``graph`` into the file ``path``, atomically; return the path.
 
     The format comes from the suffix (``.svg``, ``.png``, ``.pdf``, ...) unless

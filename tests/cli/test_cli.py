@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from nn.data import load_dataset, split
-from nn.io import load
+from nn.model_files import load
 from nn.layers import MLP
-from nn.train import evaluate
+from nn.sgd import evaluate
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -48,7 +48,7 @@ def test_train_writes_a_model_that_loads(trained):
 def test_train_learns_the_same_as_the_library(trained):
     # the same seeds through the library give the same weights, bit for bit
     folder, _ = trained
-    from nn.train import train
+    from nn.sgd import train
 
     train_data, test_data = split(load_dataset("moons", n=200, noise=0.1, seed=0),
                                   test_fraction=0.2, seed=0)

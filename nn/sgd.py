@@ -24,10 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from autodiff import Value
-from nn.cost import quadratic_cost
+from nn.costs import quadratic_cost
 from nn.data import check_data
 from nn.layers import MLP
-from nn.replay import Replay, replay_engine
+from nn.engines import Replay, replay_engine
 
 Example = tuple[Sequence[float], Sequence[float]]
 Cost = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]

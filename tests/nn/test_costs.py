@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autodiff import Value
-from nn.cost import COSTS, cross_entropy_cost, quadratic_cost
+from nn.costs import COSTS, cross_entropy_cost, quadratic_cost
 
 COST_FUNCTIONS = [quadratic_cost, cross_entropy_cost]
 

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, draw
-from autodiff.draw import Drawing, GraphvizMissingError, lecture_html, number, save
+from autodiff.pictures import Drawing, GraphvizMissingError, lecture_html, number, save_picture
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
@@ -250,7 +250,7 @@ def test_awkward_labels_and_ops_still_render():
 
 
 def test_colours_by_role():
-    from autodiff.draw import ROLE_COLOURS as R
+    from autodiff.pictures import ROLE_COLOURS as R
 
     C, v = neuron()
     source = draw(C).source
@@ -442,7 +442,7 @@ def test_drawing_is_a_digraph():
 @needs_dot
 @pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf", ".dot"])
 def test_save_writes_the_format_of_the_suffix(tmp_path, suffix):
-    path = save(draw(neuron()[0]), tmp_path / f"graph{suffix}")
+    path = save_picture(draw(neuron()[0]), tmp_path / f"graph{suffix}")
     data = path.read_bytes()
     magic = {".svg": b"<?xml", ".png": b"\x89PNG", ".pdf": b"%PDF", ".dot": b"digraph"}
     assert data.startswith(magic[suffix])
@@ -452,13 +452,13 @@ def test_save_writes_the_format_of_the_suffix(tmp_path, suffix):
 def test_save_refuses_unknown_formats_and_missing_folders(tmp_path):
     g = draw(Value(1.0))
     with pytest.raises(ValueError, match="cannot tell the picture format"):
-        save(g, tmp_path / "graph.txt")
+        save_picture(g, tmp_path / "graph.txt")
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        save(g, tmp_path / "no" / "graph.svg")
+        save_picture(g, tmp_path / "no" / "graph.svg")
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "folder.svg").mkdir()
     with pytest.raises(IsADirectoryError, match="it is a folder"):
-        save(g, tmp_path / "folder.svg")
+        save_picture(g, tmp_path / "folder.svg")
 
 
 def hide_dot(monkeypatch, tmp_path):
@@ -492,11 +492,11 @@ def test_save_without_dot_leaves_an_existing_file_alone(monkeypatch, tmp_path):
     target.write_text("the old picture")
     hide_dot(monkeypatch, tmp_path)
     with pytest.raises(GraphvizMissingError) as err:
-        save(draw(neuron()[0]), target)
+        save_picture(draw(neuron()[0]), target)
     assert_says_how_to_install(err)
     assert target.read_text() == "the old picture"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "graph.svg"]
-    save(draw(neuron()[0]), tmp_path / "graph.dot")  # DOT source needs no dot
+    save_picture(draw(neuron()[0]), tmp_path / "graph.dot")  # DOT source needs no dot
 
 
 def test_a_fresh_process_without_dot_gets_the_install_hint(tmp_path):

@@ -51,7 +51,7 @@ from collections.abc import Callable, Sequence
 
 from autodiff import Value, record
 from autodiff.value import _topological_order
-from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.data import check_data
 from nn.layers import MLP
 
@@ -250,7 +250,7 @@ class Replay:
         the data (without ``backward()``); ``evaluate`` itself when replay
         cannot be sure, so errors are the same too.
         """
-        from nn.train import is_classification, predicted_class, true_class  # (a cycle)
+        from nn.sgd import is_classification, predicted_class, true_class  # (a cycle)
 
         if net is not self.net or cost is not self.cost or self.disabled:
             return self._evaluate_values(net, data, cost)
@@ -312,7 +312,7 @@ class Replay:
 
     @staticmethod
     def _evaluate_values(net: MLP, data: Sequence, cost: Callable) -> tuple[float, float | None]:
-        from nn.train import evaluate
+        from nn.sgd import evaluate
 
         return evaluate(net, data, cost)
 

@@ -16,9 +16,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autodiff import draw
-from autodiff.draw import GraphvizMissingError, lecture_html, number
+from autodiff.pictures import GraphvizMissingError, lecture_html, number
 from nn import MLP, quadratic_cost
-from nn.draw import (
+from nn.diagrams import (
     _NEGATIVE_FILL,
     _POSITIVE_FILL,
     MAX_WIDTH,
@@ -308,7 +308,7 @@ def test_computation_graph_clusters_follow_the_network(sizes, dot_clusters):
 
 @needs_neato
 def test_save_pictures_writes_both_pictures_of_one_example(tmp_path):
-    from nn.draw import save_pictures
+    from nn.diagrams import save_pictures
 
     net = net_221()
     paths = save_pictures(net, X, Y, tmp_path)
@@ -323,8 +323,8 @@ def test_save_pictures_writes_both_pictures_of_one_example(tmp_path):
 
 
 def test_save_pictures_writes_nothing_when_the_graph_is_too_large(tmp_path):
-    from autodiff.draw import GraphTooLargeError
-    from nn.draw import save_pictures
+    from autodiff.pictures import GraphTooLargeError
+    from nn.diagrams import save_pictures
 
     with pytest.raises(GraphTooLargeError) as err:
         save_pictures(net_221(), X, Y, tmp_path, max_nodes=5)
@@ -335,7 +335,7 @@ def test_save_pictures_writes_nothing_when_the_graph_is_too_large(tmp_path):
 @needs_neato
 def test_cli_draw_writes_both_pictures(tmp_path, capsys):
     from nn.cli import main
-    from nn.io import save as save_model
+    from nn.model_files import save as save_model
 
     model = save_model(net_221(), tmp_path / "model.json")
     out = tmp_path / "pictures"
@@ -349,7 +349,7 @@ def test_cli_draw_writes_both_pictures(tmp_path, capsys):
 
 def test_cli_draw_explains_limits_and_missing_graphviz(tmp_path, capsys, monkeypatch):
     from nn.cli import main
-    from nn.io import save as save_model
+    from nn.model_files import save as save_model
 
     model = save_model(net_221(), tmp_path / "model.json")
     assert main(["draw", str(model), "--out", str(tmp_path / "p"), "--max-nodes", "5"]) == 1

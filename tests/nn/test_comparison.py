@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 import nn
 import nn.formulas
 from nn import ACTIVATIONS, COSTS, MLP, compare, compare_batch
-from nn.compare import Report, Row
-from nn.io import load, save
+from nn.comparison import Report, Row
+from nn.model_files import load, save
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -100,7 +100,7 @@ def test_a_wrong_formula_shows_in_the_report(monkeypatch):
 def test_row_differences():
     row = Row("dC/dw", 2, 1, 2, 1.0, 1.5, None, 0.5, 1 / 3)
     assert row.symbol == "dC/dw_12^2"
-    from nn.compare import make_row
+    from nn.comparison import make_row
 
     made = make_row("dC/dw", 2, 1, 2, 1.0, 1.5, 0.75)  # the spread: 1.5 - 0.75, over 1.5
     assert made.abs_diff == 0.75 and made.rel_diff == 0.5

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, record
-from autodiff.replay import Tape, _Unusual
+from autodiff.tape import Tape, _Unusual
 
 ENGINE_ERRORS = (OverflowError, ValueError, ZeroDivisionError)
 

@@ -14,7 +14,7 @@ import statistics
 import pytest
 
 from autodiff import Value
-from nn.cost import cross_entropy_cost, quadratic_cost
+from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.layers import ACTIVATIONS, INITS, MLP, Layer, node_label
 
 EPS = 1e-6
