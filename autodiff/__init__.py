@@ -14,7 +14,7 @@ Modules: ``value`` (Value and backward), ``finite_differences`` (gradcheck),
 from autodiff.finite_differences import gradcheck, numerical_gradient
 from autodiff.pictures import draw, save_picture
 from autodiff.tape import Replayed, Tape, record
-from autodiff.value import Value
+from autodiff.value import Value, topological_order
 
 __all__ = [
     "Replayed",
@@ -25,4 +25,5 @@ __all__ = [
     "numerical_gradient",
     "record",
     "save_picture",
+    "topological_order",
 ]

@@ -124,7 +124,9 @@ class Drawing(graphviz.Digraph):
             return super().render(*args, **kwargs)
 
 
-def save_picture(graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None = None) -> Path:
+def save_picture(
+    graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None = None
+) -> Path:
     """Render ``graph`` into the file ``path``, atomically; return the path.
 
     The format comes from the suffix (``.svg``, ``.png``, ``.pdf``, ...) unless

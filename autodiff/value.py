@@ -326,17 +326,27 @@ def _node(
 _new_value = object.__new__
 
 
-def _topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each listed after all of its parents.
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on (``root`` last), each listed after all of its parents.
+
+    ``backward()`` visits the nodes in the reverse of this order. The order is
+    fixed by the graph: a depth-first search from ``root`` that explores a
+    node's second operand before its first, and lists a node once everything
+    it depends on is listed. So in ``C = e_1 + e_2 + e_3`` (built left to right)
+    the nodes of e_3 come first, then those of e_2, then those of e_1, each
+    term's nodes together: ``backward()`` finishes e_1 last. Nothing is changed
+    in the graph (the grads stay as they are).
+    """
+    return _topological_order(root, reset=False)
+
+
+def _topological_order(root: Value, reset: bool = True) -> list[Value]:
+    """``topological_order(root)``; with ``reset``, non-leaf grads are set to 0.0 on the way.
 
     An iterative depth-first search. A node's ``_mark`` says where it stands in
     this pass: ``mark`` while its parents are being explored, ``done`` once it
     is listed. A leaf has no parents to wait for, so it is listed as soon as it
-    is found. Non-leaf nodes have their grad reset to 0.0 on the way.
-
-    The search explores a node's second parent before its first (code relies
-    on this order: ``nn.replay`` needs a batch's examples swept one by one, in
-    order). Rather than stack the parent it explores next and pop it right
+    is found. Rather than stack the parent it explores next and pop it right
     back, it walks straight on to it, which saves about 8% of backward's work.
     """
     mark = next(_pass_numbers)
@@ -358,7 +368,8 @@ def _topological_order(root: Value) -> list[Value]:
             a = node._a
             if a is None:  # a leaf; only the root can be one here
                 break
-            node.grad = 0.0
+            if reset:
+                node.grad = 0.0
             follow = None  # the parent to explore next
             if a._mark != done:
                 if a._a is None:

@@ -18,16 +18,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
-from autodiff.pictures import save_picture
 from autodiff.files import atomic_write_text
+from autodiff.pictures import (
+    DEFAULT_MAX_NODES,
+    GraphTooLargeError,
+    GraphvizMissingError,
+    save_picture,
+)
 from nn.comparison import compare
 from nn.costs import COSTS
 from nn.data import DATASETS, load_dataset, split
 from nn.diagrams import draw_network, save_pictures
-from nn.model_files import load, save
-from nn.layers import ACTIVATIONS, INITS, MLP
 from nn.engines import ENGINES
+from nn.layers import ACTIVATIONS, INITS, MLP
+from nn.model_files import load, save
 from nn.sgd import History, TrainingDiverged, evaluate, train
 
 # ---------------------------------------------------------------- argument types

@@ -195,7 +195,8 @@ def save_pictures(
         "network": draw_network(net, delta=True),
         "graph": draw(C, clusters=True, params=net.parameters(), max_nodes=max_nodes),
     }
-    return [save_picture(g, folder / f"{name}.{format}", format=format) for name, g in pictures.items()]
+    return [save_picture(g, folder / f"{name}.{format}", format=format)
+            for name, g in pictures.items()]
 
 
 def _weight_edge(g: Drawing, layer_no: int, j: int, k: int, w: float, largest: float,

@@ -49,8 +49,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Sequence
 
-from autodiff import Value, record
-from autodiff.value import _topological_order
+from autodiff import Value, record, topological_order
 from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.data import check_data
 from nn.layers import MLP
@@ -219,7 +218,7 @@ class Replay:
         Each example's nodes are visited together; None if they are not.
         """
         outputs = [self.net(x) for _ in range(3)]
-        order = _topological_order(self.cost(outputs, [y] * 3))
+        order = topological_order(self.cost(outputs, [y] * 3))
         position = {id(v): i for i, v in enumerate(order)}
         first, second, third = (position[id(a[0])] for a in outputs)
         if first < second < third:  # listed last, so visited first (backward goes in reverse)

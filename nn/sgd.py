@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from autodiff import Value
 from nn.costs import quadratic_cost
 from nn.data import check_data
-from nn.layers import MLP
 from nn.engines import Replay, replay_engine
+from nn.layers import MLP
 
 Example = tuple[Sequence[float], Sequence[float]]
 Cost = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]

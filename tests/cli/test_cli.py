@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from nn.data import load_dataset, split
-from nn.model_files import load
 from nn.layers import MLP
+from nn.model_files import load
 from nn.sgd import evaluate
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

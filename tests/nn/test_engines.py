@@ -21,8 +21,8 @@ import nn.engines
 import nn.sgd
 from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.data import moons
-from nn.layers import ACTIVATIONS, MLP
 from nn.engines import Replay, replay_engine
+from nn.layers import ACTIVATIONS, MLP
 from nn.sgd import TrainingDiverged, train
 
 HISTORY_FIELDS = ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy")

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nn import model_files as nn_io
-from nn.model_files import FORMAT, VERSION, ModelFileError, load, save
 from nn.layers import MLP
+from nn.model_files import FORMAT, VERSION, ModelFileError, load, save
 
 
 def _bits(x: float) -> bytes:
