@@ -28,6 +28,7 @@ from pathlib import Path
 
 import graphviz
 
+from autodiff import ops
 from autodiff.files import atomic_write
 from autodiff.value import Value
 
@@ -53,22 +54,6 @@ INSTALL_HINT = (
     "(Debian, Ubuntu), 'brew install graphviz' (macOS) or "
     "'conda install -c conda-forge graphviz'; then check that 'dot -V' runs."
 )
-
-# How each engine operation is written in its oval. "**n" (a number exponent)
-# becomes a superscript; anything unknown is shown as its name.
-_OP_TEXT = {
-    "+": "+",
-    "-": "\u2212",
-    "*": "\u00d7",
-    "/": "\u00f7",
-    "neg": "neg",
-    "**": "pow",
-    "exp": "exp",
-    "log": "log",
-    "tanh": "tanh",
-    "sigmoid": "\u03c3",
-    "relu": "ReLU",
-}
 
 # A label in the lecture's notation: a symbol, then optionally _indices and ^layer,
 # as in "w_12^2", "w_1,12^2", "b_1^2", "a_3^1", "C", "x_1", "delta_1^3".
@@ -394,12 +379,12 @@ def _value_label(v: Value, show: str, digits: int, deltas: bool) -> str:
 
 
 def _op_label(op: str) -> str:
-    """An operation as HTML-like label text: x**2 is written with a superscript."""
-    if op in _OP_TEXT:
-        return _OP_TEXT[op]
-    if op.startswith("**"):
-        return f"(\u00b7)<SUP>{html.escape(op[2:])}</SUP>"
-    return html.escape(op)
+    """An operation as HTML-like label text: its op-table symbol (x**2 as a superscript)."""
+    try:
+        entry, _ = ops.lookup(op)
+    except KeyError:  # not the engine's: show the name
+        return html.escape(op)
+    return entry.symbol.format(n=html.escape(op[2:])) if entry.parametrised else entry.symbol
 
 
 def _neurons(order: list[Value], index: dict[int, int]) -> list[tuple[int, int] | None]:

@@ -102,7 +102,7 @@ def finite_numbers(xs: object, n: int | None, what: str) -> list[float]:
     """
     numbers = number_list(xs, what, n)
     # The usual case, all floats and finite, in one pass at C speed.
-    if all(type(v) is float for v in numbers) and math.isfinite(sum(numbers)):
+    if set(map(type, numbers)) <= {float} and math.isfinite(sum(numbers)):
         return numbers
     return [finite_number(v, f"{what}[{k}]") for k, v in enumerate(numbers)]
 

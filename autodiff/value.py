@@ -7,6 +7,11 @@ chain rule needs: after ``C.backward()`` every Value ``v`` that ``C`` depends on
 holds ``v.grad = dC/dv``, the sum over all paths from ``v`` to ``C`` of the
 products of local derivatives along the path.
 
+What each operation computes, and its local derivatives, is written once, in
+the op table (``autodiff.ops``: ``mul(x, y)`` returns ``x * y, y, x``). This
+module gives each entry an operator or a method and builds the node; replay,
+the pictures and the tests read the same table.
+
 Two design choices keep the engine small and fast in pure Python:
 
 * Local derivatives are stored as numbers when the node is made, instead of a
@@ -33,10 +38,11 @@ naming the operation and its operands. So a NaN never appears silently.
 
 from __future__ import annotations
 
-import math
 from itertools import count
 from numbers import Real
 from typing import Union
+
+from autodiff import ops
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -97,21 +103,22 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # ------------------------------------------------------------------
-    # Operations. Each states its result and, beside it, the local derivative
-    # of the result with respect to each input: the whole of its backward rule.
+    # Operations. Each is one entry of the op table (autodiff.ops), whose
+    # rule gives the result and, beside it, the local derivative with respect
+    # to each operand: the whole of its backward rule. The comment on each
+    # line says what that rule is.
     # ------------------------------------------------------------------
 
-    def __add__(self, other: Operand) -> Value:
-        if type(other) is not Value:  # saves a call in the common case, Value op Value
-            other = _lift(other)
-            if other is NotImplemented:
-                return other
-        # d(x+y)/dx = 1, d(x+y)/dy = 1
+    def __add__(self, other: Operand) -> Value:  # x + y;  d/dx = 1, d/dy = 1
+        if type(other) is not Value:
+            return _binary(ops.ADD, self, other)
+        # The fast path. Sums and products are nearly all of a network's nodes,
+        # and calling ops.add and _node would make a training step about a fifth
+        # slower; so the two are written out here, and a test checks that they
+        # give ops.add's numbers bit for bit.
         data = self.data + other.data
-        if data - data != 0.0:
+        if data - data != 0.0:  # true only for inf and nan
             _raise_not_finite(data, "+", self, other)
-        # + and * are nearly all of a network's nodes, so these two fill in their
-        # node here, as _node would: the call would cost a tenth of the forward pass.
         out = _new_value(Value)
         out.data = data
         out.grad = 0.0
@@ -125,33 +132,23 @@ class Value:
         return out
 
     def __radd__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return NotImplemented if other is NotImplemented else other + self
+        return _binary(ops.ADD, other, self)
 
-    def __sub__(self, other: Operand) -> Value:
-        if type(other) is not Value:  # saves a call in the common case, Value op Value
-            other = _lift(other)
-            if other is NotImplemented:
-                return other
-        # d(x-y)/dx = 1, d(x-y)/dy = -1
-        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
+    def __sub__(self, other: Operand) -> Value:  # x - y;  d/dx = 1, d/dy = -1
+        return _binary(ops.SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return NotImplemented if other is NotImplemented else other - self
+        return _binary(ops.SUB, other, self)
 
-    def __mul__(self, other: Operand) -> Value:
-        if type(other) is not Value:  # saves a call in the common case, Value op Value
-            other = _lift(other)
-            if other is NotImplemented:
-                return other
-        # d(xy)/dx = y, d(xy)/dy = x
-        x = self.data
+    def __mul__(self, other: Operand) -> Value:  # x * y;  d/dx = y, d/dy = x
+        if type(other) is not Value:
+            return _binary(ops.MUL, self, other)
+        x = self.data  # the fast path, as in __add__: ops.mul written out
         y = other.data
         data = x * y
         if data - data != 0.0:
             _raise_not_finite(data, "*", self, other)
-        out = _new_value(Value)  # inline, as in __add__
+        out = _new_value(Value)
         out.data = data
         out.grad = 0.0
         out.label = ""
@@ -164,92 +161,68 @@ class Value:
         return out
 
     def __rmul__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return NotImplemented if other is NotImplemented else other * self
+        return _binary(ops.MUL, other, self)
 
-    def __truediv__(self, other: Operand) -> Value:
-        if type(other) is not Value:  # saves a call in the common case, Value op Value
-            other = _lift(other)
-            if other is NotImplemented:
-                return other
-        x, y = self.data, other.data
-        if y == 0.0:
-            raise ZeroDivisionError(f"division by zero: {x!r} / {y!r}")
-        out = x / y
-        # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2 = -(x/y)/y
-        return _node(out, "/", self, 1.0 / y, other, -out / y)
+    def __truediv__(self, other: Operand) -> Value:  # x / y;  d/dx = 1/y, d/dy = -x/y^2
+        return _binary(ops.DIV, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:
-        other = _lift(other)
-        return NotImplemented if other is NotImplemented else other / self
+        return _binary(ops.DIV, other, self)
 
-    def __neg__(self) -> Value:
-        # d(-x)/dx = -1
-        return _node(-self.data, "neg", self, -1.0)
+    def __neg__(self) -> Value:  # -x;  d/dx = -1
+        return _unary(ops.NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __pow__(self, exponent: Operand) -> Value:
+        """x ** y. A number exponent n is part of the operation (op "**2"): d/dx = n x^(n-1).
+
+        A Value exponent is an operand (op "**"): d/dx = y x^(y-1), d/dy = x^y ln x.
+        """
         if isinstance(exponent, Value):
-            return _pow_value(self, exponent)
+            return _binary(ops.POW, self, exponent)
         if not _is_number(exponent):
             return NotImplemented
         # a NaN or infinite exponent is refused like NaN data (0.5 ** inf would
         # otherwise carry a NaN derivative, inf * 0)
-        return _pow_number(self, _finite_float(exponent))
+        n = _finite_float(exponent)
+        data, dx = ops.pow_number(self.data, n)
+        return _node(data, ops.power_name(n), self, dx)
 
     def __rpow__(self, base: Operand) -> Value:
-        base = _lift(base)
-        return NotImplemented if base is NotImplemented else _pow_value(base, self)
+        return _binary(ops.POW, base, self)
 
     def exp(self) -> Value:
-        """e^x; d/dx e^x = e^x."""
-        try:
-            out = math.exp(self.data)
-        except OverflowError:
-            raise OverflowError(
-                f"exp({self.data!r}) overflows: the result is beyond the largest float "
-                f"(about 1.8e308, reached at x = 709.78)"
-            ) from None
-        return _node(out, "exp", self, out)
+        """e^x;  d/dx e^x = e^x."""
+        return _unary(ops.EXP, self)
 
     def log(self) -> Value:
-        """Natural logarithm; d/dx ln x = 1/x. Defined for x > 0 only."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log({x!r}): the logarithm is defined only for positive numbers")
-        return _node(math.log(x), "log", self, 1.0 / x)
+        """The natural logarithm ln x, for x > 0;  d/dx ln x = 1/x."""
+        return _unary(ops.LOG, self)
 
     def tanh(self) -> Value:
-        """Hyperbolic tangent; d/dx tanh x = 1 - tanh(x)^2."""
-        t = math.tanh(self.data)
-        return _node(t, "tanh", self, 1.0 - t * t)
+        """tanh x;  d/dx tanh x = 1 - tanh(x)^2."""
+        return _unary(ops.TANH, self)
 
     def sigmoid(self) -> Value:
-        """The logistic function sigma(x) = 1 / (1 + e^-x); sigma' = sigma (1 - sigma).
+        """The logistic function sigma(x) = 1 / (1 + e^-x);  sigma' = sigma (1 - sigma).
 
-        Computed so that e^t is only taken for t <= 0: no overflow for any
-        finite x, and the result stays in [0, 1].
+        Never overflows, and stays in [0, 1], for any finite x.
         """
-        x = self.data
-        # 1 - sigma is taken from e, not by subtraction: for large x, 1 - s would
-        # cancel to nothing and sigma'(40) would be 0 instead of 4e-18.
-        if x >= 0.0:
-            e = math.exp(-x)
-            s = 1.0 / (1.0 + e)
-            return _node(s, "sigmoid", self, s * (e * s))  # 1 - s = e / (1 + e)
-        e = math.exp(x)
-        d = 1.0 + e
-        s = e / d
-        return _node(s, "sigmoid", self, s / d)  # 1 - s = 1 / (1 + e)
+        return _unary(ops.SIGMOID, self)
 
     def relu(self) -> Value:
-        """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (also at 0)."""
-        x = self.data
-        if x > 0.0:
-            return _node(x, "relu", self, 1.0)
-        return _node(0.0, "relu", self, 0.0)
+        """max(0, x);  its derivative is 1 for x > 0 and 0 otherwise (also at 0)."""
+        return _unary(ops.RELU, self)
+
+    def sin(self) -> Value:
+        """sin x;  d/dx sin x = cos x."""
+        return _unary(ops.SIN, self)
+
+    def cos(self) -> Value:
+        """cos x;  d/dx cos x = -sin x."""
+        return _unary(ops.COS, self)
 
     # ------------------------------------------------------------------
     # Backpropagation
@@ -302,6 +275,26 @@ class Value:
         """Set the grad of this node and every node it depends on to 0.0."""
         for node in _topological_order(self):
             node.grad = 0.0
+
+
+def _unary(op: ops.Op, x: Value) -> Value:
+    """The node of a one-operand operation, from the op table's rule."""
+    data, dx = op.rule(x.data)
+    return _node(data, op.name, x, dx)
+
+
+def _binary(op: ops.Op, x: Operand, y: Operand) -> Value:
+    """The node of x op y; a number operand becomes a constant leaf Value."""
+    if type(x) is not Value:
+        x = _lift(x)
+        if x is NotImplemented:
+            return x
+    if type(y) is not Value:
+        y = _lift(y)
+        if y is NotImplemented:
+            return y
+    data, dx, dy = op.rule(x.data, y.data)
+    return _node(data, op.name, x, dx, y, dy)
 
 
 def _node(
@@ -422,67 +415,6 @@ def _finite_float(data: object) -> float:
     if data - data != 0.0:
         raise ValueError(f"Value expects a finite number, got {data!r}")
     return data
-
-
-def _pow_number(base: Value, n: float) -> Value:
-    """x^n for a fixed number n; d/dx x^n = n x^(n-1)."""
-    x = base.data
-    if x < 0.0 and not n.is_integer():
-        raise ValueError(
-            f"{x!r} ** {n!r}: a negative base to a non-integer power has no real value"
-        )
-    if x == 0.0 and n < 0.0:
-        raise ZeroDivisionError(f"{x!r} ** {n!r}: zero to a negative power")
-    try:
-        out = x**n
-    except OverflowError:
-        raise OverflowError(
-            f"{x!r} ** {n!r} overflows: the result is beyond the largest float"
-        ) from None
-    if n == 0.0:
-        local = 0.0
-    elif x == 0.0 and n < 1.0:
-        raise ValueError(
-            f"{x!r} ** {n!r}: the derivative n x^(n-1) is infinite at x = 0"
-        )
-    else:
-        local = _power_rule(x, n)
-    op = f"**{int(n)}" if n.is_integer() else f"**{n!r}"
-    return _node(out, op, base, local)
-
-
-def _pow_value(base: Value, exponent: Value) -> Value:
-    """x^y for a Value exponent; d/dx = y x^(y-1), d/dy = x^y ln x. Needs x > 0, or x = 0 < y."""
-    x, y = base.data, exponent.data
-    if x < 0.0:
-        raise ValueError(
-            f"{x!r} ** Value({y!r}): d/dy x^y = x^y ln x needs x >= 0; "
-            f"for a fixed exponent write x ** {y!r} with a number"
-        )
-    if x == 0.0:
-        if y <= 0.0:
-            raise ZeroDivisionError(f"{x!r} ** {y!r}: zero to a non-positive Value power")
-        if y < 1.0:
-            raise ValueError(f"{x!r} ** {y!r}: the derivative y x^(y-1) is infinite at x = 0")
-        # 0^y = 0 for y > 0; as x -> 0+, x^y ln x -> 0
-        return _node(0.0, "**", base, _power_rule(x, y), exponent, 0.0)
-    try:
-        out = x**y
-    except OverflowError:
-        raise OverflowError(
-            f"{x!r} ** {y!r} overflows: the result is beyond the largest float"
-        ) from None
-    return _node(out, "**", base, _power_rule(x, y), exponent, out * math.log(x))
-
-
-def _power_rule(x: float, n: float) -> float:
-    """d/dx x^n = n x^(n-1); an OverflowError that says so (not Python's errno text)."""
-    try:
-        return n * x ** (n - 1.0)
-    except OverflowError:
-        raise OverflowError(
-            f"{x!r} ** {n!r}: the derivative n x^(n-1) is beyond the largest float"
-        ) from None
 
 
 def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:

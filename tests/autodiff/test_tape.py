@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, record
-from autodiff.tape import Tape, _Unusual
+from autodiff.codegen import Unusual
+from autodiff.tape import Tape
 
 ENGINE_ERRORS = (OverflowError, ValueError, ZeroDivisionError)
 
@@ -135,7 +136,7 @@ def test_random_expressions_replay_bit_for_bit(code, at_record, at_replay, start
         outputs, input_grads, param_grads, _ = tape._run(
             at_replay[:2], at_replay[2:], start or [0.0, 0.0]
         )
-    except _Unusual:  # 0 ** Value: left to the rebuild on purpose
+    except Unusual:  # 0 ** Value: left to the rebuild on purpose
         return
     assert bits(outputs) == bits(expected[0])
     assert bits(input_grads) == bits(expected[1])
@@ -407,7 +408,7 @@ def test_wrong_number_of_inputs_or_params():
         tape([1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="recorded with 1 params, got 0"):
         tape([1.0], [])
-    with pytest.raises(TypeError, match="inputs must be a sequence of 1 numbers"):
+    with pytest.raises(TypeError, match="inputs must be a list of numbers, got float"):
         tape(1.0, [1.0])
 
 
@@ -416,9 +417,9 @@ def test_wrong_number_of_inputs_or_params():
     [
         (math.nan, ValueError, r"params\[0\] must be a finite number, got nan"),
         (math.inf, ValueError, r"params\[0\] must be a finite number, got inf"),
-        ("1.0", TypeError, r"params\[0\] must be a real number, got str"),
-        (True, TypeError, r"params\[0\] must be a real number, got bool"),
-        (None, TypeError, r"params\[0\] must be a real number, got NoneType"),
+        ("1.0", TypeError, r"params\[0\] must be a (real )?number, got str"),
+        (True, TypeError, r"params\[0\] must be a (real )?number, got bool"),
+        (None, TypeError, r"params\[0\] must be a (real )?number, got NoneType"),
     ],
 )
 def test_bad_numbers(bad, error, message):
@@ -446,8 +447,8 @@ def test_record_refuses_what_it_cannot_replay():
 def test_record_refuses_an_unknown_operation():
     x = Value(1.0)
     y = x.exp()
-    y.op = "sin"  # an operation a future Value might have
-    with pytest.raises(ValueError, match=r"does not know the operation 'sin'"):
+    y.op = "erf"  # an operation a future Value might have
+    with pytest.raises(ValueError, match=r"does not know the operation 'erf'"):
         record(y * 2.0, inputs=[x])
 
 

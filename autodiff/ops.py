@@ -1,0 +1,362 @@
+"""The op table: every operation the engine knows, one entry each, read by everything else.
+
+Reverse-mode differentiation needs two things of an operation: its result, and
+the *local* derivative of the result with respect to each operand. The chain
+rule does the rest. So an operation is written here once, as a rule that
+returns both, side by side:
+
+    def mul(x, y):
+        return x * y, y, x          # x·y;  ∂(x·y)/∂x = y,  ∂(x·y)/∂y = x
+
+and an :class:`Op` entry gathers everything else the project says about it:
+
+* ``rule``: the result and its local derivatives from plain floats, raising
+  the engine's errors outside the domain (``log(-1)``, division by zero, an
+  overflow), with messages that name the operands;
+* ``apply``: how code writes the operation (``x * y``, ``x.exp()``); it works
+  on Values, on floats where Python has the operator, and on torch tensors;
+* ``code``: the same rule as a template of Python statements, for replay's
+  generated straight-line code (``autodiff.codegen``); a test checks, op by
+  op, that it gives the rule's numbers bit for bit;
+* ``symbol``: how a picture writes it in its oval (``autodiff.pictures``);
+* ``text``, ``derivatives``, ``tex``, ``tex_derivatives``: the result and its
+  local derivatives for people, with ``{x}``, ``{y}`` (the operands), ``{out}``
+  (the result) and ``{n}`` (a number exponent) to fill in, either with the
+  symbols or with the numbers (the backward walkthrough does both).
+
+``Value`` (``autodiff.value``) gives each entry a method or an operator;
+``autodiff.tape`` and ``autodiff.codegen`` compile the templates; the pictures
+take the symbols; the tests draw their random expressions from ``OPS``. Adding
+an operation is one entry here and one method on ``Value``. ``sin`` and ``cos``
+were added that way:
+
+    def sin(x):
+        return math.sin(x), math.cos(x)
+
+    SIN = Op("sin", 1, sin, lambda x: x.sin(), symbol="sin", text="sin {x}",
+             derivatives=("cos {x}",), tex=r"\\sin {x}", tex_derivatives=(r"\\cos {x}",),
+             code=Code(("{out} = sin({x})", "{dx} = cos({x})"), ("{dx}",), uses=_MATH))
+
+Results are checked to be finite by ``Value`` itself, once for all operations
+(an overflow to inf is refused there, naming the operation); a rule raises only
+what is particular to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# ----------------------------------------------------------------------
+# The rules: result, then d(result)/d(each operand), from floats
+# ----------------------------------------------------------------------
+
+
+def add(x: float, y: float) -> tuple[float, float, float]:
+    return x + y, 1.0, 1.0
+
+
+def sub(x: float, y: float) -> tuple[float, float, float]:
+    return x - y, 1.0, -1.0
+
+
+def mul(x: float, y: float) -> tuple[float, float, float]:
+    return x * y, y, x
+
+
+def div(x: float, y: float) -> tuple[float, float, float]:
+    if y == 0.0:
+        raise ZeroDivisionError(f"division by zero: {x!r} / {y!r}")
+    out = x / y
+    return out, 1.0 / y, -out / y  # -x/y^2 written as -(x/y)/y: one rounding less
+
+
+def neg(x: float) -> tuple[float, float]:
+    return -x, -1.0
+
+
+def exp(x: float) -> tuple[float, float]:
+    try:
+        out = math.exp(x)
+    except OverflowError:
+        raise OverflowError(
+            f"exp({x!r}) overflows: the result is beyond the largest float "
+            f"(about 1.8e308, reached at x = 709.78)"
+        ) from None
+    return out, out
+
+
+def log(x: float) -> tuple[float, float]:
+    if x <= 0.0:
+        raise ValueError(f"log({x!r}): the logarithm is defined only for positive numbers")
+    return math.log(x), 1.0 / x
+
+
+def tanh(x: float) -> tuple[float, float]:
+    t = math.tanh(x)
+    return t, 1.0 - t * t
+
+
+def sigmoid(x: float) -> tuple[float, float]:
+    # e^t only for t <= 0: no overflow for any finite x, and sigma in [0, 1].
+    # 1 - sigma is taken from e, not by subtraction: for large x, 1 - s would
+    # cancel to nothing and sigma'(40) would be 0 instead of 4e-18.
+    if x >= 0.0:
+        e = math.exp(-x)
+        s = 1.0 / (1.0 + e)
+        return s, s * (e * s)  # 1 - s = e / (1 + e)
+    e = math.exp(x)
+    d = 1.0 + e
+    s = e / d
+    return s, s / d  # 1 - s = 1 / (1 + e)
+
+
+def relu(x: float) -> tuple[float, float]:
+    # the derivative at the kink x = 0 is taken to be 0, as PyTorch does
+    if x > 0.0:
+        return x, 1.0
+    return 0.0, 0.0
+
+
+def sin(x: float) -> tuple[float, float]:
+    return math.sin(x), math.cos(x)
+
+
+def cos(x: float) -> tuple[float, float]:
+    return math.cos(x), -math.sin(x)
+
+
+def pow_number(x: float, n: float) -> tuple[float, float]:
+    """x^n for a fixed number n (not a Value): d/dx x^n = n x^(n-1)."""
+    if x < 0.0 and not n.is_integer():
+        raise ValueError(
+            f"{x!r} ** {n!r}: a negative base to a non-integer power has no real value"
+        )
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"{x!r} ** {n!r}: zero to a negative power")
+    try:
+        out = x**n
+    except OverflowError:
+        raise OverflowError(
+            f"{x!r} ** {n!r} overflows: the result is beyond the largest float"
+        ) from None
+    if n == 0.0:
+        return out, 0.0
+    if x == 0.0 and n < 1.0:
+        raise ValueError(f"{x!r} ** {n!r}: the derivative n x^(n-1) is infinite at x = 0")
+    return out, _power_rule(x, n)
+
+
+def pow_value(x: float, y: float) -> tuple[float, float, float]:
+    """x^y for a Value exponent: d/dx = y x^(y-1), d/dy = x^y ln x. Needs x > 0, or x = 0 < y."""
+    if x < 0.0:
+        raise ValueError(
+            f"{x!r} ** Value({y!r}): d/dy x^y = x^y ln x needs x >= 0; "
+            f"for a fixed exponent write x ** {y!r} with a number"
+        )
+    if x == 0.0:
+        if y <= 0.0:
+            raise ZeroDivisionError(f"{x!r} ** {y!r}: zero to a non-positive Value power")
+        if y < 1.0:
+            raise ValueError(f"{x!r} ** {y!r}: the derivative y x^(y-1) is infinite at x = 0")
+        return 0.0, _power_rule(x, y), 0.0  # 0^y = 0 for y > 0; x^y ln x -> 0 as x -> 0+
+    try:
+        out = x**y
+    except OverflowError:
+        raise OverflowError(
+            f"{x!r} ** {y!r} overflows: the result is beyond the largest float"
+        ) from None
+    return out, _power_rule(x, y), out * math.log(x)
+
+
+def _power_rule(x: float, n: float) -> float:
+    """d/dx x^n = n x^(n-1); an OverflowError that says so (not Python's errno text)."""
+    try:
+        return n * x ** (n - 1.0)
+    except OverflowError:
+        raise OverflowError(
+            f"{x!r} ** {n!r}: the derivative n x^(n-1) is beyond the largest float"
+        ) from None
+
+
+# ----------------------------------------------------------------------
+# The table
+# ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    """A rule as Python statements, for replay's generated code (``autodiff.codegen``).
+
+    ``forward`` are statements that set ``{out}`` (and any local derivative
+    that needs a statement, as ``{dx}``, ``{dy}``) from the operands ``{x}``,
+    ``{y}``; ``{t}`` prefixes temporaries of the node's own. ``local`` gives,
+    per operand, an expression for d(out)/d(operand): a literal, an operand,
+    ``{out}`` or ``{dx}``/``{dy}``. The statements must do the rule's float
+    operations in the rule's order, so that the numbers are the same bit for
+    bit; where the rule would raise, they may raise anything or ``Unusual``
+    (the tape then rebuilds with Values, which raise the rule's error).
+    ``keep_local``: the local derivative can fail where the result does not
+    (a power's n x^(n-1)), so even a forward-only tape computes it.
+    ``uses`` names the functions the statements call.
+    """
+
+    forward: tuple[str, ...]
+    local: tuple[str, ...]
+    keep_local: bool = False
+    uses: Mapping[str, Callable] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of the engine: its rule and everything said about it (see the module doc).
+
+    ``arity`` counts the operands that are Values. ``parametrised`` marks the
+    power with a number exponent, whose number is part of the operation
+    (``Value.op`` is "**2") and is passed to ``rule``, ``apply`` and ``code``
+    after the operand. ``hides``: the result can be finite although an operand
+    is inf or NaN (``relu(-inf)`` is 0, ``x / inf`` is 0), so replay must
+    watch the operands (``+``, ``*`` and the like carry an inf on instead).
+    """
+
+    name: str
+    arity: int
+    rule: Callable[..., tuple[float, ...]]
+    apply: Callable[..., Any]
+    symbol: str
+    text: str
+    derivatives: tuple[str, ...]
+    tex: str
+    tex_derivatives: tuple[str, ...]
+    code: Code | Callable[[float], Code]
+    hides: bool = False
+    parametrised: bool = False
+
+    def code_for(self, n: float | None = None) -> Code:
+        """The replay template (for a power, the one of exponent n)."""
+        return self.code(n) if self.parametrised else self.code
+
+    def formula(self, k: int = 0, n: float | None = None) -> str:
+        """The local derivative for people: ``MUL.formula(0)`` is '∂(x·y)/∂x = y'."""
+        names = {"x": "x", "y": "y", "n": _number_text(n) if n is not None else "n"}
+        names["out"] = self.text.format(**names)
+        operand = "xy"[k]
+        return f"∂({names['out']})/∂{operand} = {self.derivatives[k].format(**names)}"
+
+
+def _number_text(n: float) -> str:
+    return str(int(n)) if n.is_integer() else repr(n)
+
+
+def _power_code(n: float) -> Code:
+    """x ** n as generated code; a fractional power of a negative number is left to Value."""
+    guard = () if n.is_integer() else ("if {x} < 0.0:", "    raise Unusual")
+    if n == 0.0:
+        return Code((*guard, f"{{out}} = {{x}} ** {n!r}"), ("0.0",))
+    return Code(
+        (*guard, f"{{out}} = {{x}} ** {n!r}", f"{{dx}} = {n!r} * {{x}} ** {n - 1.0!r}"),
+        ("{dx}",), keep_local=True,
+    )
+
+
+_MATH = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "cos": math.cos}
+
+ADD = Op("+", 2, add, lambda x, y: x + y, symbol="+", text="{x} + {y}",
+         derivatives=("1", "1"), tex="{x} + {y}", tex_derivatives=("1", "1"),
+         code=Code(("{out} = {x} + {y}",), ("1.0", "1.0")))
+SUB = Op("-", 2, sub, lambda x, y: x - y, symbol="\u2212", text="{x} − {y}",
+         derivatives=("1", "−1"), tex="{x} - {y}", tex_derivatives=("1", "-1"),
+         code=Code(("{out} = {x} - {y}",), ("1.0", "-1.0")))
+MUL = Op("*", 2, mul, lambda x, y: x * y, symbol="\u00d7", text="{x}·{y}",
+         derivatives=("{y}", "{x}"), tex=r"{x} \cdot {y}", tex_derivatives=("{y}", "{x}"),
+         code=Code(("{out} = {x} * {y}",), ("{y}", "{x}")))
+DIV = Op("/", 2, div, lambda x, y: x / y, symbol="\u00f7", text="{x}/{y}",
+         derivatives=("1/{y}", "−{x}/{y}²"), tex=r"\frac{{{x}}}{{{y}}}",
+         tex_derivatives=(r"\frac{{1}}{{{y}}}", r"-\frac{{{x}}}{{{y}^2}}"),
+         code=Code(("{out} = {x} / {y}", "{dx} = 1.0 / {y}", "{dy} = -{out} / {y}"),
+                   ("{dx}", "{dy}")),
+         hides=True)
+NEG = Op("neg", 1, neg, lambda x: -x, symbol="neg", text="−{x}",
+         derivatives=("−1",), tex="-{x}", tex_derivatives=("-1",),
+         code=Code(("{out} = -{x}",), ("-1.0",)))
+POW = Op("**", 2, pow_value, lambda x, y: x**y, symbol="pow", text="{x}^{y}",
+         derivatives=("{y}·{x}^({y} − 1)", "{x}^{y}·ln {x}"), tex="{x}^{{{y}}}",
+         tex_derivatives=(r"{y} \cdot {x}^{{{y} - 1}}", r"{x}^{{{y}}} \ln {x}"),
+         code=Code(("if {x} <= 0.0:", "    raise Unusual",  # errors, and 0^y, left to Value
+                    "{out} = {x} ** {y}", "{dx} = {y} * {x} ** ({y} - 1.0)",
+                    "{dy} = {out} * log({x})"), ("{dx}", "{dy}"), keep_local=True,
+                   uses=_MATH),
+         hides=True)
+POWER = Op("**n", 1, pow_number, lambda x, n: x**n, symbol="(\u00b7)<SUP>{n}</SUP>", text="{x}^{n}",
+           derivatives=("{n}·{x}^({n} − 1)",), tex="{x}^{{{n}}}",
+           tex_derivatives=(r"{n} \cdot {x}^{{{n} - 1}}",),
+           code=_power_code, hides=True, parametrised=True)
+EXP = Op("exp", 1, exp, lambda x: x.exp(), symbol="exp", text="exp({x})",
+         derivatives=("exp({x})",), tex="e^{{{x}}}", tex_derivatives=("e^{{{x}}}",),
+         code=Code(("{out} = exp({x})",), ("{out}",), uses=_MATH), hides=True)
+LOG = Op("log", 1, log, lambda x: x.log(), symbol="log", text="ln {x}",
+         derivatives=("1/{x}",), tex=r"\ln {x}", tex_derivatives=(r"\frac{{1}}{{{x}}}",),
+         code=Code(("{out} = log({x})", "{dx} = 1.0 / {x}"), ("{dx}",), uses=_MATH),
+         hides=True)
+TANH = Op("tanh", 1, tanh, lambda x: x.tanh(), symbol="tanh", text="tanh {x}",
+          derivatives=("1 − tanh²{x}",), tex=r"\tanh {x}",
+          tex_derivatives=(r"1 - \tanh^2 {x}",),
+          code=Code(("{out} = tanh({x})", "{dx} = 1.0 - {out} * {out}"), ("{dx}",), uses=_MATH),
+          hides=True)
+SIGMOID = Op("sigmoid", 1, sigmoid, lambda x: x.sigmoid(), symbol="\u03c3", text="σ({x})",
+             derivatives=("σ({x})·(1 − σ({x}))",), tex=r"\sigma({x})",
+             tex_derivatives=(r"\sigma({x})\,(1 - \sigma({x}))",),
+             code=Code(("if {x} >= 0.0:",
+                        "    {t}e = exp(-{x})",
+                        "    {out} = 1.0 / (1.0 + {t}e)",
+                        "    {dx} = {out} * ({t}e * {out})",
+                        "else:",
+                        "    {t}e = exp({x})",
+                        "    {t}d = 1.0 + {t}e",
+                        "    {out} = {t}e / {t}d",
+                        "    {dx} = {out} / {t}d"), ("{dx}",), uses=_MATH),
+             hides=True)
+RELU = Op("relu", 1, relu, lambda x: x.relu(), symbol="ReLU", text="ReLU({x})",
+          derivatives=("(1 if {x} > 0, else 0)",), tex=r"\mathrm{{ReLU}}({x})",
+          tex_derivatives=(r"[{x} > 0]",),
+          code=Code(("if {x} > 0.0:", "    {out} = {x}", "    {dx} = 1.0",
+                     "else:", "    {out} = 0.0", "    {dx} = 0.0"), ("{dx}",)),
+          hides=True)
+SIN = Op("sin", 1, sin, lambda x: x.sin(), symbol="sin", text="sin {x}",
+         derivatives=("cos {x}",), tex=r"\sin {x}", tex_derivatives=(r"\cos {x}",),
+         code=Code(("{out} = sin({x})", "{dx} = cos({x})"), ("{dx}",), uses=_MATH))
+COS = Op("cos", 1, cos, lambda x: x.cos(), symbol="cos", text="cos {x}",
+         derivatives=("−sin {x}",), tex=r"\cos {x}", tex_derivatives=(r"-\sin {x}",),
+         code=Code(("{out} = cos({x})", "{dx} = -sin({x})"), ("{dx}",), uses=_MATH))
+
+OPS: dict[str, Op] = {op.name: op for op in (
+    ADD, SUB, MUL, DIV, NEG, POW, POWER, EXP, LOG, TANH, SIGMOID, RELU, SIN, COS
+)}
+
+
+def power_name(n: float) -> str:
+    """``Value.op`` of x ** n for a number n: "**2", "**-1", "**0.5"."""
+    return f"**{int(n)}" if n.is_integer() else f"**{n!r}"
+
+
+def lookup(name: str) -> tuple[Op, float | None]:
+    """The table entry of ``Value.op`` ``name``, and the exponent of a number power (else None).
+
+    ``lookup("*")`` is ``(MUL, None)``, ``lookup("**2")`` is ``(POWER, 2.0)``.
+    Raises KeyError naming the operations known when ``name`` is none of them.
+    """
+    op = OPS.get(name)
+    if op is not None:
+        return op, None
+    if name.startswith("**"):
+        try:
+            n = float(name[2:])
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(n):
+                return POWER, n
+    known = ", ".join(o.name for o in OPS.values())
+    raise KeyError(f"the engine knows no operation {name!r}; it knows {known} ('**n': n a number)")
