@@ -48,7 +48,7 @@ def plural(n: int, noun: str) -> str:
 
 def is_number(x: object) -> bool:
     """True for a real number (int, float, numpy's), False for bools and everything else."""
-    return isinstance(x, Real) and not isinstance(x, bool) and type(x).__name__ != "bool_"
+    return isinstance(x, Real) and not isinstance(x, bool)
 
 
 def finite_number(x: object, what: str) -> float:
@@ -81,7 +81,7 @@ def positive_number(x: object, what: str) -> float:
 
 def whole_number(x: object, what: str, minimum: int | None = None) -> int:
     """``x`` as an int (Python's or numpy's integers; not bools, not floats), >= ``minimum``."""
-    if isinstance(x, bool) or not isinstance(x, Integral) or type(x).__name__ == "bool_":
+    if isinstance(x, bool) or not isinstance(x, Integral):
         raise TypeError(f"{what} must be a whole number, got {type(x).__name__}: {excerpt(x)}")
     value = int(x)
     if minimum is not None and value < minimum:

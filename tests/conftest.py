@@ -46,3 +46,31 @@ def dot_clusters():
         return members
 
     return parse
+
+
+# ----------------------------------------------------------------------
+# The engine's operations as tests write them, read from the op table
+# ----------------------------------------------------------------------
+
+# The number exponents tried for the op table's "**n" (a power with a number exponent).
+EXPONENTS = (2, 3, 0, -1, 0.5, 1.5)
+
+
+def table_operations(arity: int) -> dict:
+    """name -> function of ``arity`` operands, for every op-table entry of that arity.
+
+    The functions work on Values and on torch tensors alike (``op.apply``); the
+    number power appears once per exponent of ``EXPONENTS``, as "**2", "**0.5", ...
+    """
+    from autodiff.ops import OPS, power_name
+
+    found = {}
+    for op in OPS.values():
+        if op.arity != arity:
+            continue
+        if op.parametrised:
+            for n in EXPONENTS:
+                found[power_name(float(n))] = lambda u, op=op, n=n: op.apply(u, n)
+        else:
+            found[op.name] = op.apply
+    return found

@@ -1,0 +1,91 @@
+"""autodiff.validate: the argument checks the whole project shares."""
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from autodiff.validate import (
+    excerpt,
+    finite_number,
+    finite_numbers,
+    is_number,
+    number_list,
+    plural,
+    positive_number,
+    positive_whole_number,
+    whole_number,
+)
+
+
+def test_numbers_of_every_kind_are_numbers_but_bools_are_not():
+    for x in (1, 1.5, -0.0, Fraction(1, 3), 10**400):
+        assert is_number(x)
+    for x in (True, False, "1", None, 1j, [1.0]):
+        assert not is_number(x)
+
+
+def test_numpy_numbers_pass_where_python_numbers_do():
+    np = pytest.importorskip("numpy", reason="numpy is optional (the tests of numpy input)")
+    assert finite_number(np.float32(0.5), "eta") == 0.5
+    assert type(finite_number(np.float64(0.25), "eta")) is float
+    assert whole_number(np.int64(3), "batch_size") == 3
+    assert type(whole_number(np.int64(3), "batch_size")) is int
+    assert not is_number(np.bool_(True))
+    with pytest.raises(TypeError, match="seed must be a whole number, got bool"):
+        whole_number(np.bool_(True), "seed")
+    assert finite_numbers(np.array([1.0, 2.0]), 2, "x") == [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"2 numbers, got an array of shape \(2, 1\)"):
+        finite_numbers(np.ones((2, 1)), 2, "x")
+    with pytest.raises(ValueError, match=r"x\[1\] must be a finite number, got nan"):
+        finite_numbers(np.array([1.0, np.nan]), 2, "x")
+
+
+@pytest.mark.parametrize(
+    "bad, error, words",
+    [
+        ("3", TypeError, "eta must be a number, got str: '3'"),
+        (True, TypeError, "eta must be a number, got bool"),
+        (math.nan, ValueError, "eta must be a finite number, got nan"),
+        (-math.inf, ValueError, "eta must be a finite number, got -inf"),
+        (10**400, ValueError, "beyond the largest float"),
+    ],
+)
+def test_finite_number_refuses_with_the_reason(bad, error, words):
+    with pytest.raises(error, match=words):
+        finite_number(bad, "eta")
+
+
+def test_positive_and_whole_numbers():
+    assert positive_number(2, "eta") == 2.0
+    for bad in (0, -1.0):
+        with pytest.raises(ValueError, match="eta must be a positive number"):
+            positive_number(bad, "eta")
+    assert whole_number(-3, "seed") == -3
+    for bad in (2.0, 2.5, "2", True, None):
+        with pytest.raises(TypeError, match="batch_size must be a whole number"):
+            whole_number(bad, "batch_size")
+    with pytest.raises(ValueError, match="epochs must be a whole number >= 1, got 0"):
+        positive_whole_number(0, "epochs")
+
+
+def test_lists_of_numbers_name_the_bad_entry():
+    assert finite_numbers((1, 2.5), 2, "x") == [1.0, 2.5]
+    assert finite_numbers([1.0, 2.0], None, "x") == [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"x must be a list of 1 number, got 2"):
+        finite_numbers([1.0, 2.0], 1, "x")
+    with pytest.raises(TypeError, match=r"x\[1\] must be a number, got str"):
+        finite_numbers([1.0, "a"], 2, "x")
+    with pytest.raises(TypeError, match="x must be a list of numbers, got str"):
+        number_list("12", "x")
+    with pytest.raises(TypeError, match="x must be a list of 3 numbers, got dict"):
+        number_list({}, "x", 3)
+
+
+def test_messages_stay_short_and_read_as_english():
+    assert plural(1, "number") == "1 number" and plural(2, "number") == "2 numbers"
+    assert len(excerpt("x" * 1000)) <= 40
+    assert excerpt(1.5) == "1.5"
+    with pytest.raises(ValueError) as error:
+        finite_number(10**5000, "b")  # an int too long even for repr
+    assert len(str(error.value)) < 200
