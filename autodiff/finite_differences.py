@@ -11,10 +11,9 @@ the chain rule were applied correctly.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from numbers import Real
 
+from autodiff.validate import finite_number, positive_number
 from autodiff.value import Value
 
 
@@ -72,21 +71,14 @@ def gradcheck(
 
 
 def _number(x: object, i: int) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}: {x!r}")
-    return float(x)
+    return finite_number(x, f"input {i}")
 
 
 def _check_eps(eps: float) -> None:
-    if isinstance(eps, bool) or not (
-        isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)
-    ):
-        raise ValueError(f"eps must be a small positive number, got {eps!r}")
+    positive_number(eps, "eps")
 
 
 def _check_tolerance(name: str, tol: float) -> None:
     # a negative or NaN tolerance would fail every input; inf would pass every one
-    if isinstance(tol, bool) or not (
-        isinstance(tol, (int, float)) and tol >= 0 and math.isfinite(tol)
-    ):
+    if finite_number(tol, f"gradcheck: {name}") < 0:
         raise ValueError(f"gradcheck: {name} must be a finite number >= 0, got {tol!r}")

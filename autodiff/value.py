@@ -39,10 +39,10 @@ naming the operation and its operands. So a NaN never appears silently.
 from __future__ import annotations
 
 from itertools import count
-from numbers import Real
 from typing import Union
 
 from autodiff import ops
+from autodiff.validate import finite_number, is_number
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -70,7 +70,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _finite_float(data)
+        self.data = finite_number(data, "Value")
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
@@ -182,11 +182,11 @@ class Value:
         """
         if isinstance(exponent, Value):
             return _binary(ops.POW, self, exponent)
-        if not _is_number(exponent):
+        if not is_number(exponent):
             return NotImplemented
         # a NaN or infinite exponent is refused like NaN data (0.5 ** inf would
         # otherwise carry a NaN derivative, inf * 0)
-        n = _finite_float(exponent)
+        n = finite_number(exponent, "the exponent")
         data, dx = ops.pow_number(self.data, n)
         return _node(data, ops.power_name(n), self, dx)
 
@@ -389,32 +389,10 @@ def _lift(x: Operand) -> Value:
     """A Value as is; a real number as a new leaf Value; anything else NotImplemented."""
     if isinstance(x, Value):
         return x
-    # float and int first: the ABC check in _is_number costs more than a node
-    if type(x) is float or type(x) is int or _is_number(x):
+    # float and int first: the ABC check in is_number costs more than a node
+    if type(x) is float or type(x) is int or is_number(x):
         return Value(x)
     return NotImplemented
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool)
-
-
-def _finite_float(data: object) -> float:
-    if type(data) is not float:
-        if type(data) is not int and not _is_number(data):
-            raise TypeError(
-                f"Value expects a real number (int or float), got {type(data).__name__}: {data!r}"
-            )
-        try:
-            data = float(data)
-        except OverflowError:  # an int (or Fraction, ...) beyond the largest float
-            raise ValueError(
-                f"Value expects a finite number, got {type(data).__name__} {data!r:.40}..., "
-                "beyond the largest float (about 1.8e308)"
-            ) from None
-    if data - data != 0.0:
-        raise ValueError(f"Value expects a finite number, got {data!r}")
-    return data
 
 
 def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:

@@ -564,5 +564,5 @@ def test_overflowing_gradient_raises_in_backward():
 
 
 def test_an_int_beyond_the_largest_float_is_refused_by_name():
-    with pytest.raises(ValueError, match=r"Value expects a finite number, got int 1000.*largest"):
+    with pytest.raises(ValueError, match=r"Value must be a finite number, got 1000.*largest"):
         Value(10**400)
