@@ -8,6 +8,7 @@ bytes), and so must the Value method (the fast paths of + and * included).
 import math
 import re
 import struct
+from pathlib import Path
 
 import pytest
 from conftest import EXPONENTS
@@ -180,3 +181,14 @@ def test_sin_squared_plus_cos_squared():
     assert one.data == pytest.approx(1.0, abs=1e-15)
     assert x.grad == pytest.approx(0.0, abs=1e-15)
     assert (SIN.symbol, COS.symbol) == ("sin", "cos")
+
+
+def test_the_readme_shows_the_real_code_of_an_added_operation():
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The op table"):]
+    rule_and_entry, method = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
+    for block, source in ((rule_and_entry, "autodiff/ops.py"), (method, "autodiff/value.py")):
+        code = (root / source).read_text(encoding="utf-8")
+        for line in block.splitlines():
+            assert line.strip() in code, (source, line)
