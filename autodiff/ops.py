@@ -22,7 +22,10 @@ and an :class:`Op` entry gathers everything else the project says about it:
 * ``text``, ``derivatives``, ``tex``, ``tex_derivatives``: the result and its
   local derivatives for people, with ``{x}``, ``{y}`` (the operands), ``{out}``
   (the result) and ``{n}`` (a number exponent) to fill in, either with the
-  symbols or with the numbers (the backward walkthrough does both).
+  symbols or with the numbers (the backward walkthrough does both). A
+  derivative is written with ``{out}`` where the rule uses the result (the
+  sigmoid's ``{out}·(1 − {out})``), so that the numbers plugged in are the
+  ones the engine multiplies.
 
 ``Value`` (``autodiff.value``) gives each entry a method or an operator;
 ``autodiff.tape`` and ``autodiff.codegen`` compile the templates; the pictures
@@ -240,10 +243,15 @@ class Op:
 
     def formula(self, k: int = 0, n: float | None = None) -> str:
         """The local derivative for people: ``MUL.formula(0)`` is '∂(x·y)/∂x = y'."""
-        names = {"x": "x", "y": "y", "n": _number_text(n) if n is not None else "n"}
-        names["out"] = self.text.format(**names)
-        operand = "xy"[k]
-        return f"∂({names['out']})/∂{operand} = {self.derivatives[k].format(**names)}"
+        names = self.symbols(n)
+        return f"∂({names['out']})/∂{'xy'[k]} = {self.derivatives[k].format(**names)}"
+
+    def symbols(self, n: float | None = None, x: str = "x", y: str = "y",
+                tex: bool = False) -> dict[str, str]:
+        """What to fill the texts with to write them in symbols: x, y, n, and out as the result."""
+        names = {"x": x, "y": y, "n": _number_text(n) if n is not None else "n"}
+        names["out"] = (self.tex if tex else self.text).format(**names)
+        return names
 
 
 def _number_text(n: float) -> str:
@@ -282,8 +290,8 @@ NEG = Op("neg", 1, neg, lambda x: -x, symbol="neg", text="−{x}",
          derivatives=("−1",), tex="-{x}", tex_derivatives=("-1",),
          code=Code(("{out} = -{x}",), ("-1.0",)))
 POW = Op("**", 2, pow_value, lambda x, y: x**y, symbol="pow", text="{x}^{y}",
-         derivatives=("{y}·{x}^({y} − 1)", "{x}^{y}·ln {x}"), tex="{x}^{{{y}}}",
-         tex_derivatives=(r"{y} \cdot {x}^{{{y} - 1}}", r"{x}^{{{y}}} \ln {x}"),
+         derivatives=("{y}·{x}^({y} − 1)", "{out}·ln {x}"), tex="{x}^{{{y}}}",
+         tex_derivatives=(r"{y} \cdot {x}^{{{y} - 1}}", r"{out} \ln {x}"),
          code=Code(("if {x} <= 0.0:", "    raise Unusual",  # errors, and 0^y, left to Value
                     "{out} = {x} ** {y}", "{dx} = {y} * {x} ** ({y} - 1.0)",
                     "{dy} = {out} * log({x})"), ("{dx}", "{dy}"), keep_local=True,
@@ -294,20 +302,20 @@ POWER = Op("**n", 1, pow_number, lambda x, n: x**n, symbol="(\u00b7)<SUP>{n}</SU
            tex_derivatives=(r"{n} \cdot {x}^{{{n} - 1}}",),
            code=_power_code, hides=True, parametrised=True)
 EXP = Op("exp", 1, exp, lambda x: x.exp(), symbol="exp", text="exp({x})",
-         derivatives=("exp({x})",), tex="e^{{{x}}}", tex_derivatives=("e^{{{x}}}",),
+         derivatives=("{out}",), tex="e^{{{x}}}", tex_derivatives=("{out}",),
          code=Code(("{out} = exp({x})",), ("{out}",), uses=_MATH), hides=True)
 LOG = Op("log", 1, log, lambda x: x.log(), symbol="log", text="ln {x}",
          derivatives=("1/{x}",), tex=r"\ln {x}", tex_derivatives=(r"\frac{{1}}{{{x}}}",),
          code=Code(("{out} = log({x})", "{dx} = 1.0 / {x}"), ("{dx}",), uses=_MATH),
          hides=True)
 TANH = Op("tanh", 1, tanh, lambda x: x.tanh(), symbol="tanh", text="tanh {x}",
-          derivatives=("1 − tanh²{x}",), tex=r"\tanh {x}",
-          tex_derivatives=(r"1 - \tanh^2 {x}",),
+          derivatives=("1 − ({out})²",), tex=r"\tanh {x}",
+          tex_derivatives=(r"1 - ({out})^2",),
           code=Code(("{out} = tanh({x})", "{dx} = 1.0 - {out} * {out}"), ("{dx}",), uses=_MATH),
           hides=True)
 SIGMOID = Op("sigmoid", 1, sigmoid, lambda x: x.sigmoid(), symbol="\u03c3", text="σ({x})",
-             derivatives=("σ({x})·(1 − σ({x}))",), tex=r"\sigma({x})",
-             tex_derivatives=(r"\sigma({x})\,(1 - \sigma({x}))",),
+             derivatives=("{out}·(1 − {out})",), tex=r"\sigma({x})",
+             tex_derivatives=(r"{out} \, (1 - {out})",),
              code=Code(("if {x} >= 0.0:",
                         "    {t}e = exp(-{x})",
                         "    {out} = 1.0 / (1.0 + {t}e)",

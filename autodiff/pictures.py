@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +29,12 @@ import graphviz
 
 from autodiff import ops
 from autodiff.files import atomic_write
+from autodiff.notation import NOTATION, lecture_html, number, symbol_of
 from autodiff.value import Value
+
+# lecture_html and number are used from here by nn's diagrams, too
+__all__ = ["Drawing", "GraphTooLargeError", "GraphvizMissingError", "draw", "lecture_html",
+           "number", "save_picture"]
 
 # Fill colour of a Value's box by its role in the graph.
 ROLE_COLOURS = {
@@ -55,10 +59,6 @@ INSTALL_HINT = (
     "'conda install -c conda-forge graphviz'; then check that 'dot -V' runs."
 )
 
-# A label in the lecture's notation: a symbol, then optionally _indices and ^layer,
-# as in "w_12^2", "w_1,12^2", "b_1^2", "a_3^1", "C", "x_1", "delta_1^3".
-_NOTATION = re.compile(r"([A-Za-z]+)(?:_([0-9A-Za-z,]+))?(?:\^([0-9A-Za-z]+))?")
-_GREEK = {"delta": "\u03b4", "sigma": "\u03c3", "eta": "\u03b7"}
 _NEURON_SYMBOLS = ("w", "b", "z", "a")
 
 
@@ -243,7 +243,7 @@ def _one_example(order: list[Value]) -> bool:
     """
     seen = set()
     for v in order:
-        if _symbol(v.label) == "z":
+        if symbol_of(v.label) == "z":
             if v.label in seen:
                 return False
             seen.add(v.label)
@@ -319,47 +319,9 @@ def _role(v: Value, i: int, n: int, param_ids: set[int] | None) -> str:
     if param_ids is not None:
         if i in param_ids:
             return "parameter"
-    elif _symbol(v.label) in ("w", "b"):
+    elif symbol_of(v.label) in ("w", "b"):
         return "parameter"
     return "input" if v.label else "constant"
-
-
-def _symbol(label: str) -> str | None:
-    m = _NOTATION.fullmatch(label)
-    return m.group(1) if m else None
-
-
-def lecture_html(label: str) -> str:
-    """A label as a Graphviz HTML-like fragment, typeset as in the lecture when it fits.
-
-    >>> lecture_html("w_12^2")
-    '<I>w</I><SUB>12</SUB><SUP>2</SUP>'
-    >>> lecture_html("my node")
-    'my node'
-    """
-    m = _NOTATION.fullmatch(label)
-    if not m:
-        return html.escape(label)
-    symbol, sub, sup = m.groups()
-    if symbol in _GREEK:
-        text = _GREEK[symbol]
-    elif len(symbol) == 1:
-        text = f"<I>{symbol}</I>"
-    else:
-        text = symbol
-    if sub:
-        text += f"<SUB>{sub}</SUB>"
-    if sup:
-        text += f"<SUP>{sup}</SUP>"
-    return text
-
-
-def number(x: float, digits: int = 4) -> str:
-    """``x`` to ``digits`` significant digits, with a true minus sign, for a picture."""
-    s = f"{x:.{digits}g}"
-    if s == "-0":
-        s = "0"
-    return s.replace("-", "\u2212")
 
 
 def _value_label(v: Value, show: str, digits: int, deltas: bool) -> str:
@@ -370,7 +332,7 @@ def _value_label(v: Value, show: str, digits: int, deltas: bool) -> str:
         cells.append(f"data {number(v.data, digits)}")
     if show != "data":
         name = "grad"
-        m = _NOTATION.fullmatch(v.label)
+        m = NOTATION.fullmatch(v.label)
         if deltas and m and m.group(1) == "z":
             name = lecture_html("delta" + v.label[1:])
         cells.append(f"{name} {number(v.grad, digits)}")
@@ -412,7 +374,7 @@ def _neurons(order: list[Value], index: dict[int, int]) -> list[tuple[int, int] 
 
 
 def _neuron_of(label: str) -> tuple[int, int] | None:
-    m = _NOTATION.fullmatch(label)
+    m = NOTATION.fullmatch(label)
     if not m or m.group(1) not in _NEURON_SYMBOLS or not m.group(2) or not m.group(3):
         return None
     symbol, sub, sup = m.groups()

@@ -114,7 +114,7 @@ def test_every_entry_is_complete(entry):
     assert op.arity in (1, 2)
     assert len(op.derivatives) == len(op.tex_derivatives) == op.arity
     assert len(op.code_for(n).local) == op.arity
-    names = {"x": "x", "y": "y", "n": "2"}
+    names = {"x": "x", "y": "y", "n": "2", "out": "r"}
     for text in (op.text, op.tex, *op.derivatives, *op.tex_derivatives):
         formatted = text.format(**names)
         assert formatted.count("{") == formatted.count("}")
