@@ -13,13 +13,16 @@ Modules: ``value`` (Value and backward), ``finite_differences`` (gradcheck),
 
 from autodiff.finite_differences import gradcheck, numerical_gradient
 from autodiff.pictures import draw, save_picture
+from autodiff.steps import BackwardSteps, backward_steps
 from autodiff.tape import Replayed, Tape, record
 from autodiff.value import Value, topological_order
 
 __all__ = [
+    "BackwardSteps",
     "Replayed",
     "Tape",
     "Value",
+    "backward_steps",
     "draw",
     "gradcheck",
     "numerical_gradient",

@@ -66,6 +66,9 @@ def lecture_tex(label: str) -> str:
     """A label as TeX math: "w_12^2" -> "w_{12}^{2}", "delta_1^3" -> "\\\\delta_{1}^{3}"."""
     m = NOTATION.fullmatch(label)
     if not m:
+        numbered = re.fullmatch(r"([A-Za-z]+)([0-9]+)", label)  # a node's name, "v16"
+        if numbered:
+            return f"{numbered.group(1)}_{{{numbered.group(2)}}}"
         return r"\text{" + _tex_escape(label) + "}"
     symbol, sub, sup = m.groups()
     text = "\\" + symbol if symbol in GREEK else symbol if len(symbol) == 1 else (

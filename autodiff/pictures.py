@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -150,6 +150,8 @@ def draw(
     highlight: Iterable[Value] = (),
     params: Iterable[Value] | None = None,
     clusters: bool = False,
+    names: bool = False,
+    grads: Mapping[Value, float] | Callable[[Value], float] | None = None,
 ) -> Drawing:
     """The computation graph of ``root``: every Value it depends on and every operation.
 
@@ -180,6 +182,11 @@ def draw(
         digits: significant digits of the numbers shown.
         highlight: Values to outline in red, e.g. the path a gradient takes.
         params: the parameters (``net.parameters()``), to colour them as such.
+        names: write its name in each unlabelled Value's box: "v7", as the DOT
+            source names it (``graph_order(root)[7]``); step-by-step views use it.
+        grads: the gradients to show instead of the Values' own ``grad``: a
+            mapping or a function from Value to number (for example the grads
+            of one step of a sweep, or of a deliberately wrong backward).
         clusters: group the Values of each neuron (from the labels ``w_jk^l``,
             ``b_j^l``, ``z_j^l``, ``a_j^l``) in a box "node j", inside a box "layer l".
             An unlabelled Value joins a neuron when everything using it does.
@@ -193,11 +200,13 @@ def draw(
     so equal graphs give byte-identical source.
     """
     _check_options(root, rankdir, show, max_nodes, digits)
-    order = _walk(root, max_nodes)
+    order = graph_order(root, max_nodes)
+    grad_of = _grad_reader(grads)
     index = {id(v): i for i, v in enumerate(order)}
     marked = _index_of_each(highlight, index, "highlight")
     param_ids = None if params is None else _index_of_each(params, index, None)
-    deltas = root.label == "C" and root.grad != 0.0 and show != "data" and _one_example(order)
+    deltas = (root.label == "C" and grad_of(root) != 0.0 and show != "data"
+              and _one_example(order))
 
     g = Drawing(
         "computation_graph",
@@ -221,7 +230,7 @@ def draw(
             body = neuron_graphs[key].body
         fill = ROLE_COLOURS[_role(v, i, len(order), param_ids)]
         outline = _HIGHLIGHT_ATTRS if i in marked else ""
-        label = _value_label(v, show, digits, deltas)
+        label = _value_label(v, show, digits, deltas, grad_of(v), f"v{i}" if names else "")
         body.append(f'\tv{i} [label=<{label}> fillcolor="{fill}"{outline}]\n')
         if v.op:
             body.append(f"\tv{i}op [label=<{_op_label(v.op)}> {_OP_ATTRS}]\n")
@@ -263,9 +272,21 @@ def _check_options(root: object, rankdir: str, show: str, max_nodes: int, digits
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
 
 
-def _walk(root: Value, max_nodes: int) -> list[Value]:
-    """Every Value ``root`` depends on, parents first, in a fixed order.
+def _grad_reader(grads: Mapping[Value, float] | Callable[[Value], float] | None):
+    if grads is None:
+        return lambda v: v.grad
+    if callable(grads):
+        return grads
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a mapping or a function from Value to number, "
+                        f"got {type(grads).__name__}")
+    return lambda v: grads.get(v, v.grad)
 
+
+def graph_order(root: Value, max_nodes: int | None = None) -> list[Value]:
+    """Every Value ``root`` depends on, parents first, in the order ``draw`` numbers them.
+
+    The i-th Value is node "v<i>" of the DOT source.
     An iterative depth-first search (no recursion limit) that leaves the nodes
     untouched: the engine's own sort resets grads and marks, which would spoil
     the picture of a graph after backward.
@@ -286,7 +307,7 @@ def _walk(root: Value, max_nodes: int) -> list[Value]:
         for p in reversed(v.parents):
             if id(p) not in seen:
                 stack.append((p, False))
-    if len(order) > max_nodes:
+    if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
             len(order),
             f"the graph has {len(order)} Values, more than max_nodes={max_nodes}: "
@@ -324,10 +345,12 @@ def _role(v: Value, i: int, n: int, param_ids: set[int] | None) -> str:
     return "input" if v.label else "constant"
 
 
-def _value_label(v: Value, show: str, digits: int, deltas: bool) -> str:
+def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str) -> str:
     cells = []
     if v.label:
         cells.append(f"<B>{lecture_html(v.label)}</B>")
+    elif name:
+        cells.append(f'<FONT COLOR="#777777">{name}</FONT>')
     if show != "grad" or not v.label:  # an unlabelled Value is known by its data
         cells.append(f"data {number(v.data, digits)}")
     if show != "data":
@@ -335,7 +358,7 @@ def _value_label(v: Value, show: str, digits: int, deltas: bool) -> str:
         m = NOTATION.fullmatch(v.label)
         if deltas and m and m.group(1) == "z":
             name = lecture_html("delta" + v.label[1:])
-        cells.append(f"{name} {number(v.grad, digits)}")
+        cells.append(f"{name} {number(grad, digits)}")
     row = "".join(f"<TD>{c}</TD>" for c in cells)
     return f"{_TABLE}<TR>{row}</TR></TABLE>"
 

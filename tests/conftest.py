@@ -74,3 +74,53 @@ def table_operations(arity: int) -> dict:
         else:
             found[op.name] = op.apply
     return found
+
+
+# ----------------------------------------------------------------------
+# Headless Chromium, for the pages
+# ----------------------------------------------------------------------
+
+CHROMIUM_HINT = (
+    "headless Chromium and its driver are not installed: 'sudo apt-get install chromium "
+    "chromium-driver' (make test installs them when run as root)"
+)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """A headless Chromium driven by selenium, logging every network request it makes."""
+    import shutil
+
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed: "
+                                    "pip install -e '.[dev]'")
+    from selenium.webdriver.chrome.service import Service
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        pytest.skip(CHROMIUM_HINT)
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking", "--disable-sync",
+                 "--disable-component-update", "--disable-default-apps",
+                 "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def requested_urls(driver) -> list[str]:
+    """The URLs the browser asked for since the last call (from its performance log)."""
+    import json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
