@@ -4,7 +4,11 @@
 #
 # Each target bootstraps what it needs: a virtual environment in .venv, the
 # project installed editable with the extras it uses (again only when
-# pyproject.toml changes), and Graphviz's `dot` program from the system packages.
+# pyproject.toml changes), Graphviz's `dot` program and, for the tests of the
+# step-by-step pages, headless Chromium and its driver, from the system
+# packages. Where they are missing and cannot be installed (not root, no
+# apt-get), a line says how to install them, and only the tests that need them
+# are skipped, each naming why.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,12 +19,12 @@ BIN    := $(VENV)/bin
 # first (PyTorch's site says how), and this step is skipped; or set TORCH=...
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test bench lint dot clean
+.PHONY: demo test bench lint dot browser clean
 
 demo: $(VENV)/.installed-demo dot
 	$(BIN)/deltagrad demo
 
-test: $(VENV)/.installed-test dot
+test: $(VENV)/.installed-test dot browser
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test dot
@@ -42,16 +46,30 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,torch]'
 	touch $@ $(VENV)/.installed-demo
 
-# Graphviz renders the pictures. Install it when missing and we can (root with
-# apt-get); otherwise say how, in one line.
+# System packages, installed when missing and we can (root with apt-get);
+# otherwise one line says how, and the tests that need them skip.
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+CAN_APT = [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
+
+# Graphviz renders the pictures.
 dot:
 	@command -v dot >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  if $(CAN_APT); then \
 	    echo "Installing Graphviz (the dot program) with apt-get ..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) || exit 1; \
+	    (apt-get update -qq && $(APT_INSTALL) graphviz >/dev/null) || exit 1; \
 	  else \
-	    echo "Graphviz's dot program is missing: install it with 'sudo apt-get install graphviz', 'brew install graphviz' or 'conda install -c conda-forge graphviz'."; \
-	    exit 1; \
+	    echo "Graphviz's dot program is missing, so pictures are not rendered and their tests skip: install it with 'sudo apt-get install graphviz', 'brew install graphviz' or 'conda install -c conda-forge graphviz'."; \
+	  fi; }
+
+# Headless Chromium and its driver run the tests of the step-by-step pages.
+browser:
+	@{ command -v chromedriver >/dev/null 2>&1 && \
+	   { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; } || { \
+	  if $(CAN_APT); then \
+	    echo "Installing Chromium and its driver with apt-get (for the page tests) ..."; \
+	    (apt-get update -qq && $(APT_INSTALL) chromium chromium-driver >/dev/null) || exit 1; \
+	  else \
+	    echo "Chromium or its driver is missing, so the page tests skip: install them with 'sudo apt-get install chromium chromium-driver'."; \
 	  fi; }
 
 clean:
