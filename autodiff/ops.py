@@ -222,6 +222,8 @@ class Op:
     after the operand. ``hides``: the result can be finite although an operand
     is inf or NaN (``relu(-inf)`` is 0, ``x / inf`` is 0), so replay must
     watch the operands (``+``, ``*`` and the like carry an inf on instead).
+    ``commutes``: x op y is y op x, so a picture need not say which operand is
+    which (for the others it labels the edges x and y, as the symbol does).
     """
 
     name: str
@@ -236,6 +238,7 @@ class Op:
     code: Code | Callable[[float], Code]
     hides: bool = False
     parametrised: bool = False
+    commutes: bool = False
 
     def code_for(self, n: float | None = None) -> Code:
         """The replay template (for a power, the one of exponent n)."""
@@ -273,14 +276,14 @@ _MATH = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "
 
 ADD = Op("+", 2, add, lambda x, y: x + y, symbol="+", text="{x} + {y}",
          derivatives=("1", "1"), tex="{x} + {y}", tex_derivatives=("1", "1"),
-         code=Code(("{out} = {x} + {y}",), ("1.0", "1.0")))
-SUB = Op("-", 2, sub, lambda x, y: x - y, symbol="\u2212", text="{x} − {y}",
+         code=Code(("{out} = {x} + {y}",), ("1.0", "1.0")), commutes=True)
+SUB = Op("-", 2, sub, lambda x, y: x - y, symbol="<I>x</I> \u2212 <I>y</I>", text="{x} − {y}",
          derivatives=("1", "−1"), tex="{x} - {y}", tex_derivatives=("1", "-1"),
          code=Code(("{out} = {x} - {y}",), ("1.0", "-1.0")))
 MUL = Op("*", 2, mul, lambda x, y: x * y, symbol="\u00d7", text="{x}·{y}",
          derivatives=("{y}", "{x}"), tex=r"{x} \cdot {y}", tex_derivatives=("{y}", "{x}"),
-         code=Code(("{out} = {x} * {y}",), ("{y}", "{x}")))
-DIV = Op("/", 2, div, lambda x, y: x / y, symbol="\u00f7", text="{x}/{y}",
+         code=Code(("{out} = {x} * {y}",), ("{y}", "{x}")), commutes=True)
+DIV = Op("/", 2, div, lambda x, y: x / y, symbol="<I>x</I> \u00f7 <I>y</I>", text="{x}/{y}",
          derivatives=("1/{y}", "−{x}/{y}²"), tex=r"\frac{{{x}}}{{{y}}}",
          tex_derivatives=(r"\frac{{1}}{{{y}}}", r"-\frac{{{x}}}{{{y}^2}}"),
          code=Code(("{out} = {x} / {y}", "{dx} = 1.0 / {y}", "{dy} = -{out} / {y}"),
@@ -289,7 +292,8 @@ DIV = Op("/", 2, div, lambda x, y: x / y, symbol="\u00f7", text="{x}/{y}",
 NEG = Op("neg", 1, neg, lambda x: -x, symbol="neg", text="−{x}",
          derivatives=("−1",), tex="-{x}", tex_derivatives=("-1",),
          code=Code(("{out} = -{x}",), ("-1.0",)))
-POW = Op("**", 2, pow_value, lambda x, y: x**y, symbol="pow", text="{x}^{y}",
+POW = Op("**", 2, pow_value, lambda x, y: x**y, symbol="<I>x</I><SUP><I>y</I></SUP>",
+         text="{x}^{y}",
          derivatives=("{y}·{x}^({y} − 1)", "{out}·ln {x}"), tex="{x}^{{{y}}}",
          tex_derivatives=(r"{y} \cdot {x}^{{{y} - 1}}", r"{out} \ln {x}"),
          code=Code(("if {x} <= 0.0:", "    raise Unusual",  # errors, and 0^y, left to Value

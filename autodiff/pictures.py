@@ -38,7 +38,7 @@ __all__ = ["Drawing", "GraphTooLargeError", "GraphvizMissingError", "draw", "lec
 
 # Fill colour of a Value's box by its role in the graph.
 ROLE_COLOURS = {
-    "input": "#dbe9f6",  # light blue: a leaf the user supplied (x, y, a_k^1)
+    "input": "#e6dcf5",  # lavender: a leaf the user supplied (x, y, a_k^1)
     "parameter": "#fde3c8",  # light orange: a leaf that training changes (w, b)
     "constant": "#eeeeee",  # light grey: a number written into the expression
     "intermediate": "#ffffff",  # white: computed on the way
@@ -50,7 +50,13 @@ _TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLUM
 _OP_ATTRS = ('shape=oval style=filled fillcolor="#f6f6f6" color="#888888" fontsize=11 '
              "margin=0.02 width=0.3 height=0.3")
 _HIGHLIGHT_ATTRS = f' color="{HIGHLIGHT_COLOUR}" penwidth=2.5'
+_OPERAND_ATTRS = 'fontname=Helvetica fontsize=9 fontcolor="#555555"'
 RANKDIRS = ("LR", "RL", "TB", "BT")
+# Raster pictures are made for a slide: scaled (up or down) to fill a 1920 x 1080
+# pixel box, the "!" of Graphviz's size attribute.
+SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX, SLIDE_DPI = 1920, 1080, 96
+SLIDE_SIZE = f"{SLIDE_WIDTH_PX / SLIDE_DPI:g},{SLIDE_HEIGHT_PX / SLIDE_DPI:g}!"
+RASTER_FORMATS = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
 DEFAULT_MAX_NODES = 1000
 
 INSTALL_HINT = (
@@ -116,6 +122,8 @@ def save_picture(
 
     The format comes from the suffix (``.svg``, ``.png``, ``.pdf``, ...) unless
     given. ``.dot`` or ``.gv`` writes the DOT source itself and needs no Graphviz.
+    A raster picture (PNG, ...) is scaled to fill a slide, 1920 x 1080 pixels
+    (``slide_sized``); SVG and PDF scale by themselves.
     The picture is made in memory and moved into place in one step, so a failed
     render never leaves a half-written file behind.
     """
@@ -130,6 +138,8 @@ def save_picture(
     if fmt in ("dot", "gv"):
         data = graph.source.encode("utf-8")
     elif fmt in graphviz.FORMATS:
+        if fmt in RASTER_FORMATS:
+            graph = slide_sized(graph)
         with _needs_dot():
             data = graph.pipe(format=fmt)
     else:
@@ -138,6 +148,13 @@ def save_picture(
             f".png, .pdf or .dot, or format= one of Graphviz's formats"
         )
     return atomic_write(path, lambda f: f.write(data), binary=True)
+
+
+def slide_sized(graph: graphviz.Digraph) -> graphviz.Digraph:
+    """A copy of ``graph`` that renders scaled to fill a 1920 x 1080 slide (at 96 dpi)."""
+    sized = graph.copy()
+    sized.attr(size=SLIDE_SIZE, dpi=str(SLIDE_DPI))
+    return sized
 
 
 def draw(
@@ -165,7 +182,7 @@ def draw(
     significant digits); each operation is a small oval between its inputs and
     its result. Boxes are filled by role:
 
-    * light blue, **input**: a labelled leaf that is not a parameter (x, y, a_k^1);
+    * lavender, **input**: a labelled leaf that is not a parameter (x, y, a_k^1);
     * light orange, **parameter**: a leaf in ``params``; without ``params``, a leaf
       labelled as a weight or bias (``w_jk^l``, ``b_j^l``);
     * light grey, **constant**: an unlabelled leaf, a number written into the
@@ -234,7 +251,7 @@ def draw(
         body.append(f'\tv{i} [label=<{label}> fillcolor="{fill}"{outline}]\n')
         if v.op:
             body.append(f"\tv{i}op [label=<{_op_label(v.op)}> {_OP_ATTRS}]\n")
-            edges.extend(f"\tv{index[id(p)]} -> v{i}op\n" for p in v.parents)
+            edges.extend(_operand_edges(v, i, index))
             edges.append(f"\tv{i}op -> v{i}\n")
     # Clusters first, layer 1 leading: dot orders each rank as it meets the nodes.
     if neuron_graphs:
@@ -242,6 +259,19 @@ def draw(
     g.body.extend(loose)
     g.body.extend(edges)
     return g
+
+
+def _operand_edges(v: Value, i: int, index: dict[int, int]) -> list[str]:
+    """The edges from v's operands into its operation; labelled x and y where order matters."""
+    parents = [index[id(p)] for p in v.parents]
+    try:
+        ordered = len(parents) == 2 and not ops.lookup(v.op)[0].commutes
+    except KeyError:  # an operation the table does not know: draw it all the same
+        ordered = False
+    if not ordered:
+        return [f"\tv{k} -> v{i}op\n" for k in parents]
+    return [f"\tv{k} -> v{i}op [label=<<I>{name}</I>> {_OPERAND_ATTRS}]\n"
+            for k, name in zip(parents, "xy")]
 
 
 def _one_example(order: list[Value]) -> bool:
@@ -348,17 +378,18 @@ def _role(v: Value, i: int, n: int, param_ids: set[int] | None) -> str:
 def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str) -> str:
     cells = []
     if v.label:
-        cells.append(f"<B>{lecture_html(v.label)}</B>")
+        cells.append(f"<B>{lecture_html(v.label, small=True)}</B>")
     elif name:
         cells.append(f'<FONT COLOR="#777777">{name}</FONT>')
     if show != "grad" or not v.label:  # an unlabelled Value is known by its data
         cells.append(f"data {number(v.data, digits)}")
     if show != "data":
-        name = "grad"
         m = NOTATION.fullmatch(v.label)
-        if deltas and m and m.group(1) == "z":
-            name = lecture_html("delta" + v.label[1:])
-        cells.append(f"{name} {number(grad, digits)}")
+        if deltas and m and m.group(1) == "z":  # delta_j^l = dC/dz_j^l, as the lecture names it
+            name = lecture_html("delta" + v.label[1:], small=True)
+            cells.append(f"{name} = {number(grad, digits)}")
+        else:
+            cells.append(f"grad {number(grad, digits)}")
     row = "".join(f"<TD>{c}</TD>" for c in cells)
     return f"{_TABLE}<TR>{row}</TR></TABLE>"
 

@@ -34,12 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autodiff.files import atomic_write, atomic_write_text
-from autodiff.pictures import HIGHLIGHT_COLOUR, Drawing, save_picture
-
-SLIDE_WIDTH_PX = 1920
-SLIDE_DPI = 96
-# Graphviz scales the drawing up (the "!") or down to fit this box, in inches
-SLIDE_SIZE = f"{SLIDE_WIDTH_PX / SLIDE_DPI:g},{SLIDE_WIDTH_PX * 9 / 16 / SLIDE_DPI:g}!"
+from autodiff.pictures import HIGHLIGHT_COLOUR, Drawing, save_picture, slide_sized
 
 
 @dataclass(frozen=True)
@@ -108,11 +103,10 @@ class Slides:
     def frame(self, k: int) -> Drawing:
         """The picture of step k (0-based): its parts outlined, its text as a caption."""
         slide = self.slides[k]
-        g = self.picture.copy()
+        g = slide_sized(self.picture)
         g.body = [_outlined(line, slide.highlight) for line in g.body]
         caption = html.escape(f"{k + 1}. {slide.caption}")
-        g.attr(label=f"<{caption}>", labelloc="t", fontsize="18", size=SLIDE_SIZE,
-               dpi=str(SLIDE_DPI), bgcolor="white", pad="0.3")
+        g.attr(label=f"<{caption}>", labelloc="t", fontsize="18", bgcolor="white", pad="0.3")
         return g
 
     def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:

@@ -13,6 +13,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -146,7 +147,9 @@ def test_svg_has_a_node_per_value_and_per_operation():
     values = [t for t in nodes if re.fullmatch(r"v\d+", t)]
     ops = [t for t in nodes if t.endswith("op")]
     assert len(values) == 11 and len(ops) == 6
-    assert sorted("".join(nodes[op]) for op in ops) == sorted(["×", "+", "σ", "−", "(·)2", "×"])
+    # - is not commutative: its oval says x − y, and the edges say which is x and which y
+    assert sorted("".join(nodes[op]) for op in ops) == sorted(["×", "+", "σ", "x − y", "(·)2",
+                                                                 "×"])
 
 
 @needs_dot
@@ -163,7 +166,7 @@ def test_svg_shows_lecture_labels_data_and_delta():
     delta = (a - y) * a * (1.0 - a)
     z_texts = by_first_text["z"]
     assert z_texts[:4] == ["z", "1", "2", "data 0.75"]
-    assert z_texts[4:] == ["δ", "1", "2", f" {delta:.4g}".replace("-", "−")]
+    assert z_texts[4:] == ["δ", "1", "2", f" = {delta:.4g}".replace("-", "−")]
     assert by_first_text["C"] == ["C", f"data {0.5 * (a - y) ** 2:.4g}", "grad 1"]
 
 
@@ -195,7 +198,7 @@ def test_delta_only_after_backward_and_only_for_a_cost_named_C():
     C, v = neuron()
     assert "δ" not in draw(C).source  # no backward yet: grads are not deltas
     C.backward()
-    assert "δ<SUB>1</SUB><SUP>2</SUP>" in draw(C).source
+    assert lecture_html("delta_1^2", small=True) + " = " in draw(C).source
     a = v["a"]
     a.backward()
     assert "δ" not in draw(a).source  # da/dz is not dC/dz
@@ -209,7 +212,7 @@ def test_no_delta_in_a_batch_cost_where_each_z_gets_delta_over_n():
     C.backward()
     source = draw(C).source
     assert "δ" not in source
-    assert source.count("<I>z</I><SUB>1</SUB><SUP>2</SUP>") == 2  # one z_1^2 per example
+    assert source.count(lecture_html("z_1^2", small=True)) == 2  # one z_1^2 per example
 
 
 def test_digits_are_configurable():
@@ -261,18 +264,18 @@ def test_colours_by_role():
         m = re.search(r"<B>(.*?)</B>", attrs)
         if m:
             name_of[m.group(1)] = name
-    assert fill_of(source, name_of[lecture_html("w_11^2")]) == R["parameter"]
-    assert fill_of(source, name_of[lecture_html("b_1^2")]) == R["parameter"]
-    assert fill_of(source, name_of[lecture_html("a_1^1")]) == R["input"]
-    assert fill_of(source, name_of[lecture_html("y")]) == R["input"]
-    assert fill_of(source, name_of[lecture_html("z_1^2")]) == R["intermediate"]
-    assert fill_of(source, name_of[lecture_html("C")]) == R["output"]
+    assert fill_of(source, name_of[lecture_html("w_11^2", small=True)]) == R["parameter"]
+    assert fill_of(source, name_of[lecture_html("b_1^2", small=True)]) == R["parameter"]
+    assert fill_of(source, name_of[lecture_html("a_1^1", small=True)]) == R["input"]
+    assert fill_of(source, name_of[lecture_html("y", small=True)]) == R["input"]
+    assert fill_of(source, name_of[lecture_html("z_1^2", small=True)]) == R["intermediate"]
+    assert fill_of(source, name_of[lecture_html("C", small=True)]) == R["output"]
     constants = [n for n, a in lines.items() if "data 0.5<" in a and "<B>" not in a]
     assert len(constants) == 1 and fill_of(source, constants[0]) == R["constant"]
     # params= overrides the guess from the labels
     source = draw(C, params=[v["a1"]]).source
-    assert fill_of(source, name_of[lecture_html("a_1^1")]) == R["parameter"]
-    assert fill_of(source, name_of[lecture_html("w_11^2")]) == R["input"]
+    assert fill_of(source, name_of[lecture_html("a_1^1", small=True)]) == R["parameter"]
+    assert fill_of(source, name_of[lecture_html("w_11^2", small=True)]) == R["input"]
 
 
 def test_highlight_outlines_only_the_chosen_values():
@@ -416,9 +419,9 @@ def test_clusters_group_each_neuron_inside_its_layer(dot_clusters):
                       for n in members[cluster] if "<B>" in lines[n])
 
     assert labels("cluster_layer2_node1") == sorted(
-        lecture_html(s) for s in ["w_11^2", "w_12^2", "b_1^2", "z_1^2", "a_1^2"]
+        lecture_html(s, small=True) for s in ["w_11^2", "w_12^2", "b_1^2", "z_1^2", "a_1^2"]
     )
-    assert labels("cluster_layer1_node2") == [lecture_html("a_2^1")]
+    assert labels("cluster_layer1_node2") == [lecture_html("a_2^1", small=True)]
     # node 1 of layer 2: z = w_11 a_1 + w_12 a_2 + b takes 2 products and 2 sums,
     # each with its op, then the sigma op: 5 labelled + 3 unlabelled Values, 5 ops
     node1 = members["cluster_layer2_node1"]
@@ -511,3 +514,44 @@ def test_a_fresh_process_without_dot_gets_the_install_hint(tmp_path):
     assert result.returncode != 0
     assert "GraphvizMissingError: Graphviz's dot program is missing" in result.stderr
     assert "brew install graphviz" in result.stderr
+
+
+# ----------------------------------------------------------------------
+# For slides and for stepping through: operand order, names, given grads, size
+# ----------------------------------------------------------------------
+
+
+def test_the_edges_say_which_operand_is_x_and_which_is_y():
+    a, b = Value(3.0, label="a"), Value(1.0, label="b")
+    source = draw(b - a).source  # b is x, a is y
+    lines = node_lines(source)
+    name = {re.search(r"<B>(.*?)</B>", attrs).group(1): n for n, attrs in lines.items()
+            if "<B>" in attrs}
+    x_edge = re.search(rf"\t{name[lecture_html('b', small=True)]} -> (v\d+op) \[label=<<I>x</I>>",
+                       source)
+    y_edge = re.search(rf"\t{name[lecture_html('a', small=True)]} -> (v\d+op) \[label=<<I>y</I>>",
+                       source)
+    assert x_edge and y_edge and x_edge.group(1) == y_edge.group(1)
+    assert "label=<<I>x</I>>" not in draw(a + b).source  # + commutes: no labels needed
+    for expression in (a / b, a**b):
+        assert source.count("<I>x</I>") >= 1 and "label=<<I>y</I>>" in draw(expression).source
+
+
+def test_names_and_given_grads():
+    x = Value(2.0, label="x")
+    y = (x * 3.0).tanh()
+    source = draw(y, names=True, grads={x: 42.0}).source
+    assert "v1" in source and ">v2<" in source  # the unlabelled Values are named as in the DOT
+    assert "grad 42<" in source and "grad 0<" in source  # x's given grad; the others' own
+    assert "grad 7<" in draw(y, grads=lambda v: 7.0).source
+    with pytest.raises(TypeError, match="grads must be a mapping or a function"):
+        draw(y, grads=[1.0])
+
+
+@needs_dot
+def test_png_pictures_fill_a_slide(tmp_path):
+    C, _ = neuron()
+    for picture in (draw(C), draw(C, rankdir="TB")):
+        data = save_picture(picture, tmp_path / "g.png").read_bytes()
+        width, height = struct.unpack(">II", data[16:24])
+        assert (width == 1920 and height <= 1080) or (height == 1080 and width <= 1920)

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autodiff import draw
-from autodiff.pictures import GraphvizMissingError, lecture_html, number
+from autodiff.pictures import ROLE_COLOURS, GraphvizMissingError, lecture_html, number
 from nn import MLP, quadratic_cost
 from nn.diagrams import (
     _NEGATIVE_FILL,
@@ -202,7 +202,7 @@ def test_delta_labels_and_shades_match_the_lecture_equations():
     by_delta = sorted(flat, key=flat.get)
     by_shade = sorted(paleness, key=lambda n: -paleness[n])
     assert by_delta == by_shade
-    assert "fillcolor=\"#dbe9f6\"" in nodes["a1_1"]  # inputs keep their colour
+    assert f'fillcolor="{ROLE_COLOURS["input"]}"' in nodes["a1_1"]  # inputs keep their colour
 
 
 def test_delta_refuses_the_grads_of_a_batch():
@@ -294,11 +294,13 @@ def test_computation_graph_clusters_follow_the_network(sizes, dot_clusters):
         for j, neuron in enumerate(layer.neurons, 1):
             cluster = members[f"cluster_layer{layer.l}_node{j}"]
             for value in [*neuron.parameters(), layer.z[j - 1], layer.a[j - 1]]:
-                assert any(f"<B>{lecture_html(value.label)}</B>" in m for m in cluster), value
+                assert any(f"<B>{lecture_html(value.label, small=True)}</B>" in m
+                           for m in cluster), value
             # m products, m - 1 sums, + b, then sigma: 2m + 1 ops in all
             assert sum(not m.startswith("<TABLE") for m in cluster) == 2 * len(neuron.w) + 1
     for k in range(1, sizes[0] + 1):
-        assert any(lecture_html(f"a_{k}^1") in m for m in members[f"cluster_layer1_node{k}"])
+        assert any(lecture_html(f"a_{k}^1", small=True) in m
+                   for m in members[f"cluster_layer1_node{k}"])
 
 
 # ----------------------------------------------------------------------
