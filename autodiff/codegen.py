@@ -247,22 +247,29 @@ def inlined(program: Program) -> set[int]:
 
 def _is_expression(line: Operation) -> bool:
     """One statement "{out} = <expression>", and local derivatives that never read {out}."""
-    code = line.code
-    return (
-        not line.op.hides
-        and len(code.forward) == 1
-        and code.forward[0].startswith("{out} = ")
-        and not any("{out}" in d or "{d" in d for d in code.local)
-    )
+    key = (line.op.name, line.n, "expression")
+    if key not in _KINDS:
+        code = line.code
+        _KINDS[key] = (
+            not line.op.hides
+            and len(code.forward) == 1
+            and code.forward[0].startswith("{out} = ")
+            and not any("{out}" in d or "{d" in d for d in code.local)
+        )
+    return _KINDS[key]
 
 
 def _takes_expressions(line: Line) -> bool:
     """An operation whose local derivatives are constants: it never reads its operands again."""
-    return (
-        isinstance(line, Operation)
-        and not line.op.hides
-        and all(_is_literal(d) for d in line.code.local)
-    )
+    if not isinstance(line, Operation):
+        return False
+    key = (line.op.name, line.n, "takes")
+    if key not in _KINDS:
+        _KINDS[key] = not line.op.hides and all(_is_literal(d) for d in line.code.local)
+    return _KINDS[key]
+
+
+_KINDS: dict[tuple, bool] = {}  # what _is_expression and _takes_expressions found, per op
 
 
 def _is_literal(expression: str) -> bool:

@@ -47,6 +47,7 @@ what is particular to it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -261,6 +262,7 @@ def _number_text(n: float) -> str:
     return str(int(n)) if n.is_integer() else repr(n)
 
 
+@functools.lru_cache(maxsize=256)
 def _power_code(n: float) -> Code:
     """x ** n as generated code; a fractional power of a negative number is left to Value."""
     guard = () if n.is_integer() else ("if {x} < 0.0:", "    raise Unusual")
