@@ -51,7 +51,8 @@ class History:
     epoch (accuracy only when the targets are classes, else None), ``test_cost``
     and ``test_accuracy`` likewise on ``test_data`` when given. ``time`` is the
     seconds spent learning in the epoch (evaluation excluded); ``iterations``
-    the number of SGD steps taken by the end of it.
+    the number of SGD steps taken by the end of it. ``nn.plots.plot_history``
+    draws it.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -69,34 +70,6 @@ class History:
     def as_dict(self) -> dict:
         """The history as plain lists, ready for ``json.dump``."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-    def plot(self, ax=None, *, x: str = "iterations"):
-        """Plot cost (and accuracy, when known) against iterations or epochs; returns the axes.
-
-        Needs matplotlib (``pip install 'deltagrad[plots]'``).
-        """
-        plt = _pyplot()
-        if x not in ("iterations", "epoch"):
-            raise ValueError(f"x must be 'iterations' or 'epoch', got {x!r}")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        xs = getattr(self, x)
-        ax.plot(xs, self.cost, label="training cost C")
-        if any(c is not None for c in self.test_cost):
-            ax.plot(xs, self.test_cost, label="test cost")
-        ax.set_xlabel("iterations (SGD steps)" if x == "iterations" else "epoch")
-        ax.set_ylabel("cost C")
-        ax.set_title("Cost during training")
-        if any(a is not None for a in self.accuracy):
-            acc_ax = ax.twinx()
-            acc_ax.plot(xs, self.accuracy, "--", color="tab:green", label="training accuracy")
-            if any(a is not None for a in self.test_accuracy):
-                acc_ax.plot(xs, self.test_accuracy, "--", color="tab:red", label="test accuracy")
-            acc_ax.set_ylabel("accuracy")
-            acc_ax.set_ylim(0.0, 1.05)
-            acc_ax.legend(loc="center right")
-        ax.legend(loc="upper right")
-        return ax
 
 
 def train(
@@ -349,12 +322,3 @@ def _interrupt_flag() -> Iterator[threading.Event]:
     finally:
         signal.signal(signal.SIGINT, previous)
 
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'deltagrad[plots]'"
-        ) from None
-    return plt

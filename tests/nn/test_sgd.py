@@ -19,7 +19,6 @@ import pytest
 from nn.costs import cross_entropy_cost, quadratic_cost
 from nn.data import moons, xor
 from nn.layers import MLP
-from nn.plots import decision_boundary
 from nn.sgd import (
     History,
     TrainingDiverged,
@@ -441,52 +440,3 @@ def test_history_as_dict_is_json_serialisable():
 def test_empty_history():
     h = History()
     assert len(h) == 0 and json.loads(json.dumps(h.as_dict()))["cost"] == []
-
-
-@pytest.fixture
-def plt():
-    """pyplot on the Agg backend (no window); the plot tests need matplotlib, training not."""
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot
-
-    yield matplotlib.pyplot
-    matplotlib.pyplot.close("all")
-
-
-def labelled(ax):
-    return ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-
-
-@pytest.mark.parametrize("x", ["iterations", "epoch"])
-def test_history_plot_has_title_and_labelled_axes(plt, x):
-    history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0,
-                    seed=0, progress=False, test_data=small_data(3, seed=1))
-    ax = history.plot(x=x)
-    try:
-        assert labelled(ax)
-        xs, ys = ax.lines[0].get_data()
-        assert list(ys) == history.cost
-        assert list(xs) == getattr(history, x)
-    finally:
-        plt.close(ax.figure)
-
-
-def test_history_plot_refuses_an_unknown_axis(plt):
-    with pytest.raises(ValueError, match="steps"):
-        History().plot(x="steps")
-
-
-def test_decision_boundary_has_title_and_labelled_axes(plt):
-    data = small_data(8)
-    ax = decision_boundary(MLP([2, 3, 1], seed=0), data, resolution=10)
-    try:
-        assert labelled(ax)
-        assert ax.collections  # the shading and the points are drawn
-    finally:
-        plt.close(ax.figure)
-
-
-def test_decision_boundary_needs_two_inputs(plt):
-    with pytest.raises(ValueError, match="2 inputs.*3"):
-        decision_boundary(MLP([3, 1], seed=0), [([0.0, 0.0, 0.0], [1.0])])
