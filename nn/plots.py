@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.files import atomic_write
+from nn.data import Example
 from nn.layers import MLP
-from nn.sgd import Example, History, predicted_class, true_class
+from nn.metrics import predicted_class, true_class
+from nn.sgd import History
 
 X_AXES = ("iterations", "epoch")
 

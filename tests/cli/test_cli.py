@@ -12,8 +12,8 @@ import pytest
 
 from nn.data import load_dataset, split
 from nn.layers import MLP
+from nn.metrics import evaluate
 from nn.model_files import load
-from nn.sgd import evaluate
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
