@@ -134,12 +134,13 @@ class ReplayEngine:
 
     ``evaluate`` replays a second tape, of the terms and a^L, that only goes
     forward. Whenever a tape cannot be sure of giving what the values engine
-    gives (an operation would fail, a number stops being finite), that step or
-    evaluation is done by the values engine itself, so errors are the same
-    too. And to be sure of the rest, the first step and the first evaluation
-    are done by both engines and compared bit for bit; should they differ (a
-    bug: say ``autodiff`` changed a formula the tape copied), the engine warns
-    and hands everything to the values engine from then on.
+    gives (an operation would fail, a number stops being finite, the cost's
+    ``check_output`` refuses an a_j), that step or evaluation is done by the
+    values engine itself, so errors are the same too. And to be sure of the
+    rest, the first step and the first evaluation are done by both engines
+    and compared bit for bit; should they differ (a bug: say ``autodiff``
+    changed a formula the tape copied), the engine warns and hands
+    everything to the values engine from then on.
 
     Attributes:
         tape: the ``autodiff.Tape`` of one example, recorded at the first step.
@@ -264,7 +265,8 @@ class ReplayEngine:
             outputs.reverse()
         else:
             outputs, grads = self.tape.accumulate(inputs, weights)
-        return _cost_of([example[1:] for example in outputs], k), grads
+        C, _ = self._cost([example[1:] for example in outputs], k)
+        return C, grads
 
     def _visits_last_example_first(self, x: Sequence[float], y: Sequence[float]) -> bool | None:
         """In which order ``backward()`` goes through a batch's examples: ask it.
@@ -299,14 +301,14 @@ class ReplayEngine:
         return leaves, a, terms
 
     def _record(self, inputs: list[float]):
-        """The tape of C_i = k * e_i for one example, k its last input; its numbers only
-        serve the recording."""
-        leaves, _, terms = self._example(inputs[:-1])
+        """The tape of C_i = k * e_i for one example (then its terms and a^L), k its last
+        input; the numbers only serve the recording."""
+        leaves, a, terms = self._example(inputs[:-1])
         k = Value(inputs[-1])
         e = terms[0]
         for term in terms[1:]:
             e = e + term
-        return record([e * k, *terms], inputs=[*leaves, k], params=self.params)
+        return record([e * k, *terms, *a], inputs=[*leaves, k], params=self.params)
 
     def _replay_forward(self, data: Sequence[Example]) -> tuple[float | None, Outputs]:
         """C over ``data`` and each example's a^L, from a forward-only tape."""
@@ -316,9 +318,27 @@ class ReplayEngine:
             self.forward_tape = record([*terms, *a], inputs=leaves, params=self.params,
                                        backward=False)
         outputs, _ = self.forward_tape.accumulate(inputs, [p.data for p in self.params])
+        return self._cost(outputs, self.cost.factor(len(data)))
+
+    def _cost(self, examples: list[list[float]], k: float) -> tuple[float | None, Outputs]:
+        """C and each example's a^L, from each example's replayed terms and a^L.
+
+        The outputs are checked as the cost checks them (a refused one raises,
+        and the values engine takes over); C is k times the terms added one by
+        one, as the cost adds them, or None where the cost's graph would refuse
+        an infinite sum.
+        """
         n_L = self.net.sizes[-1]
-        C = _cost_of([example[:n_L] for example in outputs], self.cost.factor(len(data)))
-        return C, [example[n_L:] for example in outputs]
+        outputs = [example[n_L:] for example in examples]
+        for i, a in enumerate(outputs):
+            for j, a_j in enumerate(a):
+                self.cost.check_output(a_j, i, j)
+        total = None
+        for example in examples:
+            for term in example[:n_L]:
+                total = term if total is None else total + term
+        C = total * k
+        return (C if C - C == 0.0 else None), outputs
 
 
 # What auto tries, in order: the first engine that can train the network.
@@ -352,19 +372,6 @@ def _shape(net: MLP) -> tuple:
         tuple(map(id, net.parameters())),
         tuple(neuron.activation for layer in net.layers for neuron in layer.neurons),
     )
-
-
-def _cost_of(terms: list[list[float]], k: float) -> float | None:
-    """k times the sum of the examples' terms, added one by one as the cost adds them.
-
-    None where the cost's graph would refuse an infinite sum.
-    """
-    total = None
-    for example in terms:
-        for term in example:
-            total = term if total is None else total + term
-    C = total * k
-    return C if C - C == 0.0 else None
 
 
 def _bits(xs: list[float]) -> bytes:

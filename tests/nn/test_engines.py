@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nn.costs import cross_entropy_cost, quadratic_cost
+from nn.costs import QuadraticCost, cross_entropy_cost, quadratic_cost
 from nn.data import moons
 from nn.engines import ENGINES, KINDS, ReplayEngine, ValuesEngine, choose_engine
 from nn.layers import ACTIVATIONS, MLP
@@ -246,6 +246,30 @@ def test_both_engines_read_the_one_definition_of_a_cost(monkeypatch, state):
     C = quadratic_cost([net(x) for x, _ in data], [y for _, y in data]).data
     fourth_powers = [(y[0] - net(x)[0].data) ** 4 for x, y in data]
     assert C == pytest.approx(sum(fourth_powers) / len(data), rel=1e-12)
+
+
+def test_an_output_a_cost_refuses_is_refused_under_both_engines(bits):
+    """A Cost's check_output holds in the replay engine too, after its first, checked step."""
+
+    class CappedCost(QuadraticCost):
+        name = "capped"
+
+        def check_output(self, a_j, i, j):
+            if a_j > 0.9:
+                raise ValueError(f"a_{j + 1} = {a_j!r} of example {i + 1} is above 0.9")
+
+    capped = CappedCost()
+    outcomes, nets = [], []
+    for engine in ("replay", "values"):
+        nets.append(MLP([1, 1], seed=0))  # a = sigma(w x + b) rises towards y = 1, past 0.9
+        with pytest.raises(TrainingDiverged, match="above 0.9") as caught:
+            train(nets[-1], [([1.0], [1.0])] * 4, epochs=5, batch_size=1, eta=5.0, cost=capped,
+                  progress=False, engine=engine)
+        outcomes.append((str(caught.value), bits(p.data for p in nets[-1].parameters())))
+    assert outcomes[0] == outcomes[1]
+    assert "epoch 2" in outcomes[0][0]  # replayed steps came first
+    replay = choose_engine(nets[0], capped, "replay")
+    assert replay.fallbacks == 1 and replay.disabled is None  # the refused step went to values
 
 
 # ---------------------------------------------------------------- errors alike
