@@ -10,7 +10,7 @@
    each; each figure is the median of the runs. Then the one-off cost of
    recording (build the graph once, ``record``, which generates and compiles
    the code) and after how many steps replay has paid it back.
-2. nn's replay engine (``nn.replay``: one example recorded, replayed for each
+2. nn's replay engine (``nn.engines``: one example recorded, replayed for each
    example of the batch) against nn's values step, on the [16, 32, 32, 1] net
    and on a [2, 16, 16, 1] sigmoid net with moons, batch 8, quadratic cost.
 3. Training on moons with ``nn.train``, [2, 16, 16, 1] sigmoid network, batch
@@ -171,7 +171,7 @@ def bench_nn_steps(runs: int) -> None:
     """nn's replay engine (one example recorded, replayed per example) against nn's values step."""
     from nn import MLP, moons
     from nn.costs import quadratic_cost
-    from nn.engines import Replay
+    from nn.engines import ReplayEngine, ValuesEngine
 
     rng = random.Random(3)
     cases = {
@@ -185,18 +185,14 @@ def bench_nn_steps(runs: int) -> None:
     print(f"one example and replays it {BATCH} times. Median of {runs} interleaved runs:")
     print(f"{'':22}{'replay':>10}{'values':>10}{'replay is':>11}{'recording':>11}{'paid back':>11}")
     for name, (net, batch) in cases.items():
-        replay = Replay(net, quadratic_cost)
+        replay = ReplayEngine(net, quadratic_cost)
         replay.gradient = partial(replay.gradient, batch)
         gc.collect()
         t0 = time.perf_counter()
         replay.gradient()  # the first step records the tape
         recording = time.perf_counter() - t0
-
-        def values(net=net, batch=batch) -> float:  # train's step with engine="values"
-            C = quadratic_cost([net(x) for x, _ in batch], [y for _, y in batch])
-            net.zero_grad()
-            C.backward()
-            return C.data
+        # train's step with engine="values"
+        values = partial(ValuesEngine(net, quadratic_cost).gradient, batch)
 
         C = replay.gradient()
         grads, C_values = [p.grad for p in net.parameters()], values()

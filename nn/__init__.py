@@ -6,24 +6,42 @@
 >>> C.backward()                         # backpropagation: the chain rule, nothing more
 >>> delta = net.layer(2).z[0].grad       # the lecture's delta_1^2 = dC/dz_1^2
 
-Every name exported here is a function or a class; each module's name says what
-it holds and is never the name of a function: ``from nn import train`` is the
-function, ``import nn.sgd`` the module that defines it. PyTorch is never
-imported here (``nn.torch`` imports it).
+The modules, from the bottom up (each imports only those above it):
+
+    layers       Neuron, Layer, MLP: z_j^l = w_j^l . a^{l-1} + b_j^l, a_j^l = sigma(z_j^l)
+    data         xor, moons, circles, digits; split; check_data
+    costs        Cost, quadratic_cost, cross_entropy_cost: C = k(n) sum_i sum_j c(a_j, y_j)
+    engines      what computes C and dC/dw for training: ValuesEngine, ReplayEngine
+    metrics      evaluate, accuracy, predicted_class, true_class
+    sgd          train (mini-batch SGD, w -> w - eta dC/dw), History
+    formulas     the lecture's equations 1-4 on plain floats (backprop)
+    torch        to_torch, from_torch, PyTorch's gradients
+    comparison   autograd beside the formulas (and PyTorch), node by node
+    diagrams     draw_network: layers as columns, w_jk^l as edges, delta_j^l
+    model_files  save and load as JSON
+    plots        plot_history, decision_boundary (matplotlib)
+    cli          the ``deltagrad`` command
+
+Each module's name says what it holds and is never the name of a function:
+``from nn import train`` is the function, ``import nn.sgd`` the module that
+defines it. PyTorch and matplotlib are never imported here (``nn.torch`` and
+``nn.plots`` import them).
 """
 
 from nn.comparison import Report, compare, compare_batch
-from nn.costs import COSTS, cross_entropy_cost, quadratic_cost
+from nn.costs import COSTS, Cost, cross_entropy_cost, quadratic_cost
 from nn.data import DATASETS, check_data, circles, digits, load_dataset, moons, split, xor
 from nn.diagrams import draw_network
 from nn.formulas import backprop, backprop_batch
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
+from nn.metrics import accuracy, evaluate
 from nn.model_files import ModelFileError, load, save
-from nn.sgd import History, TrainingDiverged, evaluate, train
+from nn.sgd import History, TrainingDiverged, train
 
 __all__ = [
     "ACTIVATIONS",
     "COSTS",
+    "Cost",
     "DATASETS",
     "History",
     "MLP",
@@ -32,6 +50,7 @@ __all__ = [
     "Neuron",
     "Report",
     "TrainingDiverged",
+    "accuracy",
     "backprop",
     "backprop_batch",
     "check_data",

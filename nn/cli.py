@@ -31,8 +31,9 @@ from nn.data import DATASETS, load_dataset, split
 from nn.diagrams import draw_network, save_pictures
 from nn.engines import ENGINES
 from nn.layers import ACTIVATIONS, INITS, MLP
+from nn.metrics import evaluate
 from nn.model_files import load, save
-from nn.sgd import History, TrainingDiverged, evaluate, train
+from nn.sgd import History, TrainingDiverged, train
 
 # ---------------------------------------------------------------- argument types
 

@@ -1,41 +1,106 @@
-"""Cost functions C over a batch of n examples, built from Values so that C.backward() works.
+"""Cost functions C over a batch of n examples, each defined once, built from Values.
 
-Both costs follow the lecture's two assumptions: C depends only on the
-network's outputs a(x_i), and it is an average over the examples, so each
-example can be handled separately and the batch's gradient is the mean of the
-examples' gradients.
+The lecture makes two assumptions about C: it depends only on the network's
+outputs a^L(x_i), and it is an average of per-example errors. So every cost
+here has the same shape,
+
+    C = k(n) * sum_i sum_j c(a_j^L(x_i), y_ij)
+
+a factor k(n) times a sum of one term c per output node j of each example i:
+
+    quadratic      c = (y_j - a_j)^2                              k(n) = 1/(2n)
+    cross-entropy  c = y_j ln a_j + (1 - y_j) ln(1 - a_j)         k(n) = -1/n
+
+A ``Cost`` holds exactly that: its ``term`` c, its ``factor`` k(n), what the
+term takes beside a_j (``prepare``: y_j, or y_j and 1 - y_j), and which
+outputs it refuses (``check_output``). Calling one builds C from Values, so
+that ``C.backward()`` works:
+
+>>> from autodiff import Value
+>>> C = quadratic_cost([[Value(0.25)], [Value(1.0)]], [[1.0], [1.0]])
+>>> C.data                                  # 1/(2*2) * ((1 - 0.25)^2 + 0)
+0.140625
+
+The training engines (``nn.engines``) read the same definition: the values
+engine calls the cost; the replay engine records one example's terms, made by
+``term``, and multiplies them by ``factor``. One definition, so the engines
+cannot disagree about what C is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Real
 
 from autodiff import Value
+from autodiff.validate import is_number
 
 Outputs = Sequence[Sequence[Value]]
 Targets = Sequence[Sequence[float]]
 
 
-def quadratic_cost(outputs: Outputs, targets: Targets) -> Value:
+class Cost:
+    """A cost  C = k(n) * sum_i sum_j term(a_j^L(x_i), y_ij), defined once for every engine.
+
+    ``cost(outputs, targets)`` builds C from Values: ``outputs`` holds the n
+    output lists a^L(x_i), as ``net(x)`` returns them, ``targets`` the n target
+    lists y_i. A cost is a subclass giving ``name``, ``term`` and ``factor``
+    (and ``prepare`` or ``check_output`` when it needs them), made once.
+    """
+
+    name = ""  # its key in COSTS, such as "quadratic"
+
+    def __init__(self) -> None:
+        self.__name__ = f"{self.name}_cost"  # read like a function's name in messages
+
+    def __call__(self, outputs: Outputs, targets: Targets) -> Value:
+        n = _check_batch(outputs, targets)
+        total = None
+        for i, (a, y) in enumerate(zip(outputs, targets)):
+            for j, (a_j, y_j) in enumerate(zip(a, y)):
+                self.check_output(a_j.data, i, j)
+                term = self.term(a_j, *self.prepare(y_j))
+                total = term if total is None else total + term
+        C = total * self.factor(n)
+        C.label = "C"
+        return C
+
+    def term(self, a_j: Value, *targets: float | Value) -> Value:
+        """Example i's share of the sum from output node j, before the factor k(n)."""
+        raise NotImplementedError
+
+    def factor(self, n: int) -> float:
+        """k(n), the number the sum over the n examples' terms is multiplied by."""
+        raise NotImplementedError
+
+    def prepare(self, y_j: float) -> tuple[float, ...]:
+        """The numbers ``term`` takes beside a_j: y_j itself, unless a cost needs more."""
+        return (y_j,)
+
+    def check_output(self, a_j: float, i: int, j: int) -> None:
+        """Refuse an output a_j of example i where the cost is undefined (none here)."""
+
+    def __repr__(self) -> str:
+        return f"<cost {self.__name__}>"
+
+
+class QuadraticCost(Cost):
     """The lecture's quadratic cost  C = 1/(2n) sum_i ||y_i - a(x_i)||^2.
 
-    ``outputs`` holds the n output lists a^L(x_i) (as returned by ``net(x)``),
-    ``targets`` the n target lists y_i. For one example dC/da_j^L = a_j^L - y_j,
-    the start of the lecture's equation 1.
+    For one example dC/da_j^L = a_j^L - y_j, the start of the lecture's equation 1.
     """
-    n = _check_batch(outputs, targets)
-    total = None
-    for a, y in zip(outputs, targets):
-        for a_j, y_j in zip(a, y):
-            term = (y_j - a_j) ** 2
-            total = term if total is None else total + term
-    C = total * (1.0 / (2 * n))
-    C.label = "C"
-    return C
+
+    name = "quadratic"
+
+    def term(self, a_j: Value, y_j: float | Value) -> Value:
+        """(y_j - a_j)^2: output node j's part of ||y_i - a(x_i)||^2."""
+        return (y_j - a_j) ** 2
+
+    def factor(self, n: int) -> float:
+        """1/(2n): the mean over n examples, halved so that the square's 2 cancels in dC/da."""
+        return 1.0 / (2 * n)
 
 
-def cross_entropy_cost(outputs: Outputs, targets: Targets) -> Value:
+class CrossEntropyCost(Cost):
     """Cross-entropy for sigmoid outputs  C = -1/n sum_i sum_j [y ln a + (1 - y) ln(1 - a)].
 
     With a sigmoid output layer dC/dz_j^L = a_j^L - y_j: the sigma'(z) factor of
@@ -43,24 +108,39 @@ def cross_entropy_cost(outputs: Outputs, targets: Targets) -> Value:
     saturates. Needs 0 < a < 1; an output that saturated to exactly 0 or 1
     raises ValueError.
     """
-    n = _check_batch(outputs, targets)
-    total = None
-    for i, (a, y) in enumerate(zip(outputs, targets)):
-        for j, (a_j, y_j) in enumerate(zip(a, y)):
-            if not 0.0 < a_j.data < 1.0:
-                raise ValueError(
-                    f"cross-entropy needs outputs strictly between 0 and 1, got a_{j + 1} = "
-                    f"{a_j.data!r} for example {i + 1}: use a sigmoid output layer, or smaller "
-                    "weights or eta if the sigmoid saturated"
-                )
-            term = y_j * a_j.log() + (1.0 - y_j) * (1.0 - a_j).log()
-            total = term if total is None else total + term
-    C = total * (-1.0 / n)
-    C.label = "C"
-    return C
+
+    name = "cross_entropy"
+
+    def term(self, a_j: Value, y_j: float | Value, one_minus_y_j: float | Value) -> Value:
+        """y_j ln a_j + (1 - y_j) ln(1 - a_j)."""
+        return y_j * a_j.log() + one_minus_y_j * (1.0 - a_j).log()
+
+    def factor(self, n: int) -> float:
+        """-1/n: the mean over n examples, negated, since ln of a number below 1 is negative."""
+        return -1.0 / n
+
+    def prepare(self, y_j: float) -> tuple[float, float]:
+        """y_j and 1 - y_j: a target is a number, so 1 - y_j is one too, not a node of the graph.
+
+        (Worked out on a Python float, so that a numpy float32 target gives the
+        1 - y_j a Python float target gives.)
+        """
+        return y_j, 1.0 - float(y_j)
+
+    def check_output(self, a_j: float, i: int, j: int) -> None:
+        """ln a and ln(1 - a) need 0 < a < 1."""
+        if not 0.0 < a_j < 1.0:
+            raise ValueError(
+                f"cross-entropy needs outputs strictly between 0 and 1, got a_{j + 1} = "
+                f"{a_j!r} for example {i + 1}: use a sigmoid output layer, or smaller "
+                "weights or eta if the sigmoid saturated"
+            )
 
 
-COSTS = {"quadratic": quadratic_cost, "cross_entropy": cross_entropy_cost}
+quadratic_cost = QuadraticCost()
+cross_entropy_cost = CrossEntropyCost()
+
+COSTS: dict[str, Cost] = {cost.name: cost for cost in (quadratic_cost, cross_entropy_cost)}
 
 
 def _check_batch(outputs: Outputs, targets: Targets) -> int:
@@ -92,6 +172,6 @@ def _check_batch(outputs: Outputs, targets: Targets) -> int:
         for j, (a_j, y_j) in enumerate(zip(a, y)):
             if not isinstance(a_j, Value):
                 raise TypeError(f"output {j + 1} of example {i + 1} must be a Value, got {a_j!r}")
-            if isinstance(y_j, bool) or not isinstance(y_j, Real):
+            if not is_number(y_j):
                 raise TypeError(f"target {j + 1} of example {i + 1} must be a number, got {y_j!r}")
     return len(outputs)

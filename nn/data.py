@@ -22,10 +22,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
-from numbers import Real
+from numbers import Integral
 
-Example = tuple[list[float], list[float]]
-Dataset = list[Example]
+from autodiff.validate import excerpt, finite_number, is_number
+
+Example = tuple[Sequence[float], Sequence[float]]
+Dataset = list[tuple[list[float], list[float]]]
 
 DIGITS_EXTRA = "pip install 'deltagrad[digits]'"
 
@@ -50,8 +52,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
     each coordinate then shifted by Gaussian noise of standard deviation ``noise``.
     The classes get n // 2 and n - n // 2 points; the list is shuffled.
     """
-    _check_n(n)
-    _check_noise(noise)
+    n, noise = _count(n, "n", "is the number of examples and "), _check_noise(noise)
     rng = random.Random(seed)
     data = []
     for label, count in ((0, n // 2), (1, n - n // 2)):
@@ -80,17 +81,11 @@ def circles(
     No straight line separates them, so a network needs a hidden layer.
     The classes get n // 2 and n - n // 2 points; the list is shuffled.
     """
-    _check_n(n)
-    _check_noise(noise)
-    if isinstance(factor, bool) or not isinstance(factor, Real):
-        raise TypeError(f"factor must be a number, got {type(factor).__name__}: {factor!r}")
-    if not 0.0 < factor < 1.0:
-        raise ValueError(
-            f"factor is the inner circle's radius and must satisfy 0 < factor < 1, got {factor!r}"
-        )
+    n, noise = _count(n, "n", "is the number of examples and "), _check_noise(noise)
+    factor = _between_0_and_1(factor, "factor", "is the inner circle's radius and ")
     rng = random.Random(seed)
     data = []
-    for label, r, count in ((0, 1.0, n // 2), (1, float(factor), n - n // 2)):
+    for label, r, count in ((0, 1.0, n // 2), (1, factor, n - n // 2)):
         for _ in range(count):
             t = rng.uniform(0.0, 2.0 * math.pi)
             data.append((_jitter((r * math.cos(t), r * math.sin(t)), noise, rng), [float(label)]))
@@ -110,7 +105,7 @@ def digits(n: int | None = None, seed: int | None = None) -> Dataset:
     Needs scikit-learn: ``pip install 'deltagrad[digits]'``.
     """
     if n is not None:
-        _check_n(n)
+        n = _count(n, "n", "is the number of images and ")
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:
@@ -173,12 +168,7 @@ def split(
     """
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise TypeError(f"data must be a list of (x, y) examples, got {type(data).__name__}")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, Real):
-        raise TypeError(
-            f"test_fraction must be a number, got {type(test_fraction).__name__}: {test_fraction!r}"
-        )
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must satisfy 0 < test_fraction < 1, got {test_fraction!r}")
+    test_fraction = _between_0_and_1(test_fraction, "test_fraction")
     n = len(data)
     n_test = round(test_fraction * n)
     if n_test == 0 or n_test == n:
@@ -193,23 +183,24 @@ def split(
     return train, test
 
 
-def check_data(data: Sequence[Example], n_inputs: int, n_outputs: int) -> None:
+def check_data(data: Sequence[Example], n_inputs: int, n_outputs: int) -> Dataset:
     """Check that ``data`` fits a network with n_1 = n_inputs and n_L = n_outputs.
 
     Every example must be a pair (x, y) of lists of finite numbers with
-    len(x) == n_inputs and len(y) == n_outputs. Raises ValueError (wrong sizes,
-    no examples, NaN or infinity) or TypeError (not a list, not numbers), naming
-    the first bad example by its position, e.g. "example 3 (data[2])".
+    len(x) == n_inputs and len(y) == n_outputs (numpy's numbers count as
+    numbers). Raises ValueError (wrong sizes, no examples, NaN or infinity) or
+    TypeError (not a list, not numbers), naming the first bad example by its
+    position, e.g. "example 3 (data[2])". Returns the examples as new lists of
+    floats, so that what is computed from them is the same whatever numbers
+    they were given in.
     """
-    for name, size in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise TypeError(f"{name} must be an int, got {type(size).__name__}: {size!r}")
-        if size < 1:
-            raise ValueError(f"{name} must be at least 1, got {size}")
+    n_inputs = _count(n_inputs, "n_inputs")
+    n_outputs = _count(n_outputs, "n_outputs")
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise TypeError(f"data must be a list of (x, y) examples, got {type(data).__name__}")
     if len(data) == 0:
         raise ValueError("data has no examples")
+    checked = []
     for i, example in enumerate(data):
         where = f"example {i + 1} (data[{i}])"
         if isinstance(example, (str, bytes)) or not isinstance(example, Sequence):
@@ -217,38 +208,56 @@ def check_data(data: Sequence[Example], n_inputs: int, n_outputs: int) -> None:
         if len(example) != 2:
             raise ValueError(f"{where} must be a pair (x, y), got {len(example)} items")
         x, y = example
-        _check_vector(x, n_inputs, f"{where}: x", "inputs (layer 1)")
-        _check_vector(y, n_outputs, f"{where}: y", "outputs (layer L)")
+        checked.append((_check_vector(x, n_inputs, f"{where}: x", "inputs (layer 1)"),
+                        _check_vector(y, n_outputs, f"{where}: y", "outputs (layer L)")))
+    return checked
 
 
-def _check_vector(v: object, size: int, where: str, what: str) -> None:
+def _check_vector(v: object, size: int, where: str, what: str) -> list[float]:
+    """``v`` as a list of ``size`` finite floats; ``what`` names them in the network."""
     if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
         raise TypeError(f"{where} must be a list of {size} numbers, got {type(v).__name__}")
     if len(v) != size:
         raise ValueError(f"{where} has {len(v)} entries but the network has {size} {what}")
+    floats = []
     for k, v_k in enumerate(v):
-        # bool is an int to Python, but True as a pixel is almost surely a mistake
-        if isinstance(v_k, bool) or not isinstance(v_k, Real):
-            raise TypeError(f"{where}[{k}] must be a number, got {type(v_k).__name__}: {v_k!r}")
+        # is_number refuses bools: True as a pixel is almost surely a mistake
+        if not is_number(v_k):
+            raise TypeError(
+                f"{where}[{k}] must be a number, got {type(v_k).__name__}: {excerpt(v_k)}"
+            )
         if not math.isfinite(v_k):
             raise ValueError(f"{where}[{k}] must be finite, got {v_k!r}")
+        floats.append(float(v_k))
+    return floats
 
 
-def _check_n(n: int) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
+def _count(n: object, what: str, meaning: str = "") -> int:
+    """``n`` as an int >= 1 (Python's or numpy's); ``meaning`` says what it counts."""
+    if not (is_number(n) and isinstance(n, Integral)):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {excerpt(n)}")
     if n < 1:
-        raise ValueError(f"n is the number of examples and must be at least 1, got {n}")
+        raise ValueError(f"{what} {meaning}must be at least 1, got {n}")
+    return int(n)
 
 
-def _check_noise(noise: float) -> None:
-    if isinstance(noise, bool) or not isinstance(noise, Real):
-        raise TypeError(f"noise must be a number, got {type(noise).__name__}: {noise!r}")
-    # written so that NaN fails too
-    if not (noise >= 0.0 and math.isfinite(noise)):
-        raise ValueError(
-            f"noise is a standard deviation and must be finite and >= 0, got {noise!r}"
-        )
+def _check_noise(noise: object) -> float:
+    """The noise as a float: a standard deviation, so finite and >= 0."""
+    noise = finite_number(noise, "noise")
+    if noise < 0.0:
+        raise ValueError(f"noise is a standard deviation and must be >= 0, got {noise!r}")
+    return noise
+
+
+def _between_0_and_1(x: object, what: str, meaning: str = "") -> float:
+    """``x`` as a float with 0 < x < 1; ``meaning`` says what it is."""
+    try:
+        value = finite_number(x, what)  # a TypeError for what is not a number at all
+    except ValueError:  # NaN or an infinity: outside (0, 1) too, and said so below
+        value = math.nan
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"{what} {meaning}must satisfy 0 < {what} < 1, got {excerpt(x)}")
+    return value
 
 
 def _jitter(p: tuple[float, float], noise: float, rng: random.Random) -> list[float]:

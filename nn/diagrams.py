@@ -32,6 +32,7 @@ from autodiff.pictures import (
     number,
     save_picture,
 )
+from autodiff.validate import whole_number
 from nn.costs import quadratic_cost
 from nn.layers import MLP, node_label
 
@@ -83,7 +84,7 @@ def draw_network(
         max_edges: refuse networks with more weights than this, which Graphviz
             lays out slowly and nobody can read.
     """
-    _check_options(net, rankdir, digits, max_edges)
+    digits, max_edges = _check_options(net, rankdir, digits, max_edges)
     n_edges = sum(len(n.w) for layer in net.layers for n in layer.neurons)
     if n_edges > max_edges:
         raise ValueError(
@@ -94,13 +95,27 @@ def draw_network(
     if edge_labels is None:
         edge_labels = n_edges <= AUTO_EDGE_LABELS
     deltas = _deltas(net) if delta else None
+    g = _drawing(delta)
+    place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, delta))
+    for layer_no in range(1, len(net.sizes) + 1):
+        _add_layer(g, net, layer_no, place, deltas, digits)
     largest_w = max(abs(w.data) for layer in net.layers for n in layer.neurons for w in n.w)
+    for layer in net.layers:
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                _weight_edge(g, layer.l, j, k, w.data, largest_w or 1.0, edge_labels, digits)
+    return g
 
-    # Every node is pinned where the lecture draws it (layer l in column l,
-    # node j in row j, each column centred), and neato, which honours pinned
-    # positions, only routes the edges. dot would reorder the nodes of a column
-    # to reduce crossings, and a fully connected network has crossings anyway.
-    g = Drawing(
+
+def _drawing(delta: bool) -> Drawing:
+    """An empty picture, laid out by neato: it keeps each node where ``_placer`` pins it.
+
+    Every node is pinned where the lecture draws it (layer l in column l, node
+    j in row j, each column centred), and neato only routes the edges. dot
+    would reorder the nodes of a column to reduce crossings, and a fully
+    connected network has crossings anyway.
+    """
+    return Drawing(
         "network",
         engine="neato",
         graph_attr={"splines": "line", "outputorder": "edgesfirst", "fontname": "Helvetica",
@@ -109,38 +124,42 @@ def draw_network(
                    "fontsize": "14", "width": "0.6", "margin": "0.04"},
         edge_attr={"arrowsize": "0.5", "fontname": "Helvetica", "fontsize": "10"},
     )
-    # Room for the text: edge labels need longer edges, and in a vertical
-    # picture the labels and two-line nodes are wide, so the rows spread out.
+
+
+def _gaps(rankdir: str, edge_labels: bool, delta: bool) -> tuple[float, float]:
+    """(gap between layers, gap between rows), in inches: room for the text.
+
+    Edge labels need longer edges, and in a vertical picture the labels and
+    two-line nodes are wide, so the rows spread out.
+    """
     vertical = rankdir in ("TB", "BT")
     row_gap = 1.9 if vertical and (edge_labels or delta) else 1.4 if edge_labels else 1.0
     gap = 2.6 if edge_labels else 2.0
     if delta and not vertical:  # the ovals are wider than the circles
         gap, row_gap = gap + 0.4, row_gap + 0.2
-    place = _placer(net.sizes, rankdir, gap, row_gap)
-    L = len(net.sizes)
-    for layer_no, n in enumerate(net.sizes, start=1):
-        g.node(f"layer{layer_no}", f"layer {layer_no}", shape="plaintext", style="",
-               fontsize="12", pos=place(layer_no, 0))
-        role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
-        for j in range(n):
-            fill = ROLE_COLOURS[role]
-            label = lecture_html(node_label("a", layer_no, j))
-            tooltip = "input" if layer_no == 1 else _tooltip(net, layer_no, j, digits)
-            shape = "circle"
-            if deltas is not None and layer_no > 1:
-                d = deltas[layer_no][j]
-                fill = _shade(d, deltas["largest"])
-                name = lecture_html(node_label("delta", layer_no, j))
-                label += f'<BR/><FONT POINT-SIZE="10">{name} = {number(d, digits)}</FONT>'
-                shape = "ellipse"  # two lines of text would make a large circle
-            g.node(f"a{layer_no}_{j + 1}", f"<{label}>", fillcolor=fill, tooltip=tooltip,
-                   shape=shape, pos=place(layer_no, j + 1))
+    return gap, row_gap
 
-    for layer in net.layers:
-        for j, neuron in enumerate(layer.neurons):
-            for k, w in enumerate(neuron.w):
-                _weight_edge(g, layer.l, j, k, w.data, largest_w or 1.0, edge_labels, digits)
-    return g
+
+def _add_layer(g: Drawing, net: MLP, layer_no: int, place, deltas: dict | None,
+               digits: int) -> None:
+    """Layer l's title and its nodes a_j^l (with delta_j^l under each, when given)."""
+    g.node(f"layer{layer_no}", f"layer {layer_no}", shape="plaintext", style="",
+           fontsize="12", pos=place(layer_no, 0))
+    L = len(net.sizes)
+    role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
+    for j in range(net.sizes[layer_no - 1]):
+        fill = ROLE_COLOURS[role]
+        label = lecture_html(node_label("a", layer_no, j))
+        tooltip = "input" if layer_no == 1 else _tooltip(net, layer_no, j, digits)
+        shape = "circle"
+        if deltas is not None and layer_no > 1:
+            d = deltas[layer_no][j]
+            fill = _shade(d, deltas["largest"])
+            name = lecture_html(node_label("delta", layer_no, j))
+            label += f'<BR/><FONT POINT-SIZE="10">{name} = {number(d, digits)}</FONT>'
+            shape = "ellipse"  # two lines of text would make a large circle
+        g.node(f"a{layer_no}_{j + 1}", f"<{label}>", fillcolor=fill, tooltip=tooltip,
+               shape=shape, pos=place(layer_no, j + 1))
 
 
 def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float):
@@ -222,15 +241,18 @@ def _weight_edge(g: Drawing, layer_no: int, j: int, k: int, w: float, largest: f
     g.edge(f"a{layer_no - 1}_{k + 1}", f"a{layer_no}_{j + 1}", **attrs)
 
 
-def _check_options(net: object, rankdir: str, digits: int, max_edges: int) -> None:
+def _check_options(net: object, rankdir: str, digits: int, max_edges: int) -> tuple[int, int]:
+    """Refuse what cannot be drawn; return digits and max_edges as Python ints."""
     if not isinstance(net, MLP):
         raise TypeError(f"draw_network expects an nn.MLP, got {type(net).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+    digits, max_edges = whole_number(digits, "digits"), whole_number(max_edges, "max_edges")
+    if not 1 <= digits <= 17:
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
-    if isinstance(max_edges, bool) or not isinstance(max_edges, int) or max_edges < 1:
+    if max_edges < 1:
         raise ValueError(f"max_edges must be a positive int, got {max_edges!r}")
+    return digits, max_edges
 
 
 def _deltas(net: MLP) -> dict:

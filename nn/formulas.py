@@ -33,8 +33,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from numbers import Real
 
+from autodiff.validate import finite_numbers
 from nn.costs import COSTS
 from nn.layers import ACTIVATIONS, MLP
 
@@ -344,14 +344,7 @@ def _numbers(values: Sequence[float], n: int, name: str, what: str) -> list[floa
             f"{name} has {len(values)} entries {list(values)!r}, but the network has {what}: "
             f"expected {n}"
         )
-    out = []
-    for k, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, Real):
-            raise TypeError(f"{name}[{k}] must be a number, got {type(v).__name__}: {v!r}")
-        if not math.isfinite(v):
-            raise ValueError(f"{name}[{k}] must be a finite number, got {v!r}")
-        out.append(float(v))
-    return out
+    return finite_numbers(values, n, name)
 
 
 def _check_open_unit_interval(a_L: list[float]) -> None:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral
 
 from autodiff import Value
+from autodiff.validate import excerpt, is_number
 
 # The activation functions a network may use, by name. "linear" is the identity:
 # a_j^l = z_j^l (the same Value).
@@ -152,7 +153,7 @@ class MLP:
         output_activation: str | None = None,
         init: str = "normal",
     ) -> None:
-        self.sizes = _check_sizes(sizes)
+        self.sizes = check_sizes(sizes)
         activations = _check_activations(activation, output_activation, len(self.sizes))
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
@@ -187,11 +188,12 @@ class MLP:
         for k, x_k in enumerate(x):
             if isinstance(x_k, Value):
                 a.append(x_k)
-            elif isinstance(x_k, Real) and not isinstance(x_k, bool):
+            elif is_number(x_k):
                 a.append(Value(x_k, label=node_label("a", 1, k)))
             else:
                 raise TypeError(
-                    f"input {k + 1} must be a number or a Value, got {type(x_k).__name__}: {x_k!r}"
+                    f"input {k + 1} must be a number or a Value, got {type(x_k).__name__}: "
+                    f"{excerpt(x_k)}"
                 )
         return a
 
@@ -203,11 +205,11 @@ class MLP:
     def layer(self, l: int) -> Layer:
         """Layer l in the lecture's numbering, 2..L (layer 1, the input, has no neurons)."""
         L = len(self.sizes)
-        if not isinstance(l, int) or not 2 <= l <= L:
+        if not (_is_int(l) and 2 <= l <= L):
             raise ValueError(
                 f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {l!r}"
             )
-        return self.layers[l - 2]
+        return self.layers[int(l) - 2]
 
     def parameters(self) -> list[Value]:
         """Every weight and bias, layer by layer, node by node (w_j1..w_jm, then b_j)."""
@@ -224,7 +226,13 @@ class MLP:
         return f"MLP({self.sizes}, activations=[{acts}], {len(self.parameters())} parameters)"
 
 
-def _check_sizes(sizes: Sequence[int]) -> list[int]:
+def check_sizes(sizes: Sequence[int]) -> list[int]:
+    """The layer sizes [n_1, ..., n_L] as ints, or an error naming the bad layer.
+
+    At least two layers (input and output), each of at least one node; numpy's
+    integers count as ints. ``MLP`` checks its sizes with this, and so does
+    ``nn.model_files`` before it believes a file's sizes.
+    """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise TypeError(f"sizes must be a list of layer sizes like [2, 3, 1], got {sizes!r}")
     if len(sizes) < 2:
@@ -232,13 +240,13 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
             f"a network needs at least two layers (input and output), got sizes {list(sizes)}"
         )
     for l, n in enumerate(sizes, start=1):
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"layer {l} size must be an int, got {type(n).__name__}: {n!r}")
+        if not _is_int(n):
+            raise TypeError(f"layer {l} size must be an int, got {type(n).__name__}: {excerpt(n)}")
         if n < 1:
             raise ValueError(
                 f"layer {l} must have at least one node, got {n} in sizes {list(sizes)}"
             )
-    return list(sizes)
+    return [int(n) for n in sizes]
 
 
 def _check_activations(
@@ -258,3 +266,8 @@ def _check_activations(
         if name not in ACTIVATIONS:
             raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
     return names
+
+
+def _is_int(n: object) -> bool:
+    """An int of Python's or numpy's, not a bool (a True where a size belongs is a mistake)."""
+    return is_number(n) and isinstance(n, Integral)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import json
 import math
 import os
-from numbers import Real
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from autodiff.files import atomic_write
-from nn.layers import INITS, MLP, node_label
+from autodiff.validate import is_number
+from nn.layers import INITS, MLP, check_sizes, node_label
 
 FORMAT = "deltagrad.mlp"
 VERSION = 1
@@ -103,9 +104,30 @@ def _to_dict(net: MLP) -> dict:
 
 
 def _from_dict(model: object, path: Path) -> MLP:
+    """The network a parsed model file describes, every part of it checked first."""
+
     def bad(problem: str) -> ModelFileError:
         return ModelFileError(path, problem)
 
+    _check_header(model, bad)
+    sizes = _check_network(model, bad)
+    # the shapes are checked before the network is built, so that a file
+    # claiming huge sizes costs no more memory than the numbers it holds
+    w, b = _read_parameters(model["weights"], model["biases"], sizes, bad)
+    try:
+        net = MLP(sizes, model["activations"], seed=model["seed"], init=model["init"])
+    except (TypeError, ValueError) as e:
+        raise bad(f"the network it describes is invalid: {e}") from e
+    for layer, w_l, b_l in zip(net.layers, w, b):
+        for neuron, w_j, b_j in zip(layer.neurons, w_l, b_l):
+            for w_jk, number in zip(neuron.w, w_j):
+                w_jk.data = number
+            neuron.b.data = b_j
+    return net
+
+
+def _check_header(model: object, bad: Callable[[str], ModelFileError]) -> None:
+    """A JSON object of this format and version, with exactly the keys it should have."""
     if not isinstance(model, dict):
         raise bad(f"expected a JSON object (a deltagrad model), got a JSON {_json_type(model)}")
     if model.get("format") != FORMAT:
@@ -125,6 +147,9 @@ def _from_dict(model: object, path: Path) -> MLP:
     if unknown:
         raise bad(f"unknown keys {unknown}; version {VERSION} files have exactly {list(KEYS)}")
 
+
+def _check_network(model: dict, bad: Callable[[str], ModelFileError]) -> list[int]:
+    """The description of the network (sizes, activations, init, seed); returns the sizes."""
     sizes, activations, init, seed = (model[k] for k in ("sizes", "activations", "init", "seed"))
     if not isinstance(sizes, list):
         raise bad(f"sizes must be a list of layer sizes, got {sizes!r}")
@@ -134,12 +159,16 @@ def _from_dict(model: object, path: Path) -> MLP:
         raise bad(f"init must be one of {INITS}, got {init!r}")
     if not (seed is None or isinstance(seed, (int, str))) or isinstance(seed, bool):
         raise bad(f"seed must be an integer, a string or null, got {seed!r}")
-    if len(sizes) < 2 or not all(_is_size(n) for n in sizes):
-        _raise_from_mlp(sizes, activations, init, bad)
+    try:
+        return check_sizes(sizes)
+    except (TypeError, ValueError) as e:
+        raise bad(f"the network it describes is invalid: {e}") from e
 
-    # the shapes are checked before the network is built, so that a file
-    # claiming huge sizes costs no more memory than the numbers it holds
-    weights, biases = model["weights"], model["biases"]
+
+def _read_parameters(
+    weights: object, biases: object, sizes: list[int], bad: Callable[[str], ModelFileError]
+) -> tuple[list[list[list[float]]], list[list[float]]]:
+    """w[i][j][k] = w_jk^l and b[i][j] = b_j^l (l = i + 2), each list of the size it should be."""
     n_layers = len(sizes) - 1
     _check_list(weights, n_layers, "weights", "one per layer 2..L", bad)
     _check_list(biases, n_layers, "biases", "one per layer 2..L", bad)
@@ -155,30 +184,7 @@ def _from_dict(model: object, path: Path) -> MLP:
             _check_list(row, m, f"weights[{i}][{j}]", f"one per node of layer {layer_no - 1}", bad)
             w[i].append([_number(row[k], _where("weights", layer_no, j, k), bad) for k in range(m)])
             b[i].append(_number(biases[i][j], _where("biases", layer_no, j), bad))
-
-    try:
-        net = MLP(sizes, activations, seed=seed, init=init)
-    except (TypeError, ValueError) as e:
-        raise bad(f"the network it describes is invalid: {e}") from e
-    for i, layer in enumerate(net.layers):
-        for j, neuron in enumerate(layer.neurons):
-            for k, w_jk in enumerate(neuron.w):
-                w_jk.data = w[i][j][k]
-            neuron.b.data = b[i][j]
-    return net
-
-
-def _is_size(n: object) -> bool:
-    return isinstance(n, int) and not isinstance(n, bool) and n >= 1
-
-
-def _raise_from_mlp(sizes: list, activations: list, init: str, bad) -> None:
-    """Let MLP say what is wrong with sizes it rejects (it checks them before building)."""
-    try:
-        MLP(sizes, activations, init=init)
-    except (TypeError, ValueError) as e:
-        raise bad(f"the network it describes is invalid: {e}") from e
-    raise AssertionError(f"MLP accepted sizes {sizes!r}")  # unreachable: sizes are invalid
+    return w, b
 
 
 def _where(key: str, layer_no: int, *jk: int) -> str:
@@ -195,7 +201,7 @@ def _check_list(v: object, size: int, where: str, what: str, bad) -> None:
 
 
 def _number(v: object, where: str, bad) -> float:
-    if isinstance(v, bool) or not isinstance(v, Real):
+    if not is_number(v):
         raise bad(f"{where} must be a number, got {v!r}")
     # a literal like 1e400 parses to inf without any NaN/Infinity token
     if not math.isfinite(v):

@@ -1,12 +1,56 @@
-"""Pictures of what a network learned (needs matplotlib: ``pip install 'deltagrad[plots]'``)."""
+"""Pictures of training and of what a network learned, drawn with matplotlib.
+
+``plot_history(history)`` draws the lecture's second knob at work: the cost C
+(and the accuracy) against the number of iterations, or of epochs.
+``decision_boundary(net, data)`` shades the plane by the class a two-input
+network predicts. matplotlib is optional (``pip install 'deltagrad[plots]'``);
+it is imported when a picture is drawn, never by ``import nn``.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from autodiff.files import atomic_write
+from nn.data import Example
 from nn.layers import MLP
-from nn.sgd import Example, History, _pyplot, predicted_class, true_class
+from nn.metrics import predicted_class, true_class
+from nn.sgd import History
+
+X_AXES = ("iterations", "epoch")
+
+
+def plot_history(history: History, ax=None, *, x: str = "iterations"):
+    """Plot the cost (and the accuracy, when known) after each epoch; returns the axes.
+
+    ``x`` is "iterations" (SGD steps, the lecture's knob) or "epoch". The test
+    cost and accuracy are drawn too when ``train`` had ``test_data``; accuracy
+    goes on a second axis on the right, dashed.
+    """
+    plt = _pyplot()
+    if x not in X_AXES:
+        raise ValueError(f"x must be one of {X_AXES}, got {x!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    xs = getattr(history, x)
+    ax.plot(xs, history.cost, label="training cost C")
+    if any(c is not None for c in history.test_cost):
+        ax.plot(xs, history.test_cost, label="test cost")
+    ax.set_xlabel("iterations (SGD steps)" if x == "iterations" else "epoch")
+    ax.set_ylabel("cost C")
+    ax.set_title("Cost during training")
+    if any(a is not None for a in history.accuracy):
+        acc_ax = ax.twinx()
+        acc_ax.plot(xs, history.accuracy, "--", color="tab:green", label="training accuracy")
+        if any(a is not None for a in history.test_accuracy):
+            acc_ax.plot(xs, history.test_accuracy, "--", color="tab:red", label="test accuracy")
+        acc_ax.set_ylabel("accuracy")
+        acc_ax.set_ylim(0.0, 1.05)
+        acc_ax.legend(loc="center right")
+    ax.legend(loc="upper right")
+    return ax
 
 
 def decision_boundary(
@@ -42,14 +86,14 @@ def decision_boundary(
     return ax
 
 
-def save_training_pictures(net: MLP, data: Sequence[Example], history: History, folder) -> list:
+def save_training_pictures(
+    net: MLP, data: Sequence[Example], history: History, folder: str | os.PathLike
+) -> list[Path]:
     """Write cost.png (and boundary.png for two-input nets) into ``folder``; return the paths."""
     plt = _pyplot()
-    from pathlib import Path
-
     folder = Path(folder)
     paths = []
-    ax = history.plot()
+    ax = plot_history(history)
     paths.append(_save(ax.figure, folder / "cost.png", plt))
     if net.sizes[0] == 2:
         ax = decision_boundary(net, data)
@@ -73,3 +117,13 @@ def _padded_range(values: list[float]) -> tuple[float, float]:
     lo, hi = min(values), max(values)
     pad = 0.1 * (hi - lo or 1.0)
     return lo - pad, hi + pad
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(
+            "plotting needs matplotlib: pip install 'deltagrad[plots]'"
+        ) from None
+    return plt

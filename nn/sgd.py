@@ -24,13 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from autodiff import Value
+from autodiff.validate import positive_number, whole_number
 from nn.costs import quadratic_cost
-from nn.data import check_data
-from nn.engines import Replay, replay_engine
+from nn.data import Example, check_data
+from nn.engines import Engine, choose_engine
 from nn.layers import MLP
+from nn.metrics import accuracy
 
-Example = tuple[Sequence[float], Sequence[float]]
-Cost = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]
+CostFunction = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]
 
 
 class TrainingDiverged(ArithmeticError):
@@ -51,7 +52,8 @@ class History:
     epoch (accuracy only when the targets are classes, else None), ``test_cost``
     and ``test_accuracy`` likewise on ``test_data`` when given. ``time`` is the
     seconds spent learning in the epoch (evaluation excluded); ``iterations``
-    the number of SGD steps taken by the end of it.
+    the number of SGD steps taken by the end of it. ``nn.plots.plot_history``
+    draws it.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -70,34 +72,6 @@ class History:
         """The history as plain lists, ready for ``json.dump``."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
-    def plot(self, ax=None, *, x: str = "iterations"):
-        """Plot cost (and accuracy, when known) against iterations or epochs; returns the axes.
-
-        Needs matplotlib (``pip install 'deltagrad[plots]'``).
-        """
-        plt = _pyplot()
-        if x not in ("iterations", "epoch"):
-            raise ValueError(f"x must be 'iterations' or 'epoch', got {x!r}")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        xs = getattr(self, x)
-        ax.plot(xs, self.cost, label="training cost C")
-        if any(c is not None for c in self.test_cost):
-            ax.plot(xs, self.test_cost, label="test cost")
-        ax.set_xlabel("iterations (SGD steps)" if x == "iterations" else "epoch")
-        ax.set_ylabel("cost C")
-        ax.set_title("Cost during training")
-        if any(a is not None for a in self.accuracy):
-            acc_ax = ax.twinx()
-            acc_ax.plot(xs, self.accuracy, "--", color="tab:green", label="training accuracy")
-            if any(a is not None for a in self.test_accuracy):
-                acc_ax.plot(xs, self.test_accuracy, "--", color="tab:red", label="test accuracy")
-            acc_ax.set_ylabel("accuracy")
-            acc_ax.set_ylim(0.0, 1.05)
-            acc_ax.legend(loc="center right")
-        ax.legend(loc="upper right")
-        return ax
-
 
 def train(
     net: MLP,
@@ -107,7 +81,7 @@ def train(
     iterations: int | None = None,
     batch_size: int,
     eta: float,
-    cost: Cost = quadratic_cost,
+    cost: CostFunction = quadratic_cost,
     seed: int | None = None,
     test_data: Sequence[Example] | None = None,
     progress: bool = True,
@@ -129,81 +103,103 @@ def train(
         test_data: examples to evaluate after each epoch, never learned from.
         progress: show a progress bar (tqdm) when on a terminal or in Jupyter.
         on_epoch: called with the history after each epoch (to print or plot it).
-        engine: "replay" records the graph of one example once and replays it
-            for every step and evaluation (``nn.replay``); "values" builds the
-            graphs from Values each time. Both give the same numbers, bit for
-            bit. "auto" (the default) replays when the network and cost allow
-            (an MLP with one of ``nn.cost``'s costs).
+        engine: what computes C and dC/dw (``nn.engines``): "values" builds
+            Values every step, "replay" replays one recorded example, the same
+            numbers bit for bit; "auto" (the default) replays where it can.
 
     If the cost or a parameter stops being finite, raises ``TrainingDiverged``
     naming the epoch and batch; the parameters are left as they were before
     that step. Ctrl-C stops after the current step and returns the history so
     far, with ``history.interrupted`` set.
     """
-    total_steps = _check_arguments(data, epochs, iterations, batch_size, eta)
-    check_data(data, net.sizes[0], net.sizes[-1])
-    if test_data is not None:
-        check_data(test_data, net.sizes[0], net.sizes[-1])
+    total_steps, batch_size, eta = _check_arguments(data, epochs, iterations, batch_size, eta)
+    examples, test_data = _check_data(net, data, test_data)
+    backend = choose_engine(net, cost, engine)
     rng = random.Random(seed)
-    examples = list(data)
-    params = net.parameters()
-    replay = replay_engine(net, cost, engine)  # None: the values engine
     history = History()
-    steps_done = 0
+    steps = epoch = 0
     with _progress_bar(total_steps, progress) as bar, _interrupt_flag() as interrupted:
-        epoch = 0
-        while steps_done < total_steps and not interrupted.is_set():
+        while steps < total_steps and not interrupted.is_set():
             epoch += 1
             rng.shuffle(examples)
-            started = time.perf_counter()
-            for b, start in enumerate(range(0, len(examples), batch_size), start=1):
-                batch = examples[start : start + batch_size]
-                before = [p.data for p in params]  # to undo a step whose C overflows below
-                C = _sgd_step(net, params, batch, cost, eta, epoch, b, replay)
-                steps_done += 1
-                bar.update(1)
-                bar.set_postfix(epoch=epoch, C=f"{C:.4g}", refresh=False)
-                if steps_done == total_steps or interrupted.is_set():
-                    break
-            elapsed = time.perf_counter() - started
+            batches = _batches(examples, batch_size)[: total_steps - steps]
+            b, before, elapsed = _learn(backend, batches, eta, epoch, bar, interrupted)
+            steps += b
             try:
-                _record(history, net, cost, examples, test_data, epoch, steps_done, elapsed,
-                        replay)
-            except NUMERICAL_ERRORS as error:
-                # the last step left finite weights but a cost that is not a number
-                for p, old in zip(params, before):
-                    p.data = old
-                fails = "overflows" if isinstance(error, OverflowError) else "cannot be computed"
-                what = f"after this step C {fails} ({error})"
-                raise _diverged(epoch, b, eta, what) from error
+                _record(history, backend, examples, test_data, epoch, steps, elapsed)
+            except NUMERICAL_ERRORS as error:  # the last step left finite weights, but C is not
+                _restore(net.parameters(), before)
+                raise _diverged(epoch, b, eta, f"after this step C {_fails(error)}") from error
             if on_epoch is not None:
                 on_epoch(history)
         history.interrupted = interrupted.is_set()
     return history
 
 
+def _check_data(
+    net: MLP, data: Sequence[Example], test_data: Sequence[Example] | None
+) -> tuple[list[Example], list[Example] | None]:
+    """The training and test data checked against the network, as new lists of floats."""
+    examples = check_data(data, net.sizes[0], net.sizes[-1])  # a copy: shuffling it is ours
+    if test_data is not None:
+        test_data = check_data(test_data, net.sizes[0], net.sizes[-1])
+    return examples, test_data
+
+
+def _batches(examples: list[Example], m: int) -> list[list[Example]]:
+    """The examples cut, in their order, into batches of m (the last one may be smaller)."""
+    return [examples[start : start + m] for start in range(0, len(examples), m)]
+
+
+def _learn(
+    backend: Engine, batches: list[list[Example]], eta: float, epoch: int, bar,
+    interrupted: threading.Event,
+) -> tuple[int, list[float], float]:
+    """An SGD step on each batch in turn, until they run out or Ctrl-C is pressed.
+
+    Returns the number of steps taken, the parameters as they were before the
+    last one (to undo it should C over the data turn out not to be a number),
+    and the seconds it took.
+    """
+    started = time.perf_counter()
+    params = backend.net.parameters()
+    for b, batch in enumerate(batches, start=1):
+        before = [p.data for p in params]
+        C = _sgd_step(backend, params, batch, eta, epoch, b)
+        bar.update(1)
+        bar.set_postfix(epoch=epoch, C=f"{C:.4g}", refresh=False)
+        if interrupted.is_set():
+            break
+    return b, before, time.perf_counter() - started
+
+
 def _sgd_step(
-    net: MLP, params: list[Value], batch: Sequence[Example], cost: Cost, eta: float,
-    epoch: int, b: int, replay: Replay | None = None,
+    backend: Engine, params: list[Value], batch: Sequence[Example], eta: float, epoch: int,
+    b: int,
 ) -> float:
-    """One step: C on the batch, C.backward(), then p -= eta * dC/dp. Returns C."""
+    """One step: C on the batch and its gradient, then p -> p - eta * dC/dp. Returns C."""
     try:
-        if replay is not None:
-            C = replay.gradient(batch)  # sets each p.grad as C.backward() does
-        else:
-            C = cost([net(x) for x, _ in batch], [y for _, y in batch])
-            net.zero_grad()
-            C.backward()
-            C = C.data
+        C = backend.gradient(batch)  # leaves each p.grad as C.backward() does
     except NUMERICAL_ERRORS as error:
         raise _diverged(epoch, b, eta, str(error)) from error
     updated = [p.data - eta * p.grad for p in params]
     for p, new in zip(params, updated):
         if new - new != 0.0:  # inf or nan
             raise _diverged(epoch, b, eta, f"{p.label or 'a parameter'} would become {new!r}")
-    for p, new in zip(params, updated):
-        p.data = new
+    _restore(params, updated)
     return C
+
+
+def _restore(params: list[Value], numbers: list[float]) -> None:
+    """Set the parameters to the numbers, in order."""
+    for p, number in zip(params, numbers):
+        p.data = number
+
+
+def _fails(error: Exception) -> str:
+    """How C failed, for the message: 'overflows (...)' or 'cannot be computed (...)'."""
+    how = "overflows" if isinstance(error, OverflowError) else "cannot be computed"
+    return f"{how} ({error})"
 
 
 def _diverged(epoch: int, b: int, eta: float, what: str) -> TrainingDiverged:
@@ -213,51 +209,13 @@ def _diverged(epoch: int, b: int, eta: float, what: str) -> TrainingDiverged:
     )
 
 
-def evaluate(
-    net: MLP, data: Sequence[Example], cost: Cost = quadratic_cost
-) -> tuple[float, float | None]:
-    """The cost C over ``data`` and the accuracy (None when the targets are not classes)."""
-    check_data(data, net.sizes[0], net.sizes[-1])
-    outputs = [net(x) for x, _ in data]
-    targets = [y for _, y in data]
-    C = cost(outputs, targets).data
-    if not is_classification(targets):
-        return C, None
-    right = sum(predicted_class(a) == true_class(y) for a, y in zip(outputs, targets))
-    return C, right / len(data)
-
-
-def is_classification(targets: Sequence[Sequence[float]]) -> bool:
-    """True when every target is a class: [0] or [1] for one output, one-hot for several."""
-    for y in targets:
-        if any(y_j not in (0.0, 1.0) for y_j in y):
-            return False
-        if len(y) > 1 and sum(y) != 1.0:
-            return False
-    return True
-
-
-def predicted_class(a: Sequence[Value | float]) -> int:
-    """The class a network's output stands for: a >= 0.5 for one output, else the argmax."""
-    values = [v.data if isinstance(v, Value) else v for v in a]
-    if len(values) == 1:
-        return int(values[0] >= 0.5)
-    return max(range(len(values)), key=values.__getitem__)
-
-
-def true_class(y: Sequence[float]) -> int:
-    """The class of a target: y itself for one output, else the position of the 1."""
-    return int(y[0]) if len(y) == 1 else list(y).index(1.0)
-
-
 def _record(
-    history: History, net: MLP, cost: Cost, data: Sequence[Example],
-    test_data: Sequence[Example] | None, epoch: int, steps: int, elapsed: float,
-    replay: Replay | None = None,
+    history: History, backend: Engine, data: list[Example], test_data: list[Example] | None,
+    epoch: int, steps: int, elapsed: float,
 ) -> None:
-    score = evaluate if replay is None else replay.evaluate  # the same numbers
-    C, accuracy = score(net, data, cost)
-    test_C, test_accuracy = score(net, test_data, cost) if test_data else (None, None)
+    """Measure C and the accuracy on the training data (and test data) after an epoch."""
+    C, accuracy = _measure(backend, data)
+    test_C, test_accuracy = _measure(backend, test_data) if test_data else (None, None)
     history.epoch.append(epoch)
     history.iterations.append(steps)
     history.cost.append(C)
@@ -267,11 +225,21 @@ def _record(
     history.time.append(elapsed)
 
 
+def _measure(backend: Engine, data: list[Example]) -> tuple[float, float | None]:
+    """C over the data and the accuracy, as ``nn.metrics.evaluate`` gives them."""
+    C, outputs = backend.evaluate(data)
+    return C, accuracy(outputs, [y for _, y in data])
+
+
 def _check_arguments(
     data: Sequence[Example], epochs: int | None, iterations: int | None, batch_size: int,
     eta: float,
-) -> int:
-    """Validate the knobs; return the number of SGD steps to take."""
+) -> tuple[int, int, float]:
+    """Check the knobs; return the number of SGD steps to take, m and eta.
+
+    Numbers of numpy's types pass, as Python's do. Every mistake here is a
+    ValueError, a number of the wrong type too: train has always promised that.
+    """
     if not isinstance(data, Sequence) or len(data) == 0:
         raise ValueError("data must be a non-empty list of (x, y) examples")
     if (epochs is None) == (iterations is None):
@@ -279,25 +247,21 @@ def _check_arguments(
             "give exactly one of epochs (passes over the data) or iterations (SGD steps), "
             f"got epochs={epochs!r}, iterations={iterations!r}"
         )
-    for name, count in (("epochs", epochs), ("iterations", iterations)):
-        if count is None:
-            continue
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {count!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise ValueError(f"batch_size must be a whole number, got {batch_size!r}")
+    name, count = ("epochs", epochs) if iterations is None else ("iterations", iterations)
+    try:
+        count = whole_number(count, name, minimum=1)
+        batch_size = whole_number(batch_size, "batch_size")
+        eta = positive_number(eta, "the learning rate eta")
+    except TypeError as error:
+        raise ValueError(str(error)) from None
     if not 1 <= batch_size <= len(data):
         raise ValueError(
             f"batch_size must be between 1 and the number of examples ({len(data)}), "
             f"got {batch_size}"
         )
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not (
-        eta > 0 and math.isfinite(eta)
-    ):
-        raise ValueError(f"the learning rate eta must be a positive number, got {eta!r}")
     if iterations is not None:
-        return iterations
-    return epochs * math.ceil(len(data) / batch_size)
+        return count, batch_size, eta
+    return count * math.ceil(len(data) / batch_size), batch_size, eta
 
 
 class _NoBar:
@@ -349,12 +313,3 @@ def _interrupt_flag() -> Iterator[threading.Event]:
     finally:
         signal.signal(signal.SIGINT, previous)
 
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'deltagrad[plots]'"
-        ) from None
-    return plt

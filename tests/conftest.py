@@ -1,12 +1,25 @@
-"""Shared test helpers."""
+"""Shared test helpers, as fixtures (those that are plain functions live for the session)."""
 
+import math
 import os
+import random
 import re
+import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+def pytest_collection_modifyitems(items):
+    """A notebook (run by nbmake) takes several seconds: it is a slow test."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -46,6 +59,78 @@ def dot_clusters():
         return members
 
     return parse
+
+
+@pytest.fixture(scope="session")
+def bits():
+    """Floats -> their exact bytes, to compare numbers bit for bit (0.0 is not -0.0)."""
+
+    def pack(xs) -> list[bytes]:
+        return [struct.pack("<d", x) for x in xs]
+
+    return pack
+
+
+@pytest.fixture(scope="session")
+def small_data():
+    """small_data(n, seed): n random two-input examples with classes 0 and 1 as targets."""
+
+    def make(n: int = 10, seed: int = 0) -> list:
+        rng = random.Random(seed)
+        return [([rng.uniform(-1, 1), rng.uniform(-1, 1)], [float(rng.random() < 0.5)])
+                for _ in range(n)]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def linear_net():
+    """linear_net(): a [1, 1] network with a = z, whose weights training can throw far."""
+    from nn.layers import MLP
+
+    return lambda: MLP([1, 1], "linear", seed=0)
+
+
+@pytest.fixture(scope="session")
+def plain_quadratic_cost():
+    """1/(2n) sum ||y - a||^2 of a sigmoid net over data, on plain floats from its weights."""
+
+    def cost(net, data) -> float:
+        total = 0.0
+        for x, y in data:
+            a = list(x)
+            for layer in net.layers:
+                a = [1.0 / (1.0 + math.exp(-(sum(w.data * a_k for w, a_k in zip(n.w, a))
+                                              + n.b.data)))
+                     for n in layer.neurons]
+            total += sum((y_j - a_j) ** 2 for a_j, y_j in zip(a, y))
+        return total / (2 * len(data))
+
+    return cost
+
+
+@pytest.fixture
+def plt():
+    """pyplot on the Agg backend (no window); skips the test where matplotlib is missing."""
+    matplotlib = pytest.importorskip(
+        "matplotlib", reason="plots need matplotlib: pip install 'deltagrad[plots]'"
+    )
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    yield matplotlib.pyplot
+    matplotlib.pyplot.close("all")
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    """run_cli(folder, *args): the deltagrad command line in a subprocess, as a user runs it."""
+
+    def run(cwd: Path, *args: str, command=(sys.executable, "-m", "nn")):
+        return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True,
+                              timeout=300)
+
+    return run
 
 
 # ----------------------------------------------------------------------

@@ -71,7 +71,6 @@ def test_modules_import_from_the_defining_module_not_the_package(package):
             assert package not in targets, f"{name} imports from {package}/__init__.py"
 
 
-@pytest.mark.xfail(strict=True, reason="nn.engines and nn.sgd import each other until the redesign")
 def test_no_import_cycles():
     # a depth-first search over the modules (package __init__ files left out:
     # importing a module of a package runs its __init__ first, by design)

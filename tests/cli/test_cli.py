@@ -4,34 +4,31 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from nn.comparison import compare
 from nn.data import load_dataset, split
 from nn.layers import MLP
-from nn.model_files import load
-from nn.sgd import evaluate
+from nn.metrics import evaluate
+from nn.model_files import load, save
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def run(cwd: Path, *args: str, command=(sys.executable, "-m", "nn")):
-    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
-
+NEEDS_MATPLOTLIB = "the demo's plots need matplotlib: pip install 'deltagrad[plots]'"
+NEEDS_SKLEARN = "the digits need scikit-learn: pip install 'deltagrad[digits]'"
 
 TRAIN = ["train", "--sizes", "2,8,1", "--data", "moons", "--epochs", "3", "--batch-size", "10",
          "--eta", "3", "--seed", "0", "--out", "model.json"]
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def trained(tmp_path_factory, run_cli):
     """A folder where the issue's train command (with fewer epochs) has run."""
     folder = tmp_path_factory.mktemp("train")
-    result = run(folder, *TRAIN, "--history", "history.json")
+    result = run_cli(folder, *TRAIN, "--history", "history.json")
     return folder, result
 
 
@@ -66,9 +63,9 @@ def test_train_writes_the_history(trained):
     assert len(history["cost"]) == 3 and len(history["test_accuracy"]) == 3
 
 
-def test_evaluate_reads_the_trained_model(trained):
+def test_evaluate_reads_the_trained_model(trained, run_cli):
     folder, _ = trained
-    result = run(folder, "evaluate", "model.json", "--data", "moons")
+    result = run_cli(folder, "evaluate", "model.json", "--data", "moons")
     assert result.returncode == 0, result.stderr
     match = re.search(r"(\d+) test moons examples: C = ([0-9.e-]+), accuracy = ([0-9.]+)",
                       result.stdout)
@@ -80,16 +77,17 @@ def test_evaluate_reads_the_trained_model(trained):
     assert float(match[3]) == pytest.approx(accuracy, abs=1e-3)
 
 
-def test_evaluate_on_all_the_data(trained):
+def test_evaluate_on_all_the_data(trained, run_cli):
     folder, _ = trained
-    result = run(folder, "evaluate", "model.json", "--data", "moons", "--all")
+    result = run_cli(folder, "evaluate", "model.json", "--data", "moons", "--all")
     assert result.returncode == 0, result.stderr
     assert "200 all moons examples" in result.stdout
 
 
-def test_demo_writes_model_history_and_pictures(tmp_path):
-    pytest.importorskip("matplotlib")
-    result = run(tmp_path, "demo", "--epochs", "2", "--out", "results")
+@pytest.mark.slow
+def test_demo_writes_model_history_and_pictures(tmp_path, run_cli):
+    pytest.importorskip("matplotlib", reason=NEEDS_MATPLOTLIB)
+    result = run_cli(tmp_path, "demo", "--epochs", "2", "--out", "results")
     assert result.returncode == 0, result.stderr
     out = tmp_path / "results"
     for name in ("model.json", "history.json", "cost.png", "boundary.png"):
@@ -103,8 +101,8 @@ def test_demo_writes_model_history_and_pictures(tmp_path):
 
 
 @pytest.mark.parametrize("data, sizes", [("xor", "2,3,1"), ("circles", "2,4,1")])
-def test_train_on_the_other_small_datasets(tmp_path, data, sizes):
-    result = run(tmp_path, "train", "--data", data, "--sizes", sizes, "--epochs", "2",
+def test_train_on_the_other_small_datasets(tmp_path, data, sizes, run_cli):
+    result = run_cli(tmp_path, "train", "--data", data, "--sizes", sizes, "--epochs", "2",
                  "--out", "m.json")
     assert result.returncode == 0, result.stderr
     assert load(tmp_path / "m.json").sizes == [int(s) for s in sizes.split(",")]
@@ -113,14 +111,14 @@ def test_train_on_the_other_small_datasets(tmp_path, data, sizes):
 @pytest.mark.parametrize(
     "args", [[], ["train"], ["evaluate"], ["demo"], ["draw"], ["compare"]], ids=str
 )
-def test_help_everywhere(tmp_path, args):
-    result = run(tmp_path, *args, "--help")
+def test_help_everywhere(tmp_path, args, run_cli):
+    result = run_cli(tmp_path, *args, "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: deltagrad")
 
 
-def test_no_command_is_an_error(tmp_path):
-    result = run(tmp_path)
+def test_no_command_is_an_error(tmp_path, run_cli):
+    result = run_cli(tmp_path)
     assert result.returncode != 0 and "COMMAND" in result.stderr
 
 
@@ -136,50 +134,52 @@ def test_no_command_is_an_error(tmp_path):
     (["--activation", "softmax"], r"--activation.*softmax"),
     (["--data", "xor", "--n", "5"], r"xor.*\bn\b"),
 ], ids=str)
-def test_bad_train_arguments(tmp_path, args, problem):
+def test_bad_train_arguments(tmp_path, args, problem, run_cli):
     base = ["train", "--epochs", "1", "--out", "m.json"]
-    result = run(tmp_path, *base, *args)
+    result = run_cli(tmp_path, *base, *args)
     assert result.returncode != 0
     assert re.search(problem, result.stderr), result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "m.json").exists()
 
 
-def test_train_needs_a_length(tmp_path):
-    result = run(tmp_path, "train", "--out", "m.json")
+def test_train_needs_a_length(tmp_path, run_cli):
+    result = run_cli(tmp_path, "train", "--out", "m.json")
     assert result.returncode != 0 and "--epochs" in result.stderr
 
 
-def test_epochs_and_iterations_exclude_each_other(tmp_path):
-    result = run(tmp_path, "train", "--epochs", "1", "--iterations", "5")
+def test_epochs_and_iterations_exclude_each_other(tmp_path, run_cli):
+    result = run_cli(tmp_path, "train", "--epochs", "1", "--iterations", "5")
     assert result.returncode != 0 and "not allowed with" in result.stderr
 
 
-def test_missing_model_file(tmp_path):
-    result = run(tmp_path, "evaluate", "no-such-model.json", "--data", "moons")
+def test_missing_model_file(tmp_path, run_cli):
+    result = run_cli(tmp_path, "evaluate", "no-such-model.json", "--data", "moons")
     assert result.returncode != 0
     assert "no-such-model.json" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_malformed_model_file(tmp_path):
+def test_malformed_model_file(tmp_path, run_cli):
     (tmp_path / "bad.json").write_text("{not json")
-    result = run(tmp_path, "evaluate", "bad.json")
+    result = run_cli(tmp_path, "evaluate", "bad.json")
     assert result.returncode != 0
     assert "bad.json" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_model_and_data_of_different_sizes(tmp_path):
-    assert run(tmp_path, "train", "--sizes", "2,3,1", "--data", "xor", "--epochs", "1",
+@pytest.mark.slow
+def test_model_and_data_of_different_sizes(tmp_path, run_cli):
+    pytest.importorskip("sklearn", reason=NEEDS_SKLEARN)
+    assert run_cli(tmp_path, "train", "--sizes", "2,3,1", "--data", "xor", "--epochs", "1",
                "--out", "m.json").returncode == 0
-    result = run(tmp_path, "evaluate", "m.json", "--data", "digits")
+    result = run_cli(tmp_path, "evaluate", "m.json", "--data", "digits")
     assert result.returncode != 0
     assert "64" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_divergence_is_reported_without_a_traceback(tmp_path):
-    result = run(tmp_path, "train", "--sizes", "2,1", "--output-activation", "linear",
+def test_divergence_is_reported_without_a_traceback(tmp_path, run_cli):
+    result = run_cli(tmp_path, "train", "--sizes", "2,1", "--output-activation", "linear",
                  "--epochs", "3", "--eta", "1e300", "--out", "m.json")
     assert result.returncode != 0
     assert "diverged in epoch" in result.stderr and "smaller" in result.stderr
@@ -187,19 +187,60 @@ def test_divergence_is_reported_without_a_traceback(tmp_path):
     assert not (tmp_path / "m.json").exists()
 
 
-def test_the_console_script(tmp_path):
+def test_the_console_script(tmp_path, run_cli):
     script = Path(sys.executable).parent / "deltagrad"
     assert script.is_file(), f"no deltagrad script beside {sys.executable}"
-    result = run(tmp_path, "--help", command=(str(script),))
+    result = run_cli(tmp_path, "--help", command=(str(script),))
     assert result.returncode == 0
     assert "train" in result.stdout and "evaluate" in result.stdout and "demo" in result.stdout
-    bad = run(tmp_path, "train", "--eta", "-1", command=(str(script),))
+    bad = run_cli(tmp_path, "train", "--eta", "-1", command=(str(script),))
     assert bad.returncode != 0 and "--eta" in bad.stderr
 
 
-def test_both_engines_save_the_same_model(tmp_path):
+def test_both_engines_save_the_same_model(tmp_path, run_cli):
     for engine in ("replay", "values"):
-        result = run(tmp_path, "train", "--sizes", "2,4,1", "--epochs", "2", "--engine", engine,
+        result = run_cli(tmp_path, "train", "--sizes", "2,4,1", "--epochs", "2", "--engine", engine,
                      "--out", f"{engine}.json", "--no-progress")
         assert result.returncode == 0, result.stderr
     assert (tmp_path / "replay.json").read_bytes() == (tmp_path / "values.json").read_bytes()
+
+
+# ---------------------------------------------------------------- compare
+
+
+def test_cli_compare_prints_the_report_of_the_saved_model(tmp_path, run_cli):
+    net = MLP([2, 3, 1], ["tanh", "sigmoid"], seed=5)
+    save(net, tmp_path / "model.json")
+    result = run_cli(tmp_path, "compare", "model.json", "--x", "0.5,0.1", "--y", "1",
+                     "--no-torch", "--html", "report.html")
+    assert result.returncode == 0, result.stderr
+    expected = compare(load(tmp_path / "model.json"), [0.5, 0.1], [1.0], torch=False)
+    assert result.stdout == f"{expected}\nwrote report.html\n"
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'charset="utf-8"' in page
+    ET.fromstring(page[page.index("<table"):page.index("</table>") + len("</table>")])
+
+
+def test_cli_compare_names_bad_input(tmp_path, run_cli):
+    save(MLP([2, 3, 1], seed=0), tmp_path / "model.json")
+    result = run_cli(tmp_path, "compare", "model.json", "--x", "0.5,0.1", "--y", "1,0")
+    assert result.returncode == 1
+    assert "deltagrad compare: error: y has 2 entries" in result.stderr
+    assert "1 output node (layer L = 3): expected 1" in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_writes_the_comparison(tmp_path, run_cli):
+    result = run_cli(tmp_path, "demo", "--epochs", "1", "--no-progress", "--out", "results")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "results" / "compare.txt").read_text(encoding="utf-8")
+    page = (tmp_path / "results" / "compare.html").read_text(encoding="utf-8")
+    assert "compare.txt" in result.stdout and "compare.html" in result.stdout
+    # the report of the trained model on the example the demo picked: its first test point
+    net = load(tmp_path / "results" / "model.json")
+    x = [float(v) for v in text.split("x = [")[1].split("]")[0].split(", ")]
+    y = [float(v) for v in text.split("y = [")[1].split("]")[0].split(", ")]
+    report = compare(net, x, y)
+    assert text == f"{report}\n"
+    assert report.max_abs_diff < 1e-12
+    assert page.count("<tr>") == 1 + len(report.rows) + 2  # header, rows, two layer headings

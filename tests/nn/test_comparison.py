@@ -1,8 +1,6 @@
 """nn.compare: autograd beside the lecture's formulas (and PyTorch), and the report."""
 
 import importlib.util
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,7 +11,6 @@ import nn
 import nn.formulas
 from nn import ACTIVATIONS, COSTS, MLP, compare, compare_batch
 from nn.comparison import Report, Row
-from nn.model_files import load, save
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -210,48 +207,3 @@ def test_bad_input_is_named():
         compare(net, [0.5, 0.1], [1.0], "mse")
     with pytest.raises(ValueError, match=r"example 2: x has 1 entries"):
         compare_batch(net, [[0.5, 0.1], [0.5]], [[1.0], [0.0]])
-
-
-# ---------------------------------------------------------------- command line
-
-
-def run_cli(cwd, *args):
-    return subprocess.run([sys.executable, "-m", "nn", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
-
-
-def test_cli_compare_prints_the_report_of_the_saved_model(tmp_path):
-    net = MLP([2, 3, 1], ["tanh", "sigmoid"], seed=5)
-    save(net, tmp_path / "model.json")
-    result = run_cli(tmp_path, "compare", "model.json", "--x", "0.5,0.1", "--y", "1",
-                     "--no-torch", "--html", "report.html")
-    assert result.returncode == 0, result.stderr
-    expected = compare(load(tmp_path / "model.json"), [0.5, 0.1], [1.0], torch=False)
-    assert result.stdout == f"{expected}\nwrote report.html\n"
-    page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and 'charset="utf-8"' in page
-    ET.fromstring(page[page.index("<table"):page.index("</table>") + len("</table>")])
-
-
-def test_cli_compare_names_bad_input(tmp_path):
-    save(MLP([2, 3, 1], seed=0), tmp_path / "model.json")
-    result = run_cli(tmp_path, "compare", "model.json", "--x", "0.5,0.1", "--y", "1,0")
-    assert result.returncode == 1
-    assert "deltagrad compare: error: y has 2 entries" in result.stderr
-    assert "1 output node (layer L = 3): expected 1" in result.stderr
-
-
-def test_demo_writes_the_comparison(tmp_path):
-    result = run_cli(tmp_path, "demo", "--epochs", "1", "--no-progress", "--out", "results")
-    assert result.returncode == 0, result.stderr
-    text = (tmp_path / "results" / "compare.txt").read_text(encoding="utf-8")
-    page = (tmp_path / "results" / "compare.html").read_text(encoding="utf-8")
-    assert "compare.txt" in result.stdout and "compare.html" in result.stdout
-    # the report of the trained model on the example the demo picked: its first test point
-    net = load(tmp_path / "results" / "model.json")
-    x = [float(v) for v in text.split("x = [")[1].split("]")[0].split(", ")]
-    y = [float(v) for v in text.split("y = [")[1].split("]")[0].split(", ")]
-    report = compare(net, x, y)
-    assert text == f"{report}\n"
-    assert report.max_abs_diff < 1e-12
-    assert page.count("<tr>") == 1 + len(report.rows) + 2  # header, rows, two layer headings

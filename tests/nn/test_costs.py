@@ -1,4 +1,5 @@
-"""nn.cost: the quadratic and cross-entropy costs against plain-float formulas."""
+"""nn.costs: the quadratic and cross-entropy costs against plain-float formulas,
+and the Cost definition both are made of."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autodiff import Value
-from nn.costs import COSTS, cross_entropy_cost, quadratic_cost
+from nn.costs import COSTS, Cost, cross_entropy_cost, quadratic_cost
 
 COST_FUNCTIONS = [quadratic_cost, cross_entropy_cost]
 
@@ -166,3 +167,53 @@ def test_cross_entropy_of_a_sigmoid_saturated_to_one():
 def test_cross_entropy_of_a_linear_output_beyond_one_is_refused():
     with pytest.raises(ValueError, match="sigmoid"):
         cross_entropy_cost([[Value(1.5)]], [[1.0]])
+
+
+# ---------------------------------------------------------------- one definition per cost
+
+
+def test_a_cost_is_its_term_and_factor():
+    # C = k(n) * sum_i sum_j term(a_ij, *prepare(y_ij)), the graph built term by term
+    for cost in COST_FUNCTIONS:
+        a, y = [[Value(0.2), Value(0.7)], [Value(0.4), Value(0.9)]], [[0.0, 1.0], [1.0, 0.0]]
+        total = None
+        for a_i, y_i in zip(a, y):
+            for a_j, y_j in zip(a_i, y_i):
+                term = cost.term(a_j, *cost.prepare(y_j))
+                total = term if total is None else total + term
+        assert cost(a, y).data == (total * cost.factor(2)).data  # bit for bit
+
+
+def test_the_two_costs_factors_and_prepared_targets():
+    assert quadratic_cost.factor(4) == 1 / 8 and cross_entropy_cost.factor(4) == -1 / 4
+    assert quadratic_cost.prepare(0.25) == (0.25,)
+    assert cross_entropy_cost.prepare(0.25) == (0.25, 0.75)  # 1 - y on floats, not a node
+
+
+def test_costs_have_names_like_functions():
+    assert {name: cost.__name__ for name, cost in COSTS.items()} == {
+        "quadratic": "quadratic_cost", "cross_entropy": "cross_entropy_cost"}
+    assert all(isinstance(cost, Cost) and cost.name == name for name, cost in COSTS.items())
+    assert "quadratic_cost" in repr(quadratic_cost)
+
+
+def test_a_new_cost_is_a_subclass():
+    class AbsoluteCost(Cost):
+        name = "absolute"
+
+        def term(self, a_j, y_j):
+            return ((y_j - a_j) ** 2) ** 0.5
+
+        def factor(self, n):
+            return 1.0 / n
+
+    absolute = AbsoluteCost()
+    C = absolute([[Value(0.25)], [Value(2.0)]], [[1.0], [1.0]])
+    assert C.data == pytest.approx((0.75 + 1.0) / 2) and C.label == "C"
+    assert absolute.__name__ == "absolute_cost"
+
+
+def test_numpy_numbers_are_targets_too():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    for y in (np.float64(1.0), np.float32(1.0), np.int64(1)):
+        assert quadratic_cost([[Value(0.5)]], [[y]]).data == 0.125

@@ -20,6 +20,8 @@ from nn.data import (
 )
 from nn.layers import MLP
 
+NEEDS_SKLEARN = "the digits need scikit-learn: pip install 'deltagrad[digits]'"
+
 # --------------------------------------------------------------------------
 # xor
 # --------------------------------------------------------------------------
@@ -184,7 +186,7 @@ def test_circles_factor_not_a_number_is_a_type_error():
 
 
 def test_digits_shape_scale_and_labels_match_scikit_learn():
-    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    sklearn_datasets = pytest.importorskip("sklearn.datasets", reason=NEEDS_SKLEARN)
     reference = sklearn_datasets.load_digits()
     data = digits()
     assert len(data) == len(reference.target) == 1797
@@ -198,7 +200,7 @@ def test_digits_shape_scale_and_labels_match_scikit_learn():
 
 
 def test_digits_subset_is_seeded_and_drawn_from_the_whole_set():
-    pytest.importorskip("sklearn")
+    pytest.importorskip("sklearn", reason=NEEDS_SKLEARN)
     everything = [tuple(x) for x, _ in digits()]
     some = digits(n=50, seed=0)
     assert len(some) == 50
@@ -209,7 +211,7 @@ def test_digits_subset_is_seeded_and_drawn_from_the_whole_set():
 
 
 def test_digits_bad_n():
-    pytest.importorskip("sklearn")
+    pytest.importorskip("sklearn", reason=NEEDS_SKLEARN)
     with pytest.raises(ValueError, match="1797 images, asked for n = 1798"):
         digits(n=1798)
     with pytest.raises(ValueError, match="at least 1, got 0"):
@@ -241,7 +243,7 @@ def test_load_dataset_passes_its_arguments():
 
 
 def test_load_dataset_digits():
-    pytest.importorskip("sklearn")
+    pytest.importorskip("sklearn", reason=NEEDS_SKLEARN)
     assert load_dataset("digits", n=20, seed=1) == digits(n=20, seed=1)
 
 
@@ -397,3 +399,28 @@ def test_check_data_bad_sizes_are_value_errors(n_inputs, n_outputs):
 def test_check_data_non_int_sizes_are_type_errors():
     with pytest.raises(TypeError, match="n_inputs must be an int"):
         check_data(xor(), 2.0, 1)
+
+
+# --------------------------------------------------------------------------
+# numpy's numbers are numbers
+# --------------------------------------------------------------------------
+
+
+def test_numpy_numbers_pass_as_python_numbers():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    assert moons(n=np.int64(20), noise=np.float32(0.25), seed=1) == moons(n=20, noise=0.25,
+                                                                          seed=1)
+    assert circles(n=np.int64(20), factor=np.float64(0.5), seed=1) == circles(n=20, seed=1)
+    data = moons(n=10, seed=0)
+    assert split(data, np.float64(0.2), seed=0) == split(data, 0.2, seed=0)
+    checked = check_data([([np.float32(0.5), np.int64(2)], [np.float64(1.0)])],
+                         np.int64(2), np.int64(1))
+    assert checked == [([0.5, 2.0], [1.0])]
+    assert all(type(v) is float for x, y in checked for v in x + y)
+
+
+def test_check_data_returns_the_examples_as_new_lists_of_floats():
+    data = [((1, 2.5), (0,))]
+    checked = check_data(data, 2, 1)
+    assert checked == [([1.0, 2.5], [0.0])] and data == [((1, 2.5), (0,))]
+    assert all(type(v) is float for x, y in checked for v in x + y)

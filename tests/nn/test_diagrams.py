@@ -360,3 +360,11 @@ def test_cli_draw_explains_limits_and_missing_graphviz(tmp_path, capsys, monkeyp
     assert main(["draw", str(model), "--out", str(tmp_path / "p")]) == 1
     err = capsys.readouterr().err
     assert "Graphviz's dot program is missing" in err and "apt-get install graphviz" in err
+
+
+def test_numpy_integers_pass_as_options():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    drawn = draw_network(net_221(), digits=np.int64(2), max_edges=np.int64(10))
+    assert drawn.source == draw_network(net_221(), digits=2, max_edges=10).source
+    with pytest.raises(TypeError, match="digits must be a whole number, got float: 2.5"):
+        draw_network(net_221(), digits=2.5)

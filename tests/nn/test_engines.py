@@ -1,68 +1,67 @@
-"""nn.replay and train(engine=...): the replay engine trains exactly as the values engine.
+"""nn.engines and train(engine=...): two engines, one interface, the same numbers.
 
 The reference is the values engine (build C from Values, C.backward()), which
-tests/test_train.py checks against the lecture's SGD by hand. Replay must end
-with the same weights and the same history, compared as the floats' bytes, on
-random networks, every activation and both costs; must raise the same errors;
-and must really be replaying (not quietly handing every step to the values
-engine).
+tests/nn/test_sgd.py checks against the lecture's SGD by hand. The replay
+engine must end with the same weights and the same history, compared as the
+floats' bytes, on random networks, every activation and both costs; must raise
+the same errors; and must really be replaying (not quietly handing every step
+to the values engine).
 """
 
 from __future__ import annotations
 
 import random
-import struct
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import nn.engines
-import nn.sgd
-from nn.costs import cross_entropy_cost, quadratic_cost
+from nn.costs import QuadraticCost, cross_entropy_cost, quadratic_cost
 from nn.data import moons
-from nn.engines import Replay, replay_engine
+from nn.engines import ENGINES, KINDS, ReplayEngine, ValuesEngine, choose_engine
 from nn.layers import ACTIVATIONS, MLP
+from nn.metrics import accuracy, evaluate
 from nn.sgd import TrainingDiverged, train
 
 HISTORY_FIELDS = ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy")
 
 
-def bits(xs):
-    return [struct.pack("<d", x) for x in xs]
+@pytest.fixture(scope="module")
+def state(bits):
+    """state(net, history): everything training leaves behind that must not depend on the engine."""
 
+    def everything(net, history):
+        params = net.parameters()
+        return (
+            bits(p.data for p in params),
+            bits(p.grad for p in params),
+            {name: getattr(history, name) for name in HISTORY_FIELDS},
+            # the z and a of the last example evaluated, as the layers keep them
+            [bits(v.data for v in layer.z + layer.a) for layer in net.layers],
+        )
 
-def state(net, history):
-    """Everything training leaves behind that must not depend on the engine."""
-    params = net.parameters()
-    return (
-        bits(p.data for p in params),
-        bits(p.grad for p in params),
-        {name: getattr(history, name) for name in HISTORY_FIELDS},
-        # the z and a of the last example evaluated, as the layers keep them
-        [bits(v.data for v in layer.z + layer.a) for layer in net.layers],
-    )
+    return everything
 
 
 @pytest.fixture
 def no_fallback(monkeypatch):
-    """Check that every Replay made in the test replayed: no step left to the values engine.
+    """Check that every ReplayEngine made in the test replayed: nothing left to the values engine.
 
     (The first step and evaluation are done by both engines and compared: a
     difference would disable replay, and is an error here too.)
     """
     made = []
-    init = Replay.__init__
+    init = ReplayEngine.__init__
 
     def remember(self, *args):
         init(self, *args)
         made.append(self)
 
-    monkeypatch.setattr(Replay, "__init__", remember)
+    monkeypatch.setattr(ReplayEngine, "__init__", remember)
     yield
-    assert made, "no Replay was made"
-    for replay in made:
-        assert replay.disabled is None and replay.fallbacks == 0
+    assert made, "no ReplayEngine was made"
+    for engine in made:
+        assert engine.disabled is None and engine.fallbacks == 0
 
 
 def random_data(rng, n, n_in, n_out, classes):
@@ -109,7 +108,7 @@ def trainings(draw):
     return (sizes, hidden, seed, init), data, kwargs
 
 
-def train_with(engine, net_args, data, kwargs):
+def train_with(engine, net_args, data, kwargs, state, bits):
     """The state after training, or the error and the weights it left (a big eta diverges)."""
     sizes, activations, seed, init = net_args
     net = MLP(sizes, activations, seed=seed, init=init)
@@ -120,18 +119,21 @@ def train_with(engine, net_args, data, kwargs):
     return state(net, history)
 
 
+# ---------------------------------------------------------------- the same training
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(trainings())
-def test_random_trainings_are_bit_identical_under_both_engines(case):
+@given(case=trainings())
+def test_random_trainings_are_bit_identical_under_both_engines(case, state, bits):
     net_args, data, kwargs = case
-    assert train_with("replay", net_args, data, kwargs) == train_with(
-        "values", net_args, data, kwargs
+    assert train_with("replay", net_args, data, kwargs, state, bits) == train_with(
+        "values", net_args, data, kwargs, state, bits
     )
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("cost", [quadratic_cost, cross_entropy_cost])
-def test_every_activation_and_cost_on_moons(activation, cost, no_fallback):
+def test_every_activation_and_cost_on_moons(activation, cost, no_fallback, state):
     data = moons(n=60, noise=0.2, seed=3)
     kwargs = dict(epochs=2, batch_size=7, eta=0.3, cost=cost, seed=5, progress=False)
     nets = {}
@@ -141,45 +143,66 @@ def test_every_activation_and_cost_on_moons(activation, cost, no_fallback):
     assert nets["replay"] == nets["values"]
 
 
-def test_replay_gradient_is_what_backward_gives(no_fallback):
+# ---------------------------------------------------------------- the interface
+
+
+@pytest.mark.parametrize("Engine", [ValuesEngine, ReplayEngine])
+def test_gradient_is_what_backward_gives(Engine, bits):
     """One batch, directly: C and every dC/dp against C.backward() on the same net."""
     rng = random.Random(7)
     net = MLP([3, 6, 6, 2], ["tanh", "relu", "sigmoid"], seed=2)
-    replay = Replay(net, quadratic_cost)
+    engine = Engine(net, quadratic_cost)
     for m in (1, 4, 9):  # one tape serves every batch size
         batch = random_data(rng, m, 3, 2, classes=False)
-        C = replay.gradient(batch)
+        C = engine.gradient(batch)
         grads = [p.grad for p in net.parameters()]
         C_values = quadratic_cost([net(x) for x, _ in batch], [y for _, y in batch])
         net.zero_grad()
         C_values.backward()
         assert bits([C, *grads]) == bits([C_values.data, *(p.grad for p in net.parameters())])
+    if Engine is ReplayEngine:
+        assert engine.fallbacks == 0 and engine.disabled is None
 
 
-def test_replay_evaluate_is_evaluate():
+@pytest.mark.parametrize("Engine", [ValuesEngine, ReplayEngine])
+def test_evaluate_gives_C_and_the_outputs_as_floats(Engine, bits):
+    """C and a^L over the data as the cost's graph gives them; nn.metrics.evaluate's numbers."""
     rng = random.Random(11)
     net = MLP([3, 4, 2], ["relu", "sigmoid"], seed=4)
     for cost in (quadratic_cost, cross_entropy_cost):
-        replay = Replay(net, cost)
+        engine = Engine(net, cost)
         for classes in (True, False):
             data = random_data(rng, 9, 3, 2, classes=classes or cost is cross_entropy_cost)
-            C, accuracy = replay.evaluate(net, data, cost)
-            expected_C, expected_accuracy = nn.sgd.evaluate(net, data, cost)
-            assert bits([C]) == bits([expected_C]) and accuracy == expected_accuracy
-            assert (accuracy is None) == (not classes and cost is quadratic_cost)
-        assert replay.fallbacks == 0
+            ys = [y for _, y in data]
+            grads = [p.grad for p in net.parameters()]
+            C, outputs = engine.evaluate(data)
+            assert [p.grad for p in net.parameters()] == grads  # no gradient is touched
+            a_L = [net(x) for x, _ in data]
+            assert bits([C]) == bits([cost(a_L, ys).data])
+            assert [bits(a) for a in outputs] == [bits(v.data for v in a) for a in a_L]
+            assert (C, accuracy(outputs, ys)) == evaluate(net, data, cost)
+            assert (accuracy(outputs, ys) is None) == (not classes and cost is quadratic_cost)
+        if Engine is ReplayEngine:
+            assert engine.fallbacks == 0
 
 
-def test_auto_replays_an_mlp_with_a_known_cost_and_builds_values_otherwise():
+def test_engines_are_the_choices_of_train():
+    assert ENGINES == ("auto", "replay", "values")
+    for name, kind in KINDS.items():
+        assert kind.name == name
+        assert callable(kind.cannot_train) and callable(kind.for_training)
+
+
+def test_auto_replays_an_mlp_with_a_known_cost_and_builds_values_otherwise(state):
     net = MLP([2, 3, 1], seed=0)
-    assert isinstance(replay_engine(net, quadratic_cost, "auto"), Replay)
-    assert isinstance(replay_engine(net, cross_entropy_cost, "replay"), Replay)
-    assert replay_engine(net, quadratic_cost, "values") is None
+    assert isinstance(choose_engine(net, quadratic_cost, "auto"), ReplayEngine)
+    assert isinstance(choose_engine(net, cross_entropy_cost, "replay"), ReplayEngine)
+    assert isinstance(choose_engine(net, quadratic_cost, "values"), ValuesEngine)
 
     def my_cost(outputs, targets):  # replay cannot know what this builds
         return quadratic_cost(outputs, targets) * 2.0
 
-    assert replay_engine(net, my_cost, "auto") is None
+    assert isinstance(choose_engine(net, my_cost, "auto"), ValuesEngine)
     data = moons(n=20, seed=0)
     results = [
         state(n, train(n, data, epochs=1, batch_size=4, eta=0.5, cost=my_cost, seed=0,
@@ -198,11 +221,58 @@ def test_engine_replay_refuses_what_it_cannot_train():
     with pytest.raises(ValueError, match=r"engine must be one of \('auto', 'replay', 'values'\)"):
         train(net, moons(n=10), epochs=1, batch_size=2, eta=0.1, progress=False, engine="fast")
     with pytest.raises(ValueError, match="the network must be an nn.MLP, got str"):
-        replay_engine("net", quadratic_cost, "replay")
+        choose_engine("net", quadratic_cost, "replay")
 
 
-def linear_net():
-    return MLP([1, 1], "linear", seed=0)
+# ---------------------------------------------------------------- one cost definition
+
+
+def test_both_engines_read_the_one_definition_of_a_cost(monkeypatch, state):
+    """Change the quadratic cost's factor k(n) and term: both engines train by the new cost."""
+    data = moons(n=24, seed=4)
+    kwargs = dict(epochs=2, batch_size=5, eta=0.5, seed=1, progress=False)
+
+    def trained(engine):
+        net = MLP([2, 3, 1], seed=2)
+        return state(net, train(net, data, engine=engine, **kwargs))
+
+    before = trained("values")
+    monkeypatch.setattr(quadratic_cost, "factor", lambda n: 1.0 / n)
+    monkeypatch.setattr(quadratic_cost, "term", lambda a_j, y_j: (y_j - a_j) ** 4)
+    replayed, built = trained("replay"), trained("values")
+    assert replayed == built  # the first step was checked too: no warning, no fallback
+    assert built != before
+    net = MLP([2, 3, 1], seed=2)
+    C = quadratic_cost([net(x) for x, _ in data], [y for _, y in data]).data
+    fourth_powers = [(y[0] - net(x)[0].data) ** 4 for x, y in data]
+    assert C == pytest.approx(sum(fourth_powers) / len(data), rel=1e-12)
+
+
+def test_an_output_a_cost_refuses_is_refused_under_both_engines(bits):
+    """A Cost's check_output holds in the replay engine too, after its first, checked step."""
+
+    class CappedCost(QuadraticCost):
+        name = "capped"
+
+        def check_output(self, a_j, i, j):
+            if a_j > 0.9:
+                raise ValueError(f"a_{j + 1} = {a_j!r} of example {i + 1} is above 0.9")
+
+    capped = CappedCost()
+    outcomes, nets = [], []
+    for engine in ("replay", "values"):
+        nets.append(MLP([1, 1], seed=0))  # a = sigma(w x + b) rises towards y = 1, past 0.9
+        with pytest.raises(TrainingDiverged, match="above 0.9") as caught:
+            train(nets[-1], [([1.0], [1.0])] * 4, epochs=5, batch_size=1, eta=5.0, cost=capped,
+                  progress=False, engine=engine)
+        outcomes.append((str(caught.value), bits(p.data for p in nets[-1].parameters())))
+    assert outcomes[0] == outcomes[1]
+    assert "epoch 2" in outcomes[0][0]  # replayed steps came first
+    replay = choose_engine(nets[0], capped, "replay")
+    assert replay.fallbacks == 1 and replay.disabled is None  # the refused step went to values
+
+
+# ---------------------------------------------------------------- errors alike
 
 
 @pytest.mark.parametrize(
@@ -213,7 +283,8 @@ def linear_net():
         ([([1.0], [0.0]), ([3.0], [1.0])], 4.0, 2000, 2),  # grows until C overflows
     ],
 )
-def test_divergence_is_the_same_under_both_engines(data, eta, epochs, batch_size):
+def test_divergence_is_the_same_under_both_engines(data, eta, epochs, batch_size, linear_net,
+                                                   bits):
     outcomes = []
     for engine in ("replay", "values"):
         net = linear_net()
@@ -239,7 +310,7 @@ def test_saturated_cross_entropy_stops_training_alike_under_both_engines():
     assert "epoch 1, batch 1" in messages[0]
 
 
-def test_a_cost_that_overflows_only_when_the_examples_are_added_up():
+def test_a_cost_that_overflows_only_when_the_examples_are_added_up(linear_net, bits):
     # each example's (y - a)^2 is about 1.4e308, finite; their sum is not
     outcomes = []
     for engine in ("replay", "values"):
@@ -254,7 +325,7 @@ def test_a_cost_that_overflows_only_when_the_examples_are_added_up():
     assert "= inf: the result is beyond the largest float" in outcomes[0][0]
 
 
-def test_an_evaluation_that_overflows_only_when_the_examples_are_added_up():
+def test_an_evaluation_that_overflows_only_when_the_examples_are_added_up(linear_net, bits):
     # steps of one example are fine; C over both examples, after the epoch, is not
     outcomes = []
     for engine in ("replay", "values"):
@@ -269,11 +340,19 @@ def test_an_evaluation_that_overflows_only_when_the_examples_are_added_up():
     assert "after this step C overflows" in outcomes[0][0]
 
 
-def test_a_replay_that_disagrees_with_values_warns_and_steps_aside(monkeypatch):
-    """The first step is checked against the values engine: a wrong formula is caught."""
-    terms, targets, factor = nn.engines._COSTS[quadratic_cost]
-    off_by_one_ulp = (terms, targets, lambda n: factor(n) * (1.0 + 2.0**-52))
-    monkeypatch.setitem(nn.engines._COSTS, quadratic_cost, off_by_one_ulp)
+# ---------------------------------------------------------------- checked, kept, let go
+
+
+@pytest.mark.parametrize("method", ["_replay", "_replay_forward"])
+def test_a_replay_that_disagrees_with_values_warns_and_steps_aside(monkeypatch, state, method):
+    """The first step and evaluation are checked against the values engine: a wrong C is caught."""
+    replay = getattr(ReplayEngine, method)
+
+    def off_by_one_ulp(self, *args):
+        C, rest = replay(self, *args)
+        return C * (1.0 + 2.0**-52), rest
+
+    monkeypatch.setattr(ReplayEngine, method, off_by_one_ulp)
     data = moons(n=30, seed=2)
     kwargs = dict(epochs=2, batch_size=4, eta=0.5, seed=3, progress=False)
     net = MLP([2, 4, 1], seed=1)
@@ -283,7 +362,7 @@ def test_a_replay_that_disagrees_with_values_warns_and_steps_aside(monkeypatch):
     assert replayed == state(net, train(net, data, engine="values", **kwargs))
 
 
-def test_training_in_several_calls_records_once_unless_the_net_changes(no_fallback):
+def test_training_in_several_calls_records_once_unless_the_net_changes(no_fallback, state):
     data = moons(n=40, seed=5)
     kwargs = dict(iterations=3, batch_size=5, eta=0.5, progress=False)
     nets = {engine: MLP([2, 4, 3, 1], seed=2) for engine in ("replay", "values")}
@@ -298,7 +377,7 @@ def test_training_in_several_calls_records_once_unless_the_net_changes(no_fallba
         for engine, net in nets.items():
             history = train(net, data, seed=call, engine=engine, **kwargs)
             results[engine].append(state(net, history))
-        replays.append(replay_engine(nets["replay"], quadratic_cost, "auto"))
+        replays.append(choose_engine(nets["replay"], quadratic_cost, "auto"))
     assert replays[0] is replays[1] and replays[2] is replays[3]
     assert replays[1] is not replays[2]
     assert results["replay"] == results["values"]

@@ -332,3 +332,10 @@ def test_overflowing_z_is_an_error_not_inf():
     net.layers[0].neurons[0].w[0].data = 1e308
     with pytest.raises(OverflowError, match=r"z_1\^2"):
         backprop(net, [10.0], [1.0])
+
+
+def test_numpy_numbers_pass_as_python_numbers():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    net = MLP([2, 3, 1], seed=0)
+    assert backprop(net, [np.float32(0.5), np.int64(1)], [np.float64(1.0)]) == backprop(
+        net, [0.5, 1.0], [1.0])

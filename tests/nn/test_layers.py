@@ -474,3 +474,14 @@ def test_unknown_activation_is_a_value_error_naming_it(kwargs):
 def test_activation_list_of_wrong_length_is_refused():
     with pytest.raises(ValueError, match="2"):
         MLP([2, 3, 1], ["tanh", "tanh", "sigmoid"])
+
+
+def test_numpy_numbers_pass_as_python_numbers():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    net = MLP([np.int64(2), np.int64(3), 1], seed=0)
+    assert net.sizes == [2, 3, 1] and all(type(n) is int for n in net.sizes)
+    assert net.layer(np.int64(3)) is net.layers[1]
+    same = MLP([2, 3, 1], seed=0)
+    x = [np.float32(0.5), np.float64(-1.0)]
+    assert net(x)[0].data == same([0.5, -1.0])[0].data
+    assert all(type(a.data) is float for a in net.layer(2).a)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
 
 import nn.torch as nt  # noqa: E402  (after the skip: this module needs PyTorch)
 from nn import ACTIVATIONS, MLP, backprop, backprop_batch  # noqa: E402

@@ -1,0 +1,81 @@
+"""nn.plots: a history's cost curve and a network's decision boundary (needs matplotlib)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nn.layers import MLP
+from nn.plots import decision_boundary, plot_history, save_training_pictures
+from nn.sgd import History, train
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def labelled(ax):
+    return ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+@pytest.fixture
+def history(small_data):
+    return train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0,
+                 seed=0, progress=False, test_data=small_data(3, seed=1))
+
+
+@pytest.mark.parametrize("x", ["iterations", "epoch"])
+def test_history_plot_has_title_and_labelled_axes(plt, x, history):
+    ax = plot_history(history, x=x)
+    try:
+        assert labelled(ax)
+        xs, ys = ax.lines[0].get_data()
+        assert list(ys) == history.cost
+        assert list(xs) == getattr(history, x)
+    finally:
+        plt.close(ax.figure)
+
+
+def test_plot_history_draws_test_cost_and_both_accuracies(plt, history):
+    ax = plot_history(history)
+    assert [list(line.get_ydata()) for line in ax.lines] == [history.cost, history.test_cost]
+    (accuracy_ax,) = [other for other in ax.figure.axes if other is not ax]
+    assert [list(line.get_ydata()) for line in accuracy_ax.lines] == [
+        history.accuracy, history.test_accuracy]
+
+
+def test_plot_history_draws_into_given_axes(plt, history):
+    _, ax = plt.subplots()
+    assert plot_history(history, ax) is ax
+
+
+def test_history_plot_refuses_an_unknown_axis(plt):
+    with pytest.raises(ValueError, match="steps"):
+        plot_history(History(), x="steps")
+
+
+def test_decision_boundary_has_title_and_labelled_axes(plt, small_data):
+    data = small_data(8)
+    ax = decision_boundary(MLP([2, 3, 1], seed=0), data, resolution=10)
+    try:
+        assert labelled(ax)
+        assert ax.collections  # the shading and the points are drawn
+    finally:
+        plt.close(ax.figure)
+
+
+def test_decision_boundary_needs_two_inputs(plt):
+    with pytest.raises(ValueError, match="2 inputs.*3"):
+        decision_boundary(MLP([3, 1], seed=0), [([0.0, 0.0, 0.0], [1.0])])
+
+
+def test_save_training_pictures_writes_pngs(plt, history, small_data, tmp_path):
+    paths = save_training_pictures(MLP([2, 2, 1], seed=0), small_data(6), history, tmp_path)
+    assert [p.name for p in paths] == ["cost.png", "boundary.png"]
+    assert all(p.read_bytes()[:8] == PNG_MAGIC for p in paths)
+
+
+def test_without_matplotlib_plotting_says_how_to_install(monkeypatch, history):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"pip install 'deltagrad\[plots\]'"):
+        plot_history(history)
