@@ -1,0 +1,110 @@
+"""``deltagrad demo``: the whole thing end to end, into a folder of results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from autodiff.files import atomic_write_text
+from autodiff.pictures import (
+    DEFAULT_MAX_NODES,
+    GraphTooLargeError,
+    GraphvizMissingError,
+    save_picture,
+)
+from nn.cli.arguments import (
+    add_data_arguments,
+    add_network_arguments,
+    add_sgd_arguments,
+    make_folder,
+)
+from nn.cli.training import fit
+from nn.comparison import compare
+from nn.costs import COSTS
+from nn.diagrams import draw_network, save_pictures
+from nn.layers import MLP
+from nn.model_files import save
+from nn.sgd import History
+
+# ---------------------------------------------------------------- demo
+
+
+def add_demo(subparsers) -> None:
+    p = subparsers.add_parser(
+        "demo", help="train a small sigmoid net on moons and write a folder of results",
+        description="The whole thing end to end: train a sigmoid network on moons by "
+                    "mini-batch SGD, then write the model, its history and pictures.")
+    add_network_arguments(p, sizes="2,8,1")
+    add_data_arguments(p)
+    add_sgd_arguments(p, epochs=100)
+    p.add_argument("--out", type=Path, default=Path("results"),
+                   help="the folder for the results (default: %(default)s)")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    make_folder(args.out)
+    net, history, train_data, test_data = fit(args)
+    written = [args.out / "model.json", args.out / "history.json"]
+    save(net, written[0])
+    atomic_write_text(written[1], json.dumps(history.as_dict(), indent=1))
+    written += demo_pictures(net, train_data + test_data, history, args.out)
+    written += demo_graphs(net, (test_data or train_data)[0], args.out)
+    written += demo_compare(net, (test_data or train_data)[0], COSTS[args.cost], args.out)
+    print(f"wrote {len(written)} files to {args.out}/:")
+    for path in written:
+        print(f"  {path.name}")
+    return 0
+
+
+def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
+    """The network diagram and one example's computation graph, when Graphviz can render."""
+    x, y = example
+    try:
+        return save_pictures(net, x, y, folder)
+    except GraphvizMissingError as error:
+        print(f"no network pictures: {error}")
+        return []
+    except GraphTooLargeError as error:
+        # save_pictures has backpropagated the example: the diagram can still be drawn
+        print(f"no graph.svg: one example's computation graph has {error.n_values} Values, "
+              f"more than {DEFAULT_MAX_NODES}; `deltagrad draw {folder / 'model.json'} "
+              f"--max-nodes {error.n_values}` draws it")
+        return [save_picture(draw_network(net, delta=True), folder / "network.svg")]
+
+
+def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
+    """The cost curve and decision boundary, when matplotlib is installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib is not installed: no plots (pip install 'deltagrad[plots]')")
+        return []
+    matplotlib.use("Agg")
+    from nn.plots import save_training_pictures
+
+    if net.sizes[0] != 2:
+        print(f"no boundary.png: a decision boundary needs 2 inputs, the network has "
+              f"{net.sizes[0]}")
+    return save_training_pictures(net, data, history, folder)
+
+
+
+def demo_compare(net: MLP, example, cost, folder: Path) -> list[Path]:
+    """compare.txt and compare.html: one example's gradients by autograd, formulas, PyTorch."""
+    x, y = example
+    try:
+        report = compare(net, x, y, cost)
+    except ValueError as error:  # e.g. cross-entropy of a saturated output
+        print(f"no comparison: {error}")
+        return []
+    written = [folder / "compare.txt", folder / "compare.html"]
+    atomic_write_text(written[0], str(report) + "\n")
+    atomic_write_text(written[1], report.html_page())
+    return written
+
+
+
+
+
+COMMANDS = {"demo": (add_demo, cmd_demo)}

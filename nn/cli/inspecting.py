@@ -1,0 +1,86 @@
+"""``deltagrad draw`` and ``deltagrad compare``: look inside a saved model on one example."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autodiff.files import atomic_write_text
+from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
+from nn.cli.arguments import (
+    add_example_arguments,
+    make_folder,
+    model_and_example,
+    positive_int,
+)
+from nn.comparison import compare
+from nn.costs import COSTS
+from nn.diagrams import save_pictures
+
+# ---------------------------------------------------------------- draw
+
+
+def add_draw(subparsers) -> None:
+    p = subparsers.add_parser(
+        "draw", help="draw a saved model: its network and one example's computation graph",
+        description="Backpropagate one example through a saved model and write two pictures: "
+                    "network.svg (layers, weights, delta_j^l) and graph.svg (the computation "
+                    "graph of the example's cost). Needs Graphviz's dot program.")
+    add_example_arguments(p)
+    p.add_argument("--format", choices=["svg", "png", "pdf"], default="svg",
+                   help="picture format (default: %(default)s)")
+    p.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
+                   help="largest computation graph to draw (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("pictures"),
+                   help="the folder for the pictures (default: %(default)s)")
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    net, x, y = model_and_example(args)
+    make_folder(args.out)
+    try:
+        written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost], format=args.format,
+                                max_nodes=args.max_nodes)
+    except GraphvizMissingError as error:
+        print(f"deltagrad draw: error: {error}", file=sys.stderr)
+        return 1
+    except GraphTooLargeError as error:
+        print(f"deltagrad draw: error: the computation graph of one example has "
+              f"{error.n_values} Values, more than --max-nodes {args.max_nodes}; pass "
+              f"--max-nodes {error.n_values} to draw it anyway (Graphviz will be slow)",
+              file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+# ---------------------------------------------------------------- compare
+
+
+def add_compare(subparsers) -> None:
+    p = subparsers.add_parser(
+        "compare", help="autograd's gradients beside the lecture's equations (and PyTorch's)",
+        description="For one example, print delta_j^l, dC/db_j^l and dC/dw_jk^l of a saved "
+                    "model as C.backward() finds them, as the lecture's equations 1-4 give "
+                    "them, and as PyTorch does when it is installed, with their differences.")
+    add_example_arguments(p)
+    p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    p.add_argument("--html", type=Path, help="also write the report as an HTML table")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    net, x, y = model_and_example(args)
+    report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
+    print(report)
+    if args.html:
+        atomic_write_text(args.html, report.html_page())
+        print(f"wrote {args.html}")
+    return 0
+
+
+COMMANDS = {
+    "draw": (add_draw, cmd_draw),
+    "compare": (add_compare, cmd_compare),
+}
