@@ -37,6 +37,7 @@ from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.metrics import accuracy, evaluate
 from nn.model_files import ModelFileError, load, save
 from nn.sgd import History, TrainingDiverged, train
+from nn.walkthrough import Walkthrough, walkthrough
 
 __all__ = [
     "ACTIVATIONS",
@@ -50,6 +51,7 @@ __all__ = [
     "Neuron",
     "Report",
     "TrainingDiverged",
+    "Walkthrough",
     "accuracy",
     "backprop",
     "backprop_batch",
@@ -68,5 +70,6 @@ __all__ = [
     "save",
     "split",
     "train",
+    "walkthrough",
     "xor",
 ]

@@ -66,14 +66,16 @@ def draw_network(
     w_jk^l: blue when w_jk^l > 0, red when it is negative, and as wide as
     ``|w_jk^l|`` relative to the largest weight of the network (from
     ``MIN_WIDTH`` to ``MAX_WIDTH`` points). Nodes are filled by role as in
-    ``autodiff.draw``: inputs (layer 1) light blue, hidden layers white, the
+    ``autodiff.draw``: inputs (layer 1) lavender, hidden layers white, the
     output layer light green. Each node's tooltip (in SVG) gives b_j^l.
 
     Args:
         net: the network.
         rankdir: "LR" (layer 1 on the left), "RL", "TB" (layer 1 on top) or "BT".
-        edge_labels: write "w_jk^l = value" on each edge; by default only when
-            the network has at most 12 weights, beyond which labels crowd.
+        edge_labels: write "w_jk^l = value" on each edge, where the label
+            overlaps no node and no other label (the rest are left out and the
+            legend says how many; every edge's tooltip gives its value); by
+            default only when the network has at most 12 weights.
         delta: shade the nodes of layers 2..L by delta_j^l = dC/dz_j^l, blue
             for positive and red for negative, stronger for larger |delta|
             (relative to the largest), and write it under a_j^l. The deltas are
@@ -103,7 +105,11 @@ def draw_network(
     for layer in net.layers:
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
-                _weight_edge(g, layer.l, j, k, w.data, largest_w or 1.0, edge_labels, digits)
+                _weight_edge(g, layer.l, j, k, w.data, largest_w or 1.0, digits)
+    if edge_labels:
+        left_out = _weight_labels(g, net, place, deltas is not None, digits)
+        if left_out:
+            g.attr(label=_legend(delta, left_out))
     return g
 
 
@@ -133,8 +139,8 @@ def _gaps(rankdir: str, edge_labels: bool, delta: bool) -> tuple[float, float]:
     two-line nodes are wide, so the rows spread out.
     """
     vertical = rankdir in ("TB", "BT")
-    row_gap = 1.9 if vertical and (edge_labels or delta) else 1.4 if edge_labels else 1.0
-    gap = 2.6 if edge_labels else 2.0
+    row_gap = 1.9 if vertical and (edge_labels or delta) else 1.5 if edge_labels else 1.0
+    gap = 3.0 if edge_labels else 2.0
     if delta and not vertical:  # the ovals are wider than the circles
         gap, row_gap = gap + 0.4, row_gap + 0.2
     return gap, row_gap
@@ -144,26 +150,28 @@ def _add_layer(g: Drawing, net: MLP, layer_no: int, place, deltas: dict | None,
                digits: int) -> None:
     """Layer l's title and its nodes a_j^l (with delta_j^l under each, when given)."""
     g.node(f"layer{layer_no}", f"layer {layer_no}", shape="plaintext", style="",
-           fontsize="12", pos=place(layer_no, 0))
+           fontsize="12", pos=_pin(place(layer_no, 0)))
     L = len(net.sizes)
     role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
     for j in range(net.sizes[layer_no - 1]):
         fill = ROLE_COLOURS[role]
-        label = lecture_html(node_label("a", layer_no, j))
+        label = lecture_html(node_label("a", layer_no, j), small=True)
         tooltip = "input" if layer_no == 1 else _tooltip(net, layer_no, j, digits)
         shape = "circle"
         if deltas is not None and layer_no > 1:
             d = deltas[layer_no][j]
             fill = _shade(d, deltas["largest"])
-            name = lecture_html(node_label("delta", layer_no, j))
-            label += f'<BR/><FONT POINT-SIZE="10">{name} = {number(d, digits)}</FONT>'
+            name = lecture_html(node_label("delta", layer_no, j), small=True)
+            label = (f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="3"><TR><TD>{label}</TD>'
+                     f'</TR><TR><TD><FONT POINT-SIZE="10">{name} = {number(d, digits)}</FONT>'
+                     "</TD></TR></TABLE>")
             shape = "ellipse"  # two lines of text would make a large circle
         g.node(f"a{layer_no}_{j + 1}", f"<{label}>", fillcolor=fill, tooltip=tooltip,
-               shape=shape, pos=place(layer_no, j + 1))
+               shape=shape, pos=_pin(place(layer_no, j + 1)))
 
 
 def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float):
-    """pos="x,y!" (inches) of node ``row`` (0: the layer's title) of layer l, as rankdir says.
+    """(x, y) in inches of node ``row`` (0: the layer's title) of layer l, as rankdir says.
 
     Layer l is column l - 1 (``gap`` inches apart); its n nodes are rows
     ``row_gap`` apart, centred on the middle of the tallest layer; the title
@@ -178,11 +186,15 @@ def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float):
             across = ((n + 1) / 2 - row) * row_gap
         else:
             across = (tallest - 1) / 2 * row_gap + (0.6 if rankdir in ("LR", "RL") else 1.2)
-        x, y = {"LR": (along, across), "RL": (-along, across),
+        return {"LR": (along, across), "RL": (-along, across),
                 "TB": (-across, -along), "BT": (-across, along)}[rankdir]
-        return f"{x:.2f},{y:.2f}!"
 
     return place
+
+
+def _pin(xy: tuple[float, float]) -> str:
+    """Graphviz's pos attribute for a point in inches, pinned ("!") for neato."""
+    return f"{xy[0]:.2f},{xy[1]:.2f}!"
 
 
 def save_pictures(
@@ -219,26 +231,78 @@ def save_pictures(
 
 
 def _weight_edge(g: Drawing, layer_no: int, j: int, k: int, w: float, largest: float,
-                 with_label: bool, digits: int) -> None:
+                 digits: int) -> None:
     """The edge of w_jk^l, from node k of layer l-1 into node j of layer l.
 
-    Its label sits on the edge on a white ground, nearer node j, the node the
-    weight feeds: not at the middle, where crossing edges would put two labels
-    on one spot. The labels of the edges into one node are staggered by k, so
-    that they do not meet where those edges converge.
+    Blue for w > 0, red for w < 0, as wide as |w| relative to the largest
+    weight; its tooltip (in SVG) gives the number.
     """
     colour = POSITIVE if w >= 0 else NEGATIVE
-    attrs = {"color": colour, "penwidth": f"{_width(w, largest):.2f}",
-             "tooltip": f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}"}
-    if with_label:
-        name = lecture_html(node_label("w", layer_no, j, k))
-        text = f"{name} = {number(w, digits)}"
-        attrs.update(headlabel=f'<<TABLE BORDER="0" CELLPADDING="1" BGCOLOR="white"><TR><TD>'
-                               f"{text}</TD></TR></TABLE>>",
-                     labelfontcolor=colour, labelangle="0",
-                     labeldistance=f"{4.5 + 2.5 * (k % 3):g}",
-                     labelfontsize="10")
-    g.edge(f"a{layer_no - 1}_{k + 1}", f"a{layer_no}_{j + 1}", **attrs)
+    g.edge(f"a{layer_no - 1}_{k + 1}", f"a{layer_no}_{j + 1}", color=colour,
+           penwidth=f"{_width(w, largest):.2f}",
+           tooltip=f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}")
+
+
+# Where along its edge a weight's label may sit, as the fraction of the way from
+# node k (layer l-1) to node j (layer l): near node j first, the node the weight
+# feeds, then further back. Labels at the middle of crossing edges would meet.
+_LABEL_PLACES = (0.72, 0.62, 0.52, 0.42, 0.32, 0.8, 0.24, 0.67, 0.57, 0.47, 0.37, 0.28, 0.76)
+_CHAR_WIDTH, _LABEL_HEIGHT, _LABEL_PAD = 0.082, 0.28, 0.06  # inches, at 10 points
+
+
+def _weight_labels(g: Drawing, net: MLP, place, deltas: bool, digits: int) -> int:
+    """Write "w_jk^l = value" on each edge where it overlaps nothing; return how many could not.
+
+    Each label is a small node pinned on its edge at the first of
+    ``_LABEL_PLACES`` where its box (estimated from its text, a little
+    generously) meets no node and no label placed before it. A label that
+    fits nowhere is left out: the edge's tooltip still gives the number.
+    """
+    half_node = (0.75, 0.42) if deltas else (0.34, 0.34)  # ovals with delta are wider
+    taken = [_box(place(l, row), *half_node) for l, n in enumerate(net.sizes, start=1)
+             for row in range(1, n + 1)]
+    left_out = 0
+    for layer in net.layers:
+        for j, neuron in enumerate(layer.neurons):
+            for k, w in enumerate(neuron.w):
+                text = f"{node_label('w', layer.l, j, k)} = {number(w.data, digits)}"
+                half = (len(text) * _CHAR_WIDTH / 2 + _LABEL_PAD, _LABEL_HEIGHT / 2)
+                tail, head = place(layer.l - 1, k + 1), place(layer.l, j + 1)
+                spot = _free_spot(tail, head, half, taken)
+                if spot is None:
+                    left_out += 1
+                    continue
+                taken.append(_box(spot, *half))
+                _label_node(g, layer.l, j, k, w.data, spot, digits)
+    return left_out
+
+
+def _free_spot(tail, head, half, taken) -> tuple[float, float] | None:
+    for t in _LABEL_PLACES:
+        spot = (tail[0] + t * (head[0] - tail[0]), tail[1] + t * (head[1] - tail[1]))
+        box = _box(spot, *half)
+        if not any(_overlap(box, other) for other in taken):
+            return spot
+    return None
+
+
+def _box(centre, half_w: float, half_h: float) -> tuple[float, float, float, float]:
+    return (centre[0] - half_w, centre[1] - half_h, centre[0] + half_w, centre[1] + half_h)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_node(g: Drawing, layer_no: int, j: int, k: int, w: float, spot, digits: int) -> None:
+    """The label of w_jk^l as a node pinned at ``spot``, white behind the text."""
+    colour = POSITIVE if w >= 0 else NEGATIVE
+    name = lecture_html(node_label("w", layer_no, j, k), small=True)
+    text = f"{name} = {number(w, digits)}"
+    g.node(f"w{layer_no}_{j + 1}_{k + 1}",
+           f'<<TABLE BORDER="0" CELLPADDING="1" BGCOLOR="white"><TR><TD>{text}</TD></TR>'
+           f"</TABLE>>", shape="plain", style="", fontcolor=colour, fontsize="10",
+           pos=_pin(spot), tooltip=f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}")
 
 
 def _check_options(net: object, rankdir: str, digits: int, max_edges: int) -> tuple[int, int]:
@@ -300,7 +364,7 @@ def _tooltip(net: MLP, layer_no: int, j: int, digits: int) -> str:
     return f"{node_label('b', layer_no, j)} = {b:.{digits}g}"
 
 
-def _legend(delta: bool) -> str:
+def _legend(delta: bool, left_out: int = 0) -> str:
     """A one-line key under the picture, as an HTML-like label."""
     blue = f'<FONT COLOR="{POSITIVE}">blue &gt; 0</FONT>'
     red = f'<FONT COLOR="{NEGATIVE}">red &lt; 0</FONT>'
@@ -308,4 +372,8 @@ def _legend(delta: bool) -> str:
     if delta:
         text += f";   nodes: {lecture_html('delta_j^l')} = \u2202C/\u2202{lecture_html('z_j^l')}"
         text += f", {blue}, {red}"
+    if left_out:
+        many = left_out != 1
+        text += (f";   {left_out} weight label{'s' * many} left out where "
+                 f"{'they' if many else 'it'} would overlap (hover an edge for its w)")
     return f"<{text}>"

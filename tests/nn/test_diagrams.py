@@ -76,7 +76,8 @@ def edges(source: str) -> dict[tuple[str, str], str]:
 
 
 def node_attrs(source: str) -> dict[str, str]:
-    return dict(re.findall(r"^\s*(a\d+_\d+) \[(.*)\]$", source, re.M))
+    """The attributes of each node a_j^l (a2_1) and each weight's label (w2_1_2)."""
+    return dict(re.findall(r"^\s*((?:a\d+_\d+)|(?:w\d+_\d+_\d+)) \[(.*)\]$", source, re.M))
 
 
 def pos(attrs: str) -> tuple[float, float]:
@@ -113,12 +114,12 @@ def test_equal_networks_give_identical_source():
 @pytest.mark.parametrize("sizes", [[2, 2, 1], [4, 8, 6, 3], [3, 1]])
 def test_a_node_per_a_j_l_and_an_edge_per_w_jk_l(sizes):
     source = draw_network(MLP(sizes, seed=1)).source
-    nodes = node_attrs(source)
+    nodes = {n: a for n, a in node_attrs(source).items() if n.startswith("a")}  # not labels
     assert sorted(nodes) == sorted(f"a{l}_{j}" for l, n in enumerate(sizes, 1)
                                    for j in range(1, n + 1))
     for name, attrs in nodes.items():
         l, j = name[1:].split("_")
-        assert f"label=<{lecture_html(f'a_{j}^{l}')}>" in attrs
+        assert f"label=<{lecture_html(f'a_{j}^{l}', small=True)}>" in attrs
     expected = {(f"a{l - 1}_{k}", f"a{l}_{j}") for l in range(2, len(sizes) + 1)
                 for j in range(1, sizes[l - 1] + 1) for k in range(1, sizes[l - 2] + 1)}
     assert set(edges(source)) == expected
@@ -149,7 +150,8 @@ def test_layers_are_columns_in_order_and_nodes_rows_in_order(rankdir):
 def test_edge_colour_is_the_sign_and_width_the_size_of_the_weight():
     net = net_221()
     largest = max(abs(w) for row in W2 + W3 for w in row)
-    es = edges(draw_network(net).source)
+    source = draw_network(net).source
+    es = edges(source)
     for l, W in ((2, W2), (3, W3)):
         for j, row in enumerate(W, 1):
             for k, w in enumerate(row, 1):
@@ -159,20 +161,29 @@ def test_edge_colour_is_the_sign_and_width_the_size_of_the_weight():
                 assert width == pytest.approx(
                     MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * abs(w) / largest, abs=0.005
                 )
-                assert f"{lecture_html(f'w_{j}{k}^{l}')} = {number(w, 3)}" in attrs
+                # the label is a node of its own on the edge, in the edge's colour
+                label = node_attrs(source)[f"w{l}_{j}_{k}"]
+                assert f"{lecture_html(f'w_{j}{k}^{l}', small=True)} = {number(w, 3)}" in label
+                assert f'fontcolor="{POSITIVE if w > 0 else NEGATIVE}"' in label
+
+
+def weight_labels(source: str) -> int:
+    return len(re.findall(r"^\tw\d+_\d+_\d+ \[", source, re.M))
 
 
 def test_edge_labels_by_default_only_on_small_networks():
-    assert "headlabel" in draw_network(MLP([2, 2, 1], seed=0)).source
-    assert "headlabel" not in draw_network(MLP([4, 8, 6, 3], seed=0)).source
-    assert "headlabel" in draw_network(MLP([4, 8, 6, 3], seed=0), edge_labels=True).source
-    assert "headlabel" not in draw_network(MLP([2, 2, 1], seed=0), edge_labels=False).source
+    assert weight_labels(draw_network(MLP([2, 2, 1], seed=0)).source) == 6
+    assert weight_labels(draw_network(MLP([4, 8, 6, 3], seed=0)).source) == 0
+    assert weight_labels(draw_network(MLP([4, 8, 6, 3], seed=0), edge_labels=True).source) > 0
+    assert weight_labels(draw_network(MLP([2, 2, 1], seed=0), edge_labels=False).source) == 0
 
 
 def test_wide_layers_keep_their_weights_apart():
     net = MLP([12, 2], seed=0)  # w_1,12^2: the comma keeps j = 1 and k = 12 apart
     source = draw_network(net, edge_labels=True).source
-    assert lecture_html("w_1,12^2") in source and "a1_12 -> a2_1" in source
+    assert "a1_12 -> a2_1" in source and 'tooltip="w_1,12^2 = ' in source
+    labelled = draw_network(MLP([12, 1], seed=0), edge_labels=True).source
+    assert lecture_html("w_1,12^2", small=True) in labelled
 
 
 # ----------------------------------------------------------------------
@@ -182,7 +193,8 @@ def test_wide_layers_keep_their_weights_apart():
 
 def test_delta_labels_and_shades_match_the_lecture_equations():
     deltas = lecture_deltas()
-    nodes = node_attrs(draw_network(backpropagated_221(), delta=True).source)
+    nodes = {n: a for n, a in node_attrs(draw_network(backpropagated_221(), delta=True).source)
+             .items() if n.startswith("a")}
     largest = max(abs(d) for ds in deltas.values() for d in ds)
     for l, ds in deltas.items():
         for j, d in enumerate(ds, 1):
@@ -238,7 +250,9 @@ def test_rendered_svg_has_the_nodes_edges_and_labels():
     groups = {cls: [g for g in root.iter(f"{SVG}g") if g.get("class") == cls]
               for cls in ("node", "edge")}
     titles = sorted(g.find(f"{SVG}title").text for g in groups["node"])
-    assert titles == ["a1_1", "a1_2", "a2_1", "a2_2", "a3_1", "layer1", "layer2", "layer3"]
+    weight_labels = ["w2_1_1", "w2_1_2", "w2_2_1", "w2_2_2", "w3_1_1", "w3_1_2"]
+    assert titles == ["a1_1", "a1_2", "a2_1", "a2_2", "a3_1", "layer1", "layer2", "layer3",
+                      *weight_labels]
     assert len(groups["edge"]) == 6
     texts = {g.find(f"{SVG}title").text: [t.text for t in g.iter(f"{SVG}text")]
              for g in groups["node"]}
@@ -368,3 +382,58 @@ def test_numpy_integers_pass_as_options():
     assert drawn.source == draw_network(net_221(), digits=2, max_edges=10).source
     with pytest.raises(TypeError, match="digits must be a whole number, got float: 2.5"):
         draw_network(net_221(), digits=2.5)
+
+
+# ----------------------------------------------------------------------
+# Weight labels never overlap: measured in Graphviz's own layout
+# ----------------------------------------------------------------------
+
+
+def layout_boxes(g) -> dict[str, tuple[float, float, float, float]]:
+    """Each node's box (x0, y0, x1, y1) in points, as neato lays the picture out (-Tjson)."""
+    import json
+
+    laid_out = json.loads(g.pipe(format="json"))
+    boxes = {}
+    for obj in laid_out.get("objects", []):
+        if "pos" not in obj or "width" not in obj:
+            continue
+        x, y = (float(v) for v in obj["pos"].split(","))
+        w, h = float(obj["width"]) * 72 / 2, float(obj["height"]) * 72 / 2
+        boxes[obj["name"]] = (x - w, y - h, x + w, y + h)
+    return boxes
+
+
+def overlapping(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@needs_neato
+@pytest.mark.parametrize("sizes", [[2, 3, 2], [2, 2, 1], [3, 4, 2], [2, 4, 4, 1], [4, 3, 3]])
+@pytest.mark.parametrize("delta", [False, True])
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_weight_labels_overlap_nothing_and_the_rest_are_tooltips(sizes, delta, rankdir):
+    net = MLP(sizes, seed=1)
+    if delta:
+        net.zero_grad()
+        quadratic_cost([net([0.3] * sizes[0])], [[1.0] * sizes[-1]]).backward()
+    g = draw_network(net, edge_labels=True, delta=delta, rankdir=rankdir)
+    boxes = layout_boxes(g)
+    labels = {n: b for n, b in boxes.items() if n.startswith("w")}
+    neurons = {n: b for n, b in boxes.items() if n.startswith("a")}
+    for name, box in labels.items():
+        for other, other_box in [*labels.items(), *neurons.items()]:
+            assert other == name or not overlapping(box, other_box), (name, other)
+    n_weights = sum(m * n for m, n in zip(sizes, sizes[1:]))
+    left_out = n_weights - len(labels)
+    assert len(labels) >= n_weights * 0.6  # most weights keep a label on the picture
+    if left_out:
+        assert f"{left_out} weight label" in g.source  # and the legend says so
+    # every weight, labelled or not, gives its value as the edge's tooltip
+    assert len(re.findall(r'-> a\d+_\d+ \[.*tooltip="w_', g.source)) == n_weights
+
+
+def test_notebook_3s_network_labels_every_weight():
+    # the [2, 3, 2] picture of notebook 3, where the labels used to pile up
+    net = MLP([2, 3, 2], seed=1)
+    assert len(re.findall(r"^\tw\d", draw_network(net).source, re.M)) == 12
