@@ -23,34 +23,59 @@ X_AXES = ("iterations", "epoch")
 
 
 def plot_history(history: History, ax=None, *, x: str = "iterations"):
-    """Plot the cost (and the accuracy, when known) after each epoch; returns the axes.
+    """Plot the cost, and the accuracy when known, after each epoch; returns the cost's axes.
 
     ``x`` is "iterations" (SGD steps, the lecture's knob) or "epoch". The test
-    cost and accuracy are drawn too when ``train`` had ``test_data``; accuracy
-    goes on a second axis on the right, dashed.
+    cost and accuracy are drawn too when ``train`` had ``test_data``. With no
+    ``ax``, a new figure holds two panels side by side, the cost and the
+    accuracy, each legend placed where it hides none of its curves. With an
+    ``ax``, the accuracy goes on a second axis on the right (dashed), and one
+    legend for all the curves sits below the axes, off the data.
     """
     plt = _pyplot()
     if x not in X_AXES:
         raise ValueError(f"x must be one of {X_AXES}, got {x!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
     xs = getattr(history, x)
+    label = "iterations (SGD steps)" if x == "iterations" else "epoch"
+    has_accuracy = any(a is not None for a in history.accuracy)
+    twin = ax is not None
+    if ax is None:
+        panels = 2 if has_accuracy else 1
+        _, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.8), squeeze=False)
+        ax, accuracy_ax = axes[0][0], axes[0][1] if has_accuracy else None
+    else:
+        accuracy_ax = ax.twinx() if has_accuracy else None
+    _cost_curves(ax, xs, history)
+    ax.set(title="Cost during training", xlabel=label)
+    if accuracy_ax is not None:
+        _accuracy_curves(accuracy_ax, xs, history)
+        if not twin:
+            accuracy_ax.set(title="Accuracy during training", xlabel=label)
+    if twin and accuracy_ax is not None:
+        handles = ax.get_lines() + accuracy_ax.get_lines()
+        ax.legend(handles, [h.get_label() for h in handles], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize="small", frameon=False)
+    else:
+        ax.legend(loc="best")
+        if accuracy_ax is not None:
+            accuracy_ax.legend(loc="best")
+    ax.figure.tight_layout()
+    return ax
+
+
+def _cost_curves(ax, xs, history: History) -> None:
     ax.plot(xs, history.cost, label="training cost C")
     if any(c is not None for c in history.test_cost):
         ax.plot(xs, history.test_cost, label="test cost")
-    ax.set_xlabel("iterations (SGD steps)" if x == "iterations" else "epoch")
     ax.set_ylabel("cost C")
-    ax.set_title("Cost during training")
-    if any(a is not None for a in history.accuracy):
-        acc_ax = ax.twinx()
-        acc_ax.plot(xs, history.accuracy, "--", color="tab:green", label="training accuracy")
-        if any(a is not None for a in history.test_accuracy):
-            acc_ax.plot(xs, history.test_accuracy, "--", color="tab:red", label="test accuracy")
-        acc_ax.set_ylabel("accuracy")
-        acc_ax.set_ylim(0.0, 1.05)
-        acc_ax.legend(loc="center right")
-    ax.legend(loc="upper right")
-    return ax
+
+
+def _accuracy_curves(ax, xs, history: History) -> None:
+    ax.plot(xs, history.accuracy, "--", color="tab:green", label="training accuracy")
+    if any(a is not None for a in history.test_accuracy):
+        ax.plot(xs, history.test_accuracy, "--", color="tab:red", label="test accuracy")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0.0, 1.05)
 
 
 def decision_boundary(

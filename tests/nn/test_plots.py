@@ -79,3 +79,36 @@ def test_without_matplotlib_plotting_says_how_to_install(monkeypatch, history):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'deltagrad\[plots\]'"):
         plot_history(history)
+
+
+def legend_hides_a_curve(ax) -> bool:
+    """True when a point of one of the curves of ax's figure lies under one of its legends."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    legends = [a.get_legend() for a in ax.figure.axes if a.get_legend() is not None]
+    boxes = [legend.get_window_extent(renderer) for legend in legends]
+    for a in ax.figure.axes:
+        for line in a.get_lines():
+            points = a.transData.transform(list(zip(*line.get_data())))
+            if any(box.contains(px, py) for box in boxes for px, py in points):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("given_axes", [False, True])
+def test_no_legend_covers_the_curves(plt, given_axes):
+    # a history whose accuracy curves run high and flat, where a legend on the
+    # right of a shared axis used to sit on them
+    history = History(epoch=[1, 2, 3, 4, 5, 6], iterations=[10, 20, 30, 40, 50, 60],
+                      cost=[0.2, 0.12, 0.09, 0.08, 0.075, 0.07],
+                      accuracy=[0.6, 0.9, 0.95, 0.97, 0.98, 0.99],
+                      test_cost=[0.21, 0.14, 0.1, 0.09, 0.085, 0.08],
+                      test_accuracy=[0.55, 0.85, 0.92, 0.95, 0.96, 0.97],
+                      time=[0.1] * 6)
+    ax = plt.subplots()[1] if given_axes else None
+    ax = plot_history(history, ax)
+    try:
+        assert not legend_hides_a_curve(ax)
+        assert len(ax.figure.axes) == 2  # the accuracy has axes of its own
+    finally:
+        plt.close(ax.figure)
