@@ -230,8 +230,9 @@ _PAGE = """<!DOCTYPE html>
   ol {{ max-height: 60vh; overflow-y: auto; padding-left: 2.6em; margin: 0; }}
   li {{ padding: 0.15em 0.3em; }}
   li.current {{ background: #fde3de; }}
-  .hl > :is(polygon, path, ellipse):first-of-type {{ stroke: {colour} !important;
-                                                   stroke-width: 4; }}
+  /* the outline of a node or an edge: its first shape (a tooltip wraps it in a link) */
+  .hl path:first-of-type, .hl polygon:first-of-type, .hl ellipse {{
+    stroke: {colour} !important; stroke-width: 4; }}
   .hl text {{ font-weight: bold; }}
 </style>
 </head>

@@ -58,6 +58,19 @@ EQUATIONS = {
 }
 
 
+# The same for a page: sub- and superscripts, Greek letters
+_d, _s = "\u2202", "\u03c3\u2032"
+EQUATIONS_HTML = {
+    1: f"δ<sub>j</sub><sup>L</sup> = {_d}C/{_d}<i>a</i><sub>j</sub><sup>L</sup> · "
+       f"{_s}(<i>z</i><sub>j</sub><sup>L</sup>)",
+    2: "δ<sub>j</sub><sup>l</sup> = (Σ<sub>k</sub> <i>w</i><sub>kj</sub><sup>l+1</sup> "
+       f"δ<sub>k</sub><sup>l+1</sup>) · {_s}(<i>z</i><sub>j</sub><sup>l</sup>)",
+    3: f"{_d}C/{_d}<i>b</i><sub>j</sub><sup>l</sup> = δ<sub>j</sub><sup>l</sup>",
+    4: f"{_d}C/{_d}<i>w</i><sub>jk</sub><sup>l</sup> = <i>a</i><sub>k</sub><sup>l−1</sup> "
+       "δ<sub>j</sub><sup>l</sup>",
+}
+
+
 @dataclass(frozen=True)
 class Step:
     """One quantity of the walkthrough.
@@ -298,9 +311,9 @@ class Walkthrough:
     def slides(self) -> Slides:
         slides = [Slide(symbol=s.symbol, value=s.value, html=s.html(), caption=s.text(),
                         highlight=_parts(s, self.net.sizes)) for s in self.steps]
+        equations = "; ".join(f"({n}) {e}" for n, e in EQUATIONS_HTML.items())
         intro = ('<p class="intro">Each line: the quantity, the lecture\'s formula, the numbers '
-                 "plugged in, and the engine's value. Equations: "
-                 + "; ".join(f"({n}) {html.escape(e)}" for n, e in EQUATIONS.items()) + ".</p>")
+                 f"plugged in, and the engine's value. The equations: {equations}.</p>")
         return Slides(self.title(), self.picture(), slides, intro_html=intro)
 
     def html(self) -> str:

@@ -209,3 +209,17 @@ def requested_urls(driver) -> list[str]:
         if message.get("method") == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+def outlined_parts(driver) -> dict[str, str]:
+    """The page's outlined parts of its picture: DOT name -> the stroke colour shown.
+
+    The colour is what the browser computes for the part's outline (its first
+    shape), so a highlight the styles fail to show is caught.
+    """
+    return driver.execute_script(
+        "const out = {};"
+        "document.querySelectorAll('#picture g.hl').forEach(g => {"
+        "  const shape = g.querySelector('ellipse, polygon, path');"
+        "  out[g.querySelector('title').textContent] = getComputedStyle(shape).stroke; });"
+        "return out;")

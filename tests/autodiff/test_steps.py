@@ -9,7 +9,7 @@ import re
 import struct
 
 import pytest
-from conftest import requested_urls, table_operations
+from conftest import outlined_parts, requested_urls, table_operations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -204,9 +204,9 @@ def current_step(driver):
 
 
 def outlined(driver):
-    return driver.execute_script(
-        "return Array.from(document.querySelectorAll('#picture g.hl title'))"
-        ".map(t => t.textContent)")
+    parts = outlined_parts(driver)
+    assert set(parts.values()) == {"rgb(192, 57, 43)"}  # the highlight is shown in red
+    return list(parts)
 
 
 @pytest.mark.browser

@@ -11,7 +11,7 @@ import re
 import struct
 
 import pytest
-from conftest import requested_urls
+from conftest import outlined_parts, requested_urls
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -229,9 +229,8 @@ def test_the_page_in_a_browser(browser, tmp_path):
         step = walk.steps[n]
         assert (current.get_attribute("data-symbol"), current.get_attribute("data-value")) == (
             step.symbol, repr(step.value))
-        outlined = browser.execute_script(
-            "return Array.from(document.querySelectorAll('#picture g.hl title'))"
-            ".map(t => t.textContent)")
+        outlined = outlined_parts(browser)
+        assert set(outlined.values()) == {"rgb(192, 57, 43)"}  # shown in the highlight red
         if step.k is not None:  # a weight's step outlines its edge
             assert f"a{step.l - 1}_{step.k}->a{step.l}_{step.j}" in outlined
         elif step.symbol != "C":
