@@ -34,7 +34,6 @@ Previous/Next, arrow keys, a slider, ``#step=N``), ``walk.frames(folder)`` and
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
