@@ -65,6 +65,7 @@ INSTALL_HINT = (
     "'conda install -c conda-forge graphviz'; then check that 'dot -V' runs."
 )
 
+_NUMBER_START = "0123456789.-\u2212"
 _NEURON_SYMBOLS = ("w", "b", "z", "a")
 
 
@@ -185,8 +186,9 @@ def draw(
     * lavender, **input**: a labelled leaf that is not a parameter (x, y, a_k^1);
     * light orange, **parameter**: a leaf in ``params``; without ``params``, a leaf
       labelled as a weight or bias (``w_jk^l``, ``b_j^l``);
-    * light grey, **constant**: an unlabelled leaf, a number written into the
-      expression (the 1.0 above, the 1/(2n) of the cost);
+    * light grey, **constant**: a number written into the expression, an
+      unlabelled leaf (the 1.0 above) or one labelled with a formula of numbers
+      (the cost's "1/(2n)");
     * white, **intermediate**: any other computed Value;
     * light green, **output**: ``root`` itself.
 
@@ -372,7 +374,8 @@ def _role(v: Value, i: int, n: int, param_ids: set[int] | None) -> str:
             return "parameter"
     elif symbol_of(v.label) in ("w", "b"):
         return "parameter"
-    return "input" if v.label else "constant"
+    # a label written as a formula of numbers ("1/(2n)", "1 − y_1") names a constant
+    return "input" if v.label and v.label[0] not in _NUMBER_START else "constant"
 
 
 def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str) -> str:

@@ -48,6 +48,7 @@ class Cost:
     """
 
     name = ""  # its key in COSTS, such as "quadratic"
+    factor_label = "k(n)"  # how a picture names the factor
 
     def __init__(self) -> None:
         self.__name__ = f"{self.name}_cost"  # read like a function's name in messages
@@ -58,9 +59,13 @@ class Cost:
         for i, (a, y) in enumerate(zip(outputs, targets)):
             for j, (a_j, y_j) in enumerate(zip(a, y)):
                 self.check_output(a_j.data, i, j)
-                term = self.term(a_j, *self.prepare(y_j))
+                # the targets as named leaves (y_1, ...), so that a picture of C says
+                # what they are; the numbers are those a plain float would give
+                prepared = [Value(t, label=name) for t, name in
+                            zip(self.prepare(y_j), self.target_labels(j))]
+                term = self.term(a_j, *prepared)
                 total = term if total is None else total + term
-        C = total * self.factor(n)
+        C = total * Value(self.factor(n), label=self.factor_label)
         C.label = "C"
         return C
 
@@ -76,6 +81,10 @@ class Cost:
         """The numbers ``term`` takes beside a_j: y_j itself, unless a cost needs more."""
         return (y_j,)
 
+    def target_labels(self, j: int) -> tuple[str, ...]:
+        """Names of what ``prepare`` gives for output node j, as pictures show them."""
+        return (f"y_{j + 1}",)
+
     def check_output(self, a_j: float, i: int, j: int) -> None:
         """Refuse an output a_j of example i where the cost is undefined (none here)."""
 
@@ -90,6 +99,7 @@ class QuadraticCost(Cost):
     """
 
     name = "quadratic"
+    factor_label = "1/(2n)"
 
     def term(self, a_j: Value, y_j: float | Value) -> Value:
         """(y_j - a_j)^2: output node j's part of ||y_i - a(x_i)||^2."""
@@ -110,6 +120,7 @@ class CrossEntropyCost(Cost):
     """
 
     name = "cross_entropy"
+    factor_label = "\u22121/n"
 
     def term(self, a_j: Value, y_j: float | Value, one_minus_y_j: float | Value) -> Value:
         """y_j ln a_j + (1 - y_j) ln(1 - a_j)."""
@@ -126,6 +137,9 @@ class CrossEntropyCost(Cost):
         1 - y_j a Python float target gives.)
         """
         return y_j, 1.0 - float(y_j)
+
+    def target_labels(self, j: int) -> tuple[str, str]:
+        return f"y_{j + 1}", f"1 \u2212 y_{j + 1}"
 
     def check_output(self, a_j: float, i: int, j: int) -> None:
         """ln a and ln(1 - a) need 0 < a < 1."""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from autodiff import Value
 from nn.costs import COSTS, Cost, cross_entropy_cost, quadratic_cost
+from nn.layers import MLP
 
 COST_FUNCTIONS = [quadratic_cost, cross_entropy_cost]
 
@@ -217,3 +218,35 @@ def test_numpy_numbers_are_targets_too():
     np = pytest.importorskip("numpy", reason="numpy is not installed")
     for y in (np.float64(1.0), np.float32(1.0), np.int64(1)):
         assert quadratic_cost([[Value(0.5)]], [[y]]).data == 0.125
+
+
+def test_a_picture_of_the_cost_names_its_constants():
+    # the targets are named y_j and the factor 1/(2n): a picture shows what they are
+    from autodiff import draw
+    from autodiff.notation import lecture_html
+    from autodiff.pictures import ROLE_COLOURS
+
+    net = MLP([2, 2], seed=0)
+    for cost, factor in ((quadratic_cost, "1/(2n)"), (cross_entropy_cost, "\u22121/n")):
+        C = cost([net([0.5, 0.1])], [[1.0, 0.0]])
+        leaves = {v.label: v for v in _leaves(C)}
+        assert {"y_1", "y_2", factor} <= set(leaves)
+        assert leaves["y_2"].data == 0.0 and leaves[factor].data == cost.factor(1)
+        source = draw(C).source
+        for label, role in (("y_1", "input"), (factor, "constant")):
+            shown = f"<B>{lecture_html(label, small=True)}</B>"
+            line = next(t for t in source.splitlines() if shown in t)
+            assert f'fillcolor="{ROLE_COLOURS[role]}"' in line
+
+
+def _leaves(root):
+    seen, stack, found = set(), [root], []
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if not v.parents:
+            found.append(v)
+        stack.extend(v.parents)
+    return found
