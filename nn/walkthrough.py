@@ -35,6 +35,7 @@ Previous/Next, arrow keys, a slider, ``#step=N``), ``walk.frames(folder)`` and
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -413,6 +414,8 @@ def _render(template: str, slots: dict, style: str, numbers: bool) -> str:
             filled[name] = (_number(value, digits, style, bracket=not alone) if numbers
                             else _render_symbol(label, style))
     out = text.format(**filled)
+    if numbers:  # a negative number that is a function's whole argument: one pair of ( )
+        out = re.sub(r"\(\(([-\u2212][^()]*)\)\)", r"(\1)", out)
     return out.replace("<<", "{").replace(">>", "}") if style == "tex" else out
 
 

@@ -26,6 +26,7 @@ from nn.diagrams import draw_network, save_pictures
 from nn.layers import MLP
 from nn.model_files import save
 from nn.sgd import History
+from nn.walkthrough import walkthrough
 
 # ---------------------------------------------------------------- demo
 
@@ -51,10 +52,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     written += demo_pictures(net, train_data + test_data, history, args.out)
     written += demo_graphs(net, (test_data or train_data)[0], args.out)
     written += demo_compare(net, (test_data or train_data)[0], COSTS[args.cost], args.out)
+    written += demo_walkthrough(net, (test_data or train_data)[0], COSTS[args.cost], args.eta,
+                                args.out)
     print(f"wrote {len(written)} files to {args.out}/:")
     for path in written:
         print(f"  {path.name}")
     return 0
+
+
+def demo_walkthrough(net: MLP, example, cost, eta: float, folder: Path) -> list[Path]:
+    """walkthrough.html: backpropagation of one example, step by step, on the network."""
+    x, y = example
+    try:
+        return [walkthrough(net, x, y, cost, eta=eta).save(folder / "walkthrough.html")]
+    except GraphvizMissingError as error:
+        print(f"no walkthrough.html: {error}")
+    except ValueError as error:  # e.g. cross-entropy of a saturated output
+        print(f"no walkthrough.html: {error}")
+    return []
 
 
 def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:

@@ -1,4 +1,4 @@
-"""``deltagrad draw`` and ``deltagrad compare``: look inside a saved model on one example."""
+"""``deltagrad draw``, ``compare`` and ``explain``: look inside a saved model on one example."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from autodiff.files import atomic_write_text
 from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
 from nn.cli.arguments import (
     add_example_arguments,
+    check_writable_file,
     make_folder,
     model_and_example,
+    positive_float,
     positive_int,
 )
 from nn.comparison import compare
 from nn.costs import COSTS
 from nn.diagrams import save_pictures
+from nn.walkthrough import walkthrough
 
 # ---------------------------------------------------------------- draw
 
@@ -80,7 +83,51 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- explain
+
+
+def add_explain(subparsers) -> None:
+    p = subparsers.add_parser(
+        "explain", help="backpropagation through a saved model, step by step, numbers plugged in",
+        description="Walk one example through a saved model: the forward pass, then delta, "
+                    "dC/db and dC/dw by the lecture's equations 1-4 with the numbers plugged "
+                    "in, and with --eta the SGD update. Prints the steps, or writes them to "
+                    "--out: a page to step through (.html), Markdown with math (.md), text "
+                    "(.txt) or an animated GIF (.gif).")
+    add_example_arguments(p)
+    p.add_argument("--eta", type=positive_float,
+                   help="also show the SGD update w -> w - eta dC/dw of every parameter")
+    p.add_argument("--digits", type=positive_int, default=6,
+                   help="significant digits of the numbers shown (default: %(default)s)")
+    p.add_argument("--out", type=Path,
+                   help="write the walkthrough here (.html, .md, .txt or .gif) instead of "
+                        "printing it")
+
+
+EXPLAIN_SUFFIXES = (".html", ".md", ".txt", ".gif")
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        if args.out.suffix.lower() not in EXPLAIN_SUFFIXES:
+            raise ValueError(f"--out {args.out} must end in one of {', '.join(EXPLAIN_SUFFIXES)}")
+        check_writable_file(args.out)
+    net, x, y = model_and_example(args)
+    walk = walkthrough(net, x, y, COSTS[args.cost], eta=args.eta, digits=args.digits)
+    if args.out is None:
+        print(walk.text(), end="")
+        return 0
+    try:
+        walk.save(args.out)
+    except GraphvizMissingError as error:  # the page and the GIF draw the network
+        print(f"deltagrad explain: error: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out} ({len(walk)} steps)")
+    return 0
+
+
 COMMANDS = {
     "draw": (add_draw, cmd_draw),
     "compare": (add_compare, cmd_compare),
+    "explain": (add_explain, cmd_explain),
 }

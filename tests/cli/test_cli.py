@@ -244,3 +244,57 @@ def test_demo_writes_the_comparison(tmp_path, run_cli):
     assert text == f"{report}\n"
     assert report.max_abs_diff < 1e-12
     assert page.count("<tr>") == 1 + len(report.rows) + 2  # header, rows, two layer headings
+
+
+# ---------------------------------------------------------------- explain
+
+
+def test_cli_explain_prints_the_walkthrough_of_the_saved_model(tmp_path, run_cli):
+    from nn import walkthrough
+
+    save(MLP([2, 2, 2], seed=3), tmp_path / "model.json")
+    result = run_cli(tmp_path, "explain", "model.json", "--x", "0.05,0.10", "--y", "0.01,0.99",
+                     "--eta", "0.5")
+    assert result.returncode == 0, result.stderr
+    expected = walkthrough(load(tmp_path / "model.json"), [0.05, 0.10], [0.01, 0.99], eta=0.5)
+    assert result.stdout == expected.text()
+    assert "SGD update, eta = 0.5" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md", ".txt"])
+def test_cli_explain_writes_the_format_of_the_suffix(tmp_path, run_cli, suffix):
+    from nn import walkthrough
+
+    save(MLP([2, 2, 1], seed=3), tmp_path / "model.json")
+    result = run_cli(tmp_path, "explain", "model.json", "--x=-0.5,0.1", "--y", "1",
+                     "--digits", "4", "--out", f"walk{suffix}")
+    assert result.returncode == 0, result.stderr
+    walk = walkthrough(load(tmp_path / "model.json"), [-0.5, 0.1], [1.0], digits=4)
+    assert len(walk) == 19  # z, a: 3 nodes; C; delta, dC/db: 3 nodes; dC/dw: 6 weights
+    assert result.stdout == f"wrote walk{suffix} ({len(walk)} steps)\n"
+    written = (tmp_path / f"walk{suffix}").read_text(encoding="utf-8")
+    expected = {".md": walk.markdown(), ".txt": walk.text()}.get(suffix)
+    if expected is not None:
+        assert written == expected
+    else:
+        assert written.startswith("<!DOCTYPE html>") and written.count("<li ") == len(walk)
+
+
+def test_cli_explain_refusals_are_one_line(tmp_path, run_cli):
+    save(MLP([2, 2, 1], seed=3), tmp_path / "model.json")
+    for args, words in ((["--out", "walk.pdf"], "--out walk.pdf must end in one of .html"),
+                        (["--x", "1,2,3"], "x has 3 entries"),
+                        (["--eta", "0"], "expected a positive number")):
+        result = run_cli(tmp_path, "explain", "model.json", *args)
+        assert result.returncode != 0
+        assert words in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "walk.pdf").exists()
+
+
+@pytest.mark.slow
+def test_demo_writes_the_walkthrough(tmp_path, run_cli):
+    result = run_cli(tmp_path, "demo", "--epochs", "1", "--no-progress", "--out", "results")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "results" / "walkthrough.html").read_text(encoding="utf-8")
+    assert "walkthrough.html" in result.stdout
+    assert page.startswith("<!DOCTYPE html>") and "delta_1^3" in page and "<svg" in page
