@@ -258,6 +258,10 @@ class BackwardSteps:
         """Write the steps to ``path``: .html, .md, .txt or .gif, by the suffix."""
         return self.slides().save(path, text=self.text, markdown=self.markdown)
 
+    def frame(self, k: int) -> Drawing:
+        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
+        return self.slides().frame(k)
+
     def frames(self, folder, format: str = "png") -> list:
         """One picture per step in ``folder`` (step001.png, ...), sized for a 1920-pixel slide."""
         return self.slides().frames(folder, format)

@@ -327,6 +327,10 @@ class Walkthrough:
         """Write the walkthrough to ``path``: .html, .md, .txt or .gif, by the suffix."""
         return self.slides().save(path, text=self.text, markdown=self.markdown)
 
+    def frame(self, k: int) -> Drawing:
+        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
+        return self.slides().frame(k)
+
     def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
         """One picture per step in ``folder``, sized for a 1920-pixel-wide slide."""
         return self.slides().frames(folder, format)

@@ -13,8 +13,12 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"/(tmp|home|root|work|farm|Users)/")
 
 
-def test_the_five_notebooks_are_there():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+def test_the_notebooks_are_numbered_in_order_and_listed_in_the_readme():
+    assert len(NOTEBOOKS) >= 6
+    assert [p.name[:3] for p in NOTEBOOKS] == [f"{n:02d}_" for n in range(1, len(NOTEBOOKS) + 1)]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f"`{path.name}`" in readme, f"the README's list of notebooks lacks {path.name}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

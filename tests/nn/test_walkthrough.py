@@ -242,3 +242,12 @@ def test_the_page_in_a_browser(browser, tmp_path):
     asked = {u for u in requested_urls(browser)
              if not u.startswith(("about:", "chrome:", "data:"))}
     assert asked == {url}
+
+
+def test_the_readme_shows_what_walkthrough_prints():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    net = MLP([2, 2, 2], seed=0)
+    walk = walkthrough(net, [0.05, 0.10], [0.01, 0.99], eta=0.5)
+    assert f"# {walk.step('delta_1^3').text()}\n" in readme
