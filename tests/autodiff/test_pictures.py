@@ -555,3 +555,13 @@ def test_png_pictures_fill_a_slide(tmp_path):
         data = save_picture(picture, tmp_path / "g.png").read_bytes()
         width, height = struct.unpack(">II", data[16:24])
         assert (width == 1920 and height <= 1080) or (height == 1080 and width <= 1920)
+
+
+@needs_dot
+def test_sub_and_superscripts_are_smaller_in_svg():
+    # Graphviz's SVG draws <SUB> and <SUP> full size unless told: they must come out smaller
+    x = Value(1.0, label="w_12^2")
+    svg = ET.fromstring(draw(x * 2.0).pipe(format="svg"))
+    sizes = {t.text: float(t.get("font-size")) for t in svg.iter(f"{SVG}text")
+             if t.text in ("w", "12", "2")}
+    assert sizes["12"] < sizes["w"] and sizes["2"] < sizes["w"]
