@@ -12,7 +12,7 @@ Modules: ``value`` (Value and backward), ``finite_differences`` (gradcheck),
 """
 
 from autodiff.finite_differences import gradcheck, numerical_gradient
-from autodiff.pictures import draw, save_picture
+from autodiff.pictures import draw, draw_grads, save_picture
 from autodiff.steps import BackwardSteps, backward_steps
 from autodiff.tape import Replayed, Tape, record
 from autodiff.value import Value, topological_order
@@ -24,6 +24,7 @@ __all__ = [
     "Value",
     "backward_steps",
     "draw",
+    "draw_grads",
     "gradcheck",
     "numerical_gradient",
     "record",

@@ -20,6 +20,7 @@ install it when it is missing. :func:`save_picture` writes a picture file atomic
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,11 +31,12 @@ import graphviz
 from autodiff import ops
 from autodiff.files import atomic_write
 from autodiff.notation import NOTATION, lecture_html, number, symbol_of
+from autodiff.sweep import reverse_sweep
 from autodiff.value import Value
 
 # lecture_html and number are used from here by nn's diagrams, too
-__all__ = ["Drawing", "GraphTooLargeError", "GraphvizMissingError", "draw", "lecture_html",
-           "number", "save_picture"]
+__all__ = ["Drawing", "GraphTooLargeError", "GraphvizMissingError", "draw", "draw_grads",
+           "lecture_html", "number", "save_picture"]
 
 # Fill colour of a Value's box by its role in the graph.
 ROLE_COLOURS = {
@@ -151,6 +153,43 @@ def save_picture(
     return atomic_write(path, lambda f: f.write(data), binary=True)
 
 
+def draw_grads(
+    root: Value,
+    grads: Mapping[Value, float] | Callable[[Value], float],
+    *,
+    reference: Mapping[Value, float] | Callable[[Value], float] | None = None,
+    **options,
+) -> Drawing:
+    """The graph of ``root`` showing ``grads``, each wrong one outlined beside the right one.
+
+    For comparing a backward pass with the right one: ``grads`` maps Values to
+    the gradients some procedure found (a hand-written backward, a naive
+    recursion), and ``reference`` to the right ones, by default what
+    ``root.backward()`` gives (worked out on the side: the graph's own grads
+    are not touched). Every Value whose grad differs from its reference (by
+    more than rounding) is outlined in red, and its box shows the right
+    number beside the wrong one. Other keyword arguments go to :func:`draw`.
+
+    >>> from autodiff import Value
+    >>> a = Value(3.0, label="a")
+    >>> b = a * a
+    >>> g = draw_grads(b, {a: 3.0})      # only one of the two paths: da should be 6
+    >>> "right: 6" in g.source
+    True
+    """
+    if reference is None:
+        reference = reverse_sweep(root).grad
+    given, right = _grad_reader(grads), _grad_reader(reference)
+    wrong = [v for v in graph_order(root, options.get("max_nodes", DEFAULT_MAX_NODES))
+             if not _same(given(v), right(v))]
+    return draw(root, grads=given, expected=right, highlight=wrong, **options)
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal up to the rounding of a different order of additions."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
 def slide_sized(graph: graphviz.Digraph) -> graphviz.Digraph:
     """A copy of ``graph`` that renders scaled to fill a 1920 x 1080 slide (at 96 dpi)."""
     sized = graph.copy()
@@ -170,6 +209,7 @@ def draw(
     clusters: bool = False,
     names: bool = False,
     grads: Mapping[Value, float] | Callable[[Value], float] | None = None,
+    expected: Mapping[Value, float] | Callable[[Value], float] | None = None,
 ) -> Drawing:
     """The computation graph of ``root``: every Value it depends on and every operation.
 
@@ -206,6 +246,9 @@ def draw(
         grads: the gradients to show instead of the Values' own ``grad``: a
             mapping or a function from Value to number (for example the grads
             of one step of a sweep, or of a deliberately wrong backward).
+        expected: the right gradients, where ``grads`` may be wrong: a box whose
+            grad differs from its expected one shows both, the right one in
+            red (``draw_grads`` uses it, outlining those boxes too).
         clusters: group the Values of each neuron (from the labels ``w_jk^l``,
             ``b_j^l``, ``z_j^l``, ``a_j^l``) in a box "node j", inside a box "layer l".
             An unlabelled Value joins a neuron when everything using it does.
@@ -221,6 +264,7 @@ def draw(
     _check_options(root, rankdir, show, max_nodes, digits)
     order = graph_order(root, max_nodes)
     grad_of = _grad_reader(grads)
+    expected_of = None if expected is None else _grad_reader(expected)
     index = {id(v): i for i, v in enumerate(order)}
     marked = _index_of_each(highlight, index, "highlight")
     param_ids = None if params is None else _index_of_each(params, index, None)
@@ -249,7 +293,8 @@ def draw(
             body = neuron_graphs[key].body
         fill = ROLE_COLOURS[_role(v, i, len(order), param_ids)]
         outline = _HIGHLIGHT_ATTRS if i in marked else ""
-        label = _value_label(v, show, digits, deltas, grad_of(v), f"v{i}" if names else "")
+        label = _value_label(v, show, digits, deltas, grad_of(v), f"v{i}" if names else "",
+                             None if expected_of is None else expected_of(v))
         body.append(f'\tv{i} [label=<{label}> fillcolor="{fill}"{outline}]\n')
         if v.op:
             body.append(f"\tv{i}op [label=<{_op_label(v.op)}> {_OP_ATTRS}]\n")
@@ -378,7 +423,8 @@ def _role(v: Value, i: int, n: int, param_ids: set[int] | None) -> str:
     return "input" if v.label and v.label[0] not in _NUMBER_START else "constant"
 
 
-def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str) -> str:
+def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str,
+                 expected: float | None = None) -> str:
     cells = []
     if v.label:
         cells.append(f"<B>{lecture_html(v.label, small=True)}</B>")
@@ -393,6 +439,9 @@ def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, na
             cells.append(f"{name} = {number(grad, digits)}")
         else:
             cells.append(f"grad {number(grad, digits)}")
+        if expected is not None and not _same(grad, expected):
+            cells.append(f'<FONT COLOR="{HIGHLIGHT_COLOUR}">right: {number(expected, digits)}'
+                         "</FONT>")
     row = "".join(f"<TD>{c}</TD>" for c in cells)
     return f"{_TABLE}<TR>{row}</TR></TABLE>"
 

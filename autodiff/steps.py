@@ -35,25 +35,9 @@ from autodiff import ops
 from autodiff.notation import lecture_tex, lecture_text, operand_number, plain_number
 from autodiff.pictures import Drawing, draw, graph_order
 from autodiff.slides import Slide, Slides
+from autodiff.sweep import Term, reverse_sweep
 from autodiff.validate import whole_number
-from autodiff.value import Value, topological_order
-
-
-@dataclass(frozen=True)
-class Term:
-    """One share of a node's gradient, passed back by one of its users.
-
-    ``upstream`` is the user's gradient dC/du, ``local`` the user's local
-    derivative du/dv (from the op table's rule), ``value`` their product as
-    ``backward()`` computes it; ``operand`` says which operand of the user the
-    node is (0 for x, 1 for y in the op table's formulas).
-    """
-
-    user: Value
-    operand: int
-    upstream: float
-    local: float
-    value: float
+from autodiff.value import Value
 
 
 @dataclass(frozen=True)
@@ -92,8 +76,8 @@ class BackwardSteps:
     Made by :func:`backward_steps`. ``steps`` holds the forward steps (one per
     operation, parents first) and then the backward steps (one per node, the
     root first, in ``backward()``'s order); ``forward`` and ``backward`` hold
-    each part. ``grads`` maps each node to its gradient at the end, equal to
-    what ``root.backward()`` gives on freshly zeroed leaves.
+    each part. ``grad(v)`` is each node's gradient at the end, equal to
+    what ``root.backward()`` gives on freshly zeroed leaves (``grad(v)``).
 
     Outputs: ``text()``, ``markdown()``, ``html()`` and ``save(path)`` (by the
     suffix: .html, .md, .txt, .gif), ``frames(folder)`` (a picture per step),
@@ -109,32 +93,15 @@ class BackwardSteps:
         self.picture_order = graph_order(root, max_nodes)
         self._names = self._name_nodes()
         self.root_name = self.name(root)
-        self.forward = [Step("forward", v, v.data, walk=self) for v in topological_order(root)
-                        if v.op]
-        self.backward, self.grads = self._sweep()
+        self.sweep = reverse_sweep(root)
+        self.forward = [Step("forward", v, v.data, walk=self) for v in self.sweep.order if v.op]
+        self.backward = [Step("backward", v, self.sweep.grad(v), tuple(self.sweep.shares_of(v)),
+                              walk=self) for v in reversed(self.sweep.order)]
         self.steps = self.forward + self.backward
-
-    # ------------------------------------------------------------------ the sweep
-
-    def _sweep(self) -> tuple[list[Step], dict[int, float]]:
-        """The reverse sweep, as backward() does it, with each share written down."""
-        order = topological_order(self.root)
-        grads = {id(v): 0.0 for v in order}
-        received: dict[int, list[Term]] = {id(v): [] for v in order}
-        grads[id(self.root)] += 1.0
-        steps = []
-        for node in reversed(order):
-            g = grads[id(node)]
-            steps.append(Step("backward", node, g, tuple(received[id(node)]), walk=self))
-            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-                term = local * g  # as backward(): parent.grad += local * g
-                grads[id(parent)] += term
-                received[id(parent)].append(Term(node, k, g, local, term))
-        return steps, grads
 
     def grad(self, v: Value) -> float:
         """dC/dv at the end of the sweep."""
-        return self.grads[id(v)]
+        return self.sweep.grad(v)
 
     # ------------------------------------------------------------------ names
 

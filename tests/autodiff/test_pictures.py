@@ -24,7 +24,7 @@ from conftest import table_operations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autodiff import Value, draw
+from autodiff import Value, draw, draw_grads
 from autodiff.pictures import Drawing, GraphvizMissingError, lecture_html, number, save_picture
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -565,3 +565,38 @@ def test_sub_and_superscripts_are_smaller_in_svg():
     sizes = {t.text: float(t.get("font-size")) for t in svg.iter(f"{SVG}text")
              if t.text in ("w", "12", "2")}
     assert sizes["12"] < sizes["w"] and sizes["2"] < sizes["w"]
+
+
+# ----------------------------------------------------------------------
+# draw_grads: a wrong backward beside the right one
+# ----------------------------------------------------------------------
+
+
+def test_draw_grads_outlines_exactly_the_wrong_grads_and_shows_the_right_ones():
+    a = Value(3.0, label="a")
+    b = a * a
+    b.label = "b"
+    c = b + b
+    c.label = "c"
+    # a backward that forgets one of c's two paths into b: db = 1 (right: 2), da = 6 (right: 12)
+    wrong = {c: 1.0, b: 1.0, a: 6.0}
+    g = draw_grads(c, wrong)
+    lines = node_lines(g.source)
+    outlined = {n for n, attrs in lines.items() if "penwidth" in attrs}
+    names = {re.search(r"<B>(.*?)</B>", attrs).group(1): n for n, attrs in lines.items()
+             if "<B>" in attrs}
+    assert outlined == {names[lecture_html(x, small=True)] for x in ("a", "b")}
+    assert "right: 2<" in lines[names[lecture_html("b", small=True)]]
+    assert "right: 12<" in lines[names[lecture_html("a", small=True)]]
+    assert "right:" not in lines[names[lecture_html("c", small=True)]]
+    assert a.grad == 0.0 and b.grad == 0.0  # the graph's own grads are left alone
+    # against a given reference instead of backward()'s
+    assert draw_grads(c, wrong, reference=wrong).source.count("right:") == 0
+
+
+def test_draw_grads_allows_for_rounding():
+    x = Value(0.1, label="x")
+    y = (x * 3.0) * 7.0
+    y.backward()
+    almost = {v: g * (1 + 1e-12) for v, g in ((x, x.grad), (y, 1.0))}
+    assert "right:" not in draw_grads(y, almost).source
