@@ -44,6 +44,9 @@ _NEGATIVE_FILL = (0xEF, 0x8A, 0x62)
 MIN_WIDTH, MAX_WIDTH = 0.4, 5.0
 AUTO_EDGE_LABELS = 12  # label the edges by default only when there are at most this many
 DEFAULT_MAX_EDGES = 2000
+# sigma'(z) below this marks a saturated node: sigmoid's is at most 0.25, and
+# falls below 0.01 for |z| > 4.6
+SATURATED_BELOW = 0.01
 
 
 def draw_network(
@@ -52,6 +55,8 @@ def draw_network(
     rankdir: str = "LR",
     edge_labels: bool | None = None,
     delta: bool = False,
+    factors: bool = False,
+    saturated_below: float = SATURATED_BELOW,
     digits: int = 3,
     max_edges: int = DEFAULT_MAX_EDGES,
 ) -> Drawing:
@@ -82,6 +87,15 @@ def draw_network(
             the grads of the z_j^l Values (``net.layer(l).z``), so this needs
             ``net.zero_grad()``, one example's forward pass and ``C.backward()``;
             after a batch, where z's grad is only one example's share, it refuses.
+        factors: write under each node of layers 2..L the factors of its
+            delta, delta_j^l = dC/da_j^l * sigma'(z_j^l): sigma'(z_j^l) always
+            (it needs only a forward pass), and dC/da_j^l too with ``delta``
+            (for the output layer the cost's derivative, for a hidden layer
+            sum_k w_kj^{l+1} delta_k^{l+1}). A node whose sigma'(z) is below
+            ``saturated_below`` is saturated: its delta, and so its weights'
+            gradients, are tiny whatever the error; it gets a thick dashed
+            outline, and the legend says so. The numbers are the graph's own:
+            sigma' is the activation node's local derivative, dC/da its grad.
         digits: significant digits of the numbers written.
         max_edges: refuse networks with more weights than this, which Graphviz
             lays out slowly and nobody can read.
@@ -97,19 +111,26 @@ def draw_network(
     if edge_labels is None:
         edge_labels = n_edges <= AUTO_EDGE_LABELS
     deltas = _deltas(net) if delta else None
+    sigma_primes = _sigma_primes(net) if factors else None
     g = _drawing(delta)
-    place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, delta))
+    lines = 1 + delta + factors + (factors and delta)  # lines of text in a node
+    place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, lines))
+    saturated = 0
     for layer_no in range(1, len(net.sizes) + 1):
-        _add_layer(g, net, layer_no, place, deltas, digits)
+        saturated += _add_layer(g, net, layer_no, place, deltas, sigma_primes, saturated_below,
+                                digits)
+    if factors:
+        g.attr(label=_legend(delta, saturated=(saturated, saturated_below, digits)))
     largest_w = max(abs(w.data) for layer in net.layers for n in layer.neurons for w in n.w)
     for layer in net.layers:
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
                 _weight_edge(g, layer.l, j, k, w.data, largest_w or 1.0, digits)
     if edge_labels:
-        left_out = _weight_labels(g, net, place, deltas is not None, digits)
+        left_out = _weight_labels(g, net, place, lines, digits)
         if left_out:
-            g.attr(label=_legend(delta, left_out))
+            g.attr(label=_legend(delta, left_out, (saturated, saturated_below, digits)
+                                 if factors else None))
     return g
 
 
@@ -132,50 +153,85 @@ def _drawing(delta: bool) -> Drawing:
     )
 
 
-def _gaps(rankdir: str, edge_labels: bool, delta: bool) -> tuple[float, float]:
-    """(gap between layers, gap between rows), in inches: room for the text.
+def _gaps(rankdir: str, edge_labels: bool, lines: int) -> tuple[float, float, float]:
+    """(gap between layers, gap between rows, title beyond the first row), in inches.
 
-    Edge labels need longer edges, and in a vertical picture the labels and
-    two-line nodes are wide, so the rows spread out.
+    Room for the text: edge labels need longer edges; nodes with ``lines``
+    lines of numbers are ovals, wider and taller than the circles; and in a
+    vertical picture the labels and ovals are wide, so the rows spread out.
     """
     vertical = rankdir in ("TB", "BT")
-    row_gap = 1.9 if vertical and (edge_labels or delta) else 1.5 if edge_labels else 1.0
+    ovals = lines > 1
+    row_gap = 1.9 if vertical and (edge_labels or ovals) else 1.5 if edge_labels else 1.0
     gap = 3.0 if edge_labels else 2.0
-    if delta and not vertical:  # the ovals are wider than the circles
-        gap, row_gap = gap + 0.4, row_gap + 0.2
-    return gap, row_gap
+    if ovals and not vertical:
+        gap, row_gap = gap + 0.4, row_gap + 0.2 + 0.3 * (lines - 2)
+    title = (0.6 + 0.15 * (lines - 1)) if not vertical else 1.2
+    return gap, row_gap, title
 
 
 def _add_layer(g: Drawing, net: MLP, layer_no: int, place, deltas: dict | None,
-               digits: int) -> None:
-    """Layer l's title and its nodes a_j^l (with delta_j^l under each, when given)."""
+               sigma_primes: dict | None, saturated_below: float, digits: int) -> int:
+    """Layer l's title and its nodes a_j^l, with delta_j^l and its factors under each when
+    asked; returns how many of its nodes are saturated."""
     g.node(f"layer{layer_no}", f"layer {layer_no}", shape="plaintext", style="",
            fontsize="12", pos=_pin(place(layer_no, 0)))
     L = len(net.sizes)
     role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
+    saturated = 0
     for j in range(net.sizes[layer_no - 1]):
-        fill = ROLE_COLOURS[role]
-        label = lecture_html(node_label("a", layer_no, j), small=True)
-        tooltip = "input" if layer_no == 1 else _tooltip(net, layer_no, j, digits)
-        shape = "circle"
+        attrs = {"fillcolor": ROLE_COLOURS[role], "shape": "circle",
+                 "tooltip": "input" if layer_no == 1 else _tooltip(net, layer_no, j, digits)}
+        lines = [lecture_html(node_label("a", layer_no, j), small=True)]
         if deltas is not None and layer_no > 1:
             d = deltas[layer_no][j]
-            fill = _shade(d, deltas["largest"])
-            name = lecture_html(node_label("delta", layer_no, j), small=True)
-            label = (f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="3"><TR><TD>{label}</TD>'
-                     f'</TR><TR><TD><FONT POINT-SIZE="10">{name} = {number(d, digits)}</FONT>'
-                     "</TD></TR></TABLE>")
-            shape = "ellipse"  # two lines of text would make a large circle
-        g.node(f"a{layer_no}_{j + 1}", f"<{label}>", fillcolor=fill, tooltip=tooltip,
-               shape=shape, pos=_pin(place(layer_no, j + 1)))
+            attrs["fillcolor"] = _shade(d, deltas["largest"])
+            lines.append(f"{lecture_html(node_label('delta', layer_no, j), small=True)} = "
+                         f"{number(d, digits)}")
+        if sigma_primes is not None and layer_no > 1:
+            s, dC_da = sigma_primes[layer_no][j]
+            if deltas is not None:
+                a = lecture_html(node_label("a", layer_no, j), small=True)
+                lines.append(f"\u2202C/\u2202{a} = {number(dC_da, digits)}")
+            lines.append(f"\u03c3\u2032(z) = {number(s, digits)}")
+            if s < saturated_below:
+                saturated += 1
+                attrs.update(style="filled,dashed", penwidth="3", color="#444444")
+        if len(lines) > 1:
+            attrs["shape"] = "ellipse"  # lines of text would make a large circle
+        g.node(f"a{layer_no}_{j + 1}", f"<{_stacked(lines)}>", pos=_pin(place(layer_no, j + 1)),
+               **attrs)
+    return saturated
 
 
-def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float):
+def _stacked(lines: list[str]) -> str:
+    """Lines of an HTML-like label, one above the other, the first in the node's own size."""
+    if len(lines) == 1:
+        return lines[0]
+    rows = [f"<TR><TD>{lines[0]}</TD></TR>"]
+    rows += [f'<TR><TD><FONT POINT-SIZE="10">{line}</FONT></TD></TR>' for line in lines[1:]]
+    return f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="3">{"".join(rows)}</TABLE>'
+
+
+def _sigma_primes(net: MLP) -> dict[int, list[tuple[float, float]]]:
+    """(sigma'(z_j^l), dC/da_j^l) of every node of layers 2..L, as the graph holds them."""
+    found = {}
+    for layer in net.layers:
+        if len(layer.z) != len(layer.neurons):
+            raise ValueError(
+                "factors=True writes sigma'(z_j^l), which needs a forward pass first: net(x)")
+        # a linear node's a is its z itself: sigma' = 1
+        found[layer.l] = [(1.0 if a is z else a.local_grads[0], a.grad)
+                          for z, a in zip(layer.z, layer.a)]
+    return found
+
+
+def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float, title: float):
     """(x, y) in inches of node ``row`` (0: the layer's title) of layer l, as rankdir says.
 
     Layer l is column l - 1 (``gap`` inches apart); its n nodes are rows
     ``row_gap`` apart, centred on the middle of the tallest layer; the title
-    sits beyond the first row of the tallest layer (above it, or left of it).
+    sits ``title`` beyond the first row of the tallest layer (above it, or left).
     """
     tallest = max(sizes)
 
@@ -185,7 +241,7 @@ def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float):
         if row:
             across = ((n + 1) / 2 - row) * row_gap
         else:
-            across = (tallest - 1) / 2 * row_gap + (0.6 if rankdir in ("LR", "RL") else 1.2)
+            across = (tallest - 1) / 2 * row_gap + title
         return {"LR": (along, across), "RL": (-along, across),
                 "TB": (-across, -along), "BT": (-across, along)}[rankdir]
 
@@ -250,7 +306,7 @@ _LABEL_PLACES = (0.72, 0.62, 0.52, 0.42, 0.32, 0.8, 0.24, 0.67, 0.57, 0.47, 0.37
 _CHAR_WIDTH, _LABEL_HEIGHT, _LABEL_PAD = 0.082, 0.28, 0.06  # inches, at 10 points
 
 
-def _weight_labels(g: Drawing, net: MLP, place, deltas: bool, digits: int) -> int:
+def _weight_labels(g: Drawing, net: MLP, place, lines: int, digits: int) -> int:
     """Write "w_jk^l = value" on each edge where it overlaps nothing; return how many could not.
 
     Each label is a small node pinned on its edge at the first of
@@ -258,7 +314,8 @@ def _weight_labels(g: Drawing, net: MLP, place, deltas: bool, digits: int) -> in
     generously) meets no node and no label placed before it. A label that
     fits nowhere is left out: the edge's tooltip still gives the number.
     """
-    half_node = (0.75, 0.42) if deltas else (0.34, 0.34)  # ovals with delta are wider
+    # a node with lines of numbers is a wide oval
+    half_node = (0.75, 0.2 + 0.15 * lines) if lines > 1 else (0.34, 0.34)
     taken = [_box(place(l, row), *half_node) for l, n in enumerate(net.sizes, start=1)
              for row in range(1, n + 1)]
     left_out = 0
@@ -364,7 +421,7 @@ def _tooltip(net: MLP, layer_no: int, j: int, digits: int) -> str:
     return f"{node_label('b', layer_no, j)} = {b:.{digits}g}"
 
 
-def _legend(delta: bool, left_out: int = 0) -> str:
+def _legend(delta: bool, left_out: int = 0, saturated: tuple | None = None) -> str:
     """A one-line key under the picture, as an HTML-like label."""
     blue = f'<FONT COLOR="{POSITIVE}">blue &gt; 0</FONT>'
     red = f'<FONT COLOR="{NEGATIVE}">red &lt; 0</FONT>'
@@ -372,6 +429,10 @@ def _legend(delta: bool, left_out: int = 0) -> str:
     if delta:
         text += f";   nodes: {lecture_html('delta_j^l')} = \u2202C/\u2202{lecture_html('z_j^l')}"
         text += f", {blue}, {red}"
+    if saturated is not None:
+        count, below, digits = saturated
+        text += (f";   dashed outline: saturated, \u03c3\u2032(z) &lt; {number(below, digits)} "
+                 f"({count} node{'s' * (count != 1)})")
     if left_out:
         many = left_out != 1
         text += (f";   {left_out} weight label{'s' * many} left out where "

@@ -84,7 +84,10 @@ class Step:
     significant digits). ``nodes`` are the Values of the computation graph the
     step reads (its own last). ``kind`` is "forward", "backward" or "update";
     ``l``, ``j``, ``k`` the lecture's 1-based indices (0 for C; k None but for
-    weights).
+    weights). ``factors`` splits a delta into the two numbers it is the product
+    of, delta_j^l = dC/da_j^l * sigma'(z_j^l), as the graph holds them (the
+    grad of a_j^l, the local derivative of sigma): a tiny sigma' is a saturated
+    node, whose delta is tiny however wrong its output.
     """
 
     symbol: str
@@ -97,14 +100,19 @@ class Step:
     l: int
     j: int
     k: int | None = None
+    factors: dict[str, float] = field(default_factory=dict, compare=False)
     template: str = field(default="", repr=False, compare=False)
     slots: dict = field(default_factory=dict, repr=False, compare=False)
 
     def text(self) -> str:
-        """'symbol = formula = numbers = value', and the equation used."""
+        """'symbol = formula = numbers = value', the equation used, and delta's factors."""
+        digits = self.slots.get("_digits", 6)
         line = " = ".join(_distinct([self.symbol, self.formula, self.substituted,
-                                     _fmt(self.value, self.slots.get("_digits", 6))]))
-        return line + (f"   (equation {self.equation})" if self.equation else "")
+                                     _fmt(self.value, digits)]))
+        if not self.equation:
+            return line
+        factors = ", ".join(f"{name} = {_fmt(v, digits)}" for name, v in self.factors.items())
+        return line + f"   (equation {self.equation}{': ' + factors if factors else ''})"
 
     def tex(self) -> str:
         """The same line in TeX math."""
@@ -148,13 +156,20 @@ class Walkthrough:
     # ------------------------------------------------------------------ building
 
     def _add(self, symbol: str, equation: int | None, value: float, template: str, slots: dict,
-             nodes: Sequence[Value], kind: str, l: int, j: int, k: int | None = None) -> None:
+             nodes: Sequence[Value], kind: str, l: int, j: int, k: int | None = None,
+             factors: dict[str, float] | None = None) -> None:
         slots = {**slots, "_digits": self.digits}
         self.steps.append(Step(
             symbol=symbol, equation=equation, value=value,
             formula=_render(template, slots, "text", False),
             substituted=_render(template, slots, "text", True),
-            nodes=tuple(nodes), kind=kind, l=l, j=j, k=k, template=template, slots=slots))
+            nodes=tuple(nodes), kind=kind, l=l, j=j, k=k, factors=factors or {},
+            template=template, slots=slots))
+
+    def _factors(self, layer, j: int) -> dict[str, float]:
+        """delta_j^l's two factors: dC/da_j^l (the grad of a_j^l) and sigma'(z_j^l)."""
+        name, sigma_prime = self._sigma_prime(layer, j)
+        return {f"dC/d{node_label('a', layer.l, j)}": layer.a[j].grad, name: sigma_prime}
 
     def _a_prev(self, l: int) -> list[tuple[str, Value]]:
         """(label, Value) of each a_k^{l-1}: the inputs x_k for l = 2."""
@@ -226,7 +241,7 @@ class Walkthrough:
                  "s": (name, value)}
         template = _DC_DA[self.cost.name] + " * {s}"
         self._add(node_label("delta", L, j), 1, z.grad, template, slots, [a, z], "backward",
-                  L, j + 1)
+                  L, j + 1, factors=self._factors(layer, j))
 
     def _hidden_delta(self, layer, j: int) -> None:
         l, z = layer.l, layer.z[j]
@@ -240,7 +255,7 @@ class Walkthrough:
         template = f"({' + '.join(parts)}) * {{s}}"
         nodes = [*(n.w[j] for n in after.neurons), *after.z, z]
         self._add(node_label("delta", l, j), 2, z.grad, template, slots, nodes, "backward",
-                  l, j + 1)
+                  l, j + 1, factors=self._factors(layer, j))
 
     def _update_steps(self) -> None:
         for layer in self.net.layers:

@@ -437,3 +437,40 @@ def test_notebook_3s_network_labels_every_weight():
     # the [2, 3, 2] picture of notebook 3, where the labels used to pile up
     net = MLP([2, 3, 2], seed=1)
     assert len(re.findall(r"^\tw\d", draw_network(net).source, re.M)) == 12
+
+
+# ----------------------------------------------------------------------
+# The factors of delta, and saturated nodes
+# ----------------------------------------------------------------------
+
+
+def test_factors_show_sigma_prime_and_mark_exactly_the_saturated_nodes():
+    net = MLP([2, 3, 1], seed=0)
+    for neuron, b in zip(net.layers[0].neurons, (6.0, 0.0, -7.0)):
+        neuron.b.data = b  # nodes 1 and 3 of layer 2 pushed far from z = 0
+    net.zero_grad()
+    quadratic_cost([net([0.5, 0.1])], [[0.0]]).backward()
+    g = draw_network(net, delta=True, factors=True, saturated_below=0.01)
+    nodes = {n: a for n, a in node_attrs(g.source).items() if n.startswith("a")}
+    for layer in net.layers:
+        for j, (z, a) in enumerate(zip(layer.z, layer.a), start=1):
+            s = 1 / (1 + math.exp(-z.data))
+            sigma_prime = s * (1 - s)  # the lecture's sigma'(z) = sigma(z)(1 - sigma(z))
+            attrs = nodes[f"a{layer.l}_{j}"]
+            shown = re.search(r"σ′\(z\) = ([^<]+)<", attrs).group(1)
+            assert float(shown.replace("\u2212", "-")) == pytest.approx(sigma_prime, rel=1e-2)
+            assert ("dashed" in attrs) == (sigma_prime < 0.01)
+            dC_da = re.search(r"∂C/∂.*? = ([^<]+)</FONT></TD></TR><TR>", attrs).group(1)
+            assert float(dC_da.replace("\u2212", "-")) == pytest.approx(a.grad, rel=1e-2)
+    assert "dashed outline: saturated" in g.source and "(2 nodes)" in g.source
+    # sigma' alone needs only a forward pass; without one, a clear error
+    assert "σ′(z)" in draw_network(net, factors=True).source
+    with pytest.raises(ValueError, match="factors=True .* forward pass"):
+        draw_network(MLP([2, 1], seed=0), factors=True)
+
+
+def test_a_linear_node_is_never_saturated():
+    net = MLP([1, 1], "linear", seed=0)
+    net([100.0])
+    source = draw_network(net, factors=True).source
+    assert "σ′(z) = 1<" in source and "dashed\"" not in source and "(0 nodes)" in source

@@ -173,7 +173,7 @@ def test_text_and_markdown():
     assert "Forward pass:" in text and "equations 1-4" in text and "SGD update" in text
     assert len(re.findall(r"^\s*\d+\. ", text, re.M)) == len(walk.steps)
     assert ("delta_1^3 = (a_1^3 - y_1) * sigma'(z_1^3) = (0.751365 - 0.01) * 0.186816 = "
-            "0.138499   (equation 1)") in text
+            "0.138499   (equation 1: dC/da_1^3 = 0.741365, sigma'(z_1^3) = 0.186816)") in text
     md = walk.markdown()
     assert len(re.findall(r"^\d+\. \$.*\$", md, re.M)) == len(walk.steps)
     assert r"\delta_{1}^{3} = (a_{1}^{3} - y_{1}) \cdot \sigma'(z_{1}^{3})" in md
@@ -251,3 +251,20 @@ def test_the_readme_shows_what_walkthrough_prints():
     net = MLP([2, 2, 2], seed=0)
     walk = walkthrough(net, [0.05, 0.10], [0.01, 0.99], eta=0.5)
     assert f"# {walk.step('delta_1^3').text()}\n" in readme
+
+
+@pytest.mark.parametrize("cost", [quadratic_cost, cross_entropy_cost])
+def test_each_delta_is_the_product_of_its_factors(cost):
+    net = MLP([3, 4, 2], "tanh", seed=2, output_activation="sigmoid")
+    walk = walkthrough(net, [0.3, -0.8, 1.5], [1.0, 0.0], cost)
+    deltas = [s for s in walk.steps if s.symbol.startswith("delta")]
+    assert len(deltas) == 6
+    for s in deltas:
+        (dC_da, value_1), (sigma_prime, value_2) = s.factors.items()
+        assert dC_da == f"dC/da_{s.j}^{s.l}" and sigma_prime == f"sigma'(z_{s.j}^{s.l})"
+        assert bits(value_1 * value_2 + 0.0) == bits(s.value + 0.0)
+        # sigma' is the lecture's, computed on floats from z
+        z = walk.step(f"z_{s.j}^{s.l}").value
+        expected = 1 - math.tanh(z) ** 2 if s.l == 2 else 1 / (1 + math.exp(-z)) * (
+            1 - 1 / (1 + math.exp(-z)))
+        assert value_2 == pytest.approx(expected, rel=1e-12)
