@@ -164,8 +164,23 @@ class BackpropCheck:
                                  subsequent_indent="  ")
         if len(self.findings) > 1:
             out.append("Further on:")
-            out += [f"  {f.symbol}: {f.summary}" for f in self.findings[1:]]
+            for f, hint in self._further():
+                out.append(f"  {f.symbol}: {f.summary}")
+                if hint:
+                    out += textwrap.wrap(f.hint, 92, initial_indent="    ",
+                                         subsequent_indent="    ")
         return "\n".join(out)
+
+    def _further(self) -> list[tuple[Finding, bool]]:
+        """The findings after the first, each with whether its hint is worth saying too:
+        a mistake not named before, or numbers no mistake explains (not what only follows)."""
+        named = set(self.findings[0].mistakes)
+        out = []
+        for f in self.findings[1:]:
+            new = not f.follows and (not f.mistakes or not set(f.mistakes) <= named)
+            named |= set(f.mistakes)
+            out.append((f, new))
+        return out
 
     def __str__(self) -> str:
         return self.text()
@@ -203,8 +218,9 @@ class BackpropCheck:
         if self.problem is None:
             parts.append(self._html_table())
         if len(self.findings) > 1:
-            items = "".join(f"<li>{_html_symbol(f.symbol)}: {html.escape(f.summary)}</li>"
-                            for f in self.findings[1:])
+            items = "".join(f"<li>{_html_symbol(f.symbol)}: {html.escape(f.summary)}"
+                            + (f"<br/>{typeset(f.hint)}" if hint else "") + "</li>"
+                            for f, hint in self._further())
             parts.append(f"<p>Further on:</p><ul>{items}</ul>")
         parts.append("</div>")
         return "\n".join(parts)

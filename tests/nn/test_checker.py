@@ -289,6 +289,10 @@ def test_two_mistakes_are_each_named_where_they_are_made():
     result = check(two_slips, square_cases()[0])
     assert [f.mistakes for f in result.findings] == [("error_sign",), ("a_of_wrong_layer",),
                                                     (), ("a_of_wrong_layer",)]
+    # the report says the second mistake's hint once, where it is first made
+    text = result.text()
+    assert text.count("Equation 4 is ∂C/∂w_jk^") == 1 and "∂C/∂w_jk^3 = a_k^2 δ_j^3" in text
+    assert result._repr_html_().count("<br/>") == 1
 
 
 def test_where_two_mistakes_give_the_same_numbers_the_hint_names_both():
