@@ -113,6 +113,22 @@ def test_right_implementations_pass_in_every_array_style(fn, arrays, case):
     assert len(result.rows) == sum(n + n * m for m, n in zip(net.sizes, net.sizes[1:]))
 
 
+def test_answers_may_come_back_in_another_style_than_given():
+    np = numpy_or_skip()
+    case = non_square_cases()[0]
+
+    def arrays_in_lists_out(*a):
+        nabla_b, nabla_w = flat_numpy_by_hand(*a)
+        return tuple(b.tolist() for b in nabla_b), [W.tolist() for W in nabla_w]
+
+    def lists_in_arrays_out(*a):
+        nabla_b, nabla_w = lists_by_hand(*a)
+        return [np.array(b).reshape(-1, 1) for b in nabla_b], np.array(nabla_w, dtype=object)
+
+    assert check(arrays_in_lists_out, case, "numpy").ok
+    assert check(lists_in_arrays_out, case, "lists").ok
+
+
 def test_rows_hold_autograds_numbers_which_central_differences_confirm():
     net, x, y = square_cases()[0]
     result = check(backprop_lists, (net, x, y))
