@@ -65,6 +65,9 @@ class Step:
         """The step as one line: the formula, then the numbers plugged in, then the result."""
         return self.walk.describe(self, "text")
 
+    def __str__(self) -> str:
+        return self.text()
+
     def markdown(self) -> str:
         """The step as a line of Markdown with TeX math."""
         return self.walk.describe(self, "tex")

@@ -79,6 +79,14 @@ def positive_number(x: object, what: str) -> float:
     return value
 
 
+def non_negative_number(x: object, what: str) -> float:
+    """``x`` as a float >= 0 (and finite): a tolerance, say, where 0 asks for exact equality."""
+    value = finite_number(x, what)
+    if value < 0.0:
+        raise ValueError(f"{what} must be a number >= 0, got {excerpt(x)}")
+    return value
+
+
 def whole_number(x: object, what: str, minimum: int | None = None) -> int:
     """``x`` as an int (Python's or numpy's integers; not bools, not floats), >= ``minimum``."""
     if isinstance(x, bool) or not isinstance(x, Integral):

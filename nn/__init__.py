@@ -20,6 +20,9 @@ The modules, from the bottom up (each imports only those above it):
     diagrams     draw_network: layers as columns, w_jk^l as edges, delta_j^l
     model_files  save and load as JSON
     plots        plot_history, decision_boundary (matplotlib)
+    mistakes     the catalogue of mistakes in backprop, each with the numbers it gives
+    checker      check_backprop: a student's own backprop against autograd, the mistake named
+    exercises    exercise: backprop by hand, with a sheet, a check and a solution
     cli          the ``deltagrad`` command
 
 Each module's name says what it holds and is never the name of a function:
@@ -28,10 +31,13 @@ defines it. PyTorch and matplotlib are never imported here (``nn.torch`` and
 ``nn.plots`` import them).
 """
 
+from nn.check_report import BackpropCheck
+from nn.checker import check_backprop, check_backprop_batch
 from nn.comparison import Report, compare, compare_batch
 from nn.costs import COSTS, Cost, cross_entropy_cost, quadratic_cost
 from nn.data import DATASETS, check_data, circles, digits, load_dataset, moons, split, xor
 from nn.diagrams import draw_network
+from nn.exercises import Exercise, exercise
 from nn.formulas import backprop, backprop_batch
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.metrics import accuracy, evaluate
@@ -41,9 +47,11 @@ from nn.walkthrough import Walkthrough, walkthrough
 
 __all__ = [
     "ACTIVATIONS",
+    "BackpropCheck",
     "COSTS",
     "Cost",
     "DATASETS",
+    "Exercise",
     "History",
     "MLP",
     "Layer",
@@ -55,6 +63,8 @@ __all__ = [
     "accuracy",
     "backprop",
     "backprop_batch",
+    "check_backprop",
+    "check_backprop_batch",
     "check_data",
     "circles",
     "compare",
@@ -63,6 +73,7 @@ __all__ = [
     "digits",
     "draw_network",
     "evaluate",
+    "exercise",
     "load",
     "load_dataset",
     "moons",

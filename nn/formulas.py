@@ -231,7 +231,7 @@ def backprop(
     """
     name = cost_name(cost)
     C_x, dC_da = COST_FORMULAS[name]
-    weights, biases, sigmas = _read_network(net)
+    weights, biases, sigmas = read_network(net)
     L = len(net.sizes)
     n_1, n_L = net.sizes[0], net.sizes[-1]
     x = _numbers(x, n_1, "x", f"{n_1} input node{'s' * (n_1 != 1)} (layer 1)")
@@ -316,7 +316,7 @@ def forward(
     return z, a
 
 
-def _read_network(net: MLP):
+def read_network(net: MLP):
     """The weights w[l][j][k], biases b[l][j] and (sigma, sigma') of every node, as floats."""
     if not isinstance(net, MLP):
         raise TypeError(f"expected an nn.MLP, got {type(net).__name__}")

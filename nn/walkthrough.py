@@ -307,6 +307,9 @@ class Walkthrough:
                 lines.append(f"{n:4d}. {s.text()}")
         return "\n".join(lines) + "\n"
 
+    def __str__(self) -> str:
+        return self.text()
+
     def markdown(self) -> str:
         """Every step as Markdown with TeX math ($...$), which Jupyter and code hosts render."""
         out, n = [f"## {self.title()}", ""], 0

@@ -223,3 +223,44 @@ def outlined_parts(driver) -> dict[str, str]:
         "  const shape = g.querySelector('ellipse, polygon, path');"
         "  out[g.querySelector('title').textContent] = getComputedStyle(shape).stroke; });"
         "return out;")
+
+
+# ----------------------------------------------------------------------
+# A network's numbers after C.backward(), for the backprop checker's tests
+# ----------------------------------------------------------------------
+
+
+def autograd_numbers(net, xs, ys, cost: str = "quadratic") -> dict:
+    """C.backward() on the batch (xs, ys) through ``net``; its numbers by layer l.
+
+    "z", "a" (with a[1] = x) and "delta" (z's grad) are the last example's;
+    "b" and "w" are dC/db_j^l and dC/dw_jk^l of the batch's cost; "C" is C.
+    """
+    from nn.costs import COSTS
+
+    net.zero_grad()
+    C = COSTS[cost]([net(x) for x in xs], ys)
+    C.backward()
+    out = {"C": C.data, "z": {}, "a": {1: [float(v) for v in xs[-1]]}, "delta": {}, "b": {},
+           "w": {}}
+    for l, layer in enumerate(net.layers, start=2):
+        out["z"][l] = [z.data for z in layer.z]
+        out["a"][l] = [a.data for a in layer.a]
+        out["delta"][l] = [z.grad for z in layer.z]
+        out["b"][l] = [n.b.grad for n in layer.neurons]
+        out["w"][l] = [[w.grad for w in n.w] for n in layer.neurons]
+    return out
+
+
+def as_lists(block) -> list:
+    """numpy arrays (or lists and tuples of them) as nested lists of floats."""
+    if hasattr(block, "tolist"):
+        block = block.tolist()
+    if isinstance(block, (list, tuple)):
+        return [as_lists(b) for b in block]
+    return float(block)
+
+
+def as_vector(block) -> list[float]:
+    """A vector given flat or as an (n, 1) column, as a flat list of floats."""
+    return [v[0] if isinstance(v, list) else v for v in as_lists(block)]

@@ -14,7 +14,7 @@ MACHINE_PATH = re.compile(r"/(tmp|home|root|work|farm|Users)/")
 
 
 def test_the_notebooks_are_numbered_in_order_and_listed_in_the_readme():
-    assert len(NOTEBOOKS) >= 6
+    assert len(NOTEBOOKS) >= 7
     assert [p.name[:3] for p in NOTEBOOKS] == [f"{n:02d}_" for n in range(1, len(NOTEBOOKS) + 1)]
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:

@@ -7,7 +7,7 @@
 
 Also ``python -m nn ...``. Each subcommand is a function ``cmd_<name>(args)``
 beside the function ``add_<name>(subparsers)`` that declares its arguments, in
-the module of its kind (``training``, ``demo``, ``inspecting``), which lists
+the module of its kind (``training``, ``demo``, ``inspecting``, ``checking``), which lists
 them in its ``COMMANDS``; ``arguments`` holds what they share. A failure is
 one line on stderr, ``deltagrad <command>: error: ...``, never a traceback.
 """
@@ -19,10 +19,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from nn.cli import demo, inspecting, training
+from nn.cli import checking, demo, inspecting, training
 from nn.sgd import TrainingDiverged
 
-COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS}
+COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS,
+            **checking.COMMANDS}
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(

@@ -155,3 +155,17 @@ def model_and_example(args: argparse.Namespace):
     x = args.x if args.x is not None else [0.5] * net.sizes[0]
     y = args.y if args.y is not None else [1.0] * net.sizes[-1]
     return net, x, y
+
+
+# ---------------------------------------------------------------- tolerances
+
+
+def non_negative_float(text: str) -> float:
+    """'1e-5' -> 1e-05; 0 is allowed (a tolerance of 0 asks for equality)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value

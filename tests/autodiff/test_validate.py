@@ -10,6 +10,7 @@ from autodiff.validate import (
     finite_number,
     finite_numbers,
     is_number,
+    non_negative_number,
     number_list,
     plural,
     positive_number,
@@ -67,6 +68,17 @@ def test_positive_and_whole_numbers():
             whole_number(bad, "batch_size")
     with pytest.raises(ValueError, match="epochs must be a whole number >= 1, got 0"):
         positive_whole_number(0, "epochs")
+
+
+def test_non_negative_numbers_take_zero_but_not_less():
+    assert non_negative_number(0, "rtol") == 0.0
+    assert non_negative_number(1e-5, "rtol") == 1e-5
+    with pytest.raises(ValueError, match="rtol must be a number >= 0, got -1e-05"):
+        non_negative_number(-1e-5, "rtol")
+    with pytest.raises(ValueError, match="rtol must be a finite number, got inf"):
+        non_negative_number(math.inf, "rtol")
+    with pytest.raises(TypeError, match="rtol must be a number, got str"):
+        non_negative_number("0", "rtol")
 
 
 def test_lists_of_numbers_name_the_bad_entry():
