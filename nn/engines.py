@@ -82,6 +82,9 @@ class ValuesEngine:
         """C on the batch; every parameter's ``grad`` set to dC/dp by ``C.backward()``."""
         net = self.net
         C = self.cost([net(x) for x, _ in batch], [y for _, y in batch])
+        if not isinstance(C, Value):
+            raise TypeError(f"the cost must return C as a Value (built from the outputs, so "
+                            f"that C.backward() works), got {type(C).__name__}")
         net.zero_grad()
         C.backward()
         return C.data
@@ -89,7 +92,7 @@ class ValuesEngine:
     def evaluate(self, data: Sequence[Example]) -> tuple[float, Outputs]:
         """C over ``data`` and each example's a^L, from the graph of C (no ``backward()``)."""
         net = self.net
-        check_data(data, net.sizes[0], net.sizes[-1])
+        data = check_data(data, net.sizes[0], net.sizes[-1])
         outputs = [net(x) for x, _ in data]
         C = self.cost(outputs, [y for _, y in data])
         return C.data, [[a_j.data for a_j in a] for a in outputs]
@@ -216,7 +219,7 @@ class ReplayEngine:
         if self.disabled:
             return self._values().evaluate(data)
         try:
-            check_data(data, self.net.sizes[0], self.net.sizes[-1])
+            data = check_data(data, self.net.sizes[0], self.net.sizes[-1])
             C, outputs = self._replay_forward(data)
         except (ArithmeticError, ValueError):
             C, outputs = None, None
