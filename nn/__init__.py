@@ -48,7 +48,7 @@ from nn.diagrams import draw_network
 from nn.formulas import backprop, backprop_batch
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.metrics import accuracy, evaluate
-from nn.model_files import ModelFileError, load, save
+from nn.model_files import ModelFileError, SavedModel, load, read_model, save
 from nn.records import History
 from nn.sgd import TrainingDiverged, train
 
@@ -63,6 +63,7 @@ __all__ = [
     "ModelFileError",
     "Neuron",
     "Report",
+    "SavedModel",
     "TrainingDiverged",
     "accuracy",
     "backprop",
@@ -81,6 +82,7 @@ __all__ = [
     "load_dataset",
     "moons",
     "quadratic_cost",
+    "read_model",
     "save",
     "split",
     "train",

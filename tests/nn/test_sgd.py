@@ -560,7 +560,7 @@ def test_resuming_a_finished_training_goes_on_to_the_new_length(small_data, bits
 
 
 def test_resume_through_json_as_a_model_file_keeps_it(small_data, bits):
-    from nn.records import History as Record, ShuffleState
+    from nn.records import ShuffleState
 
     data = small_data(12)
     whole, net = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
@@ -568,7 +568,7 @@ def test_resume_through_json_as_a_model_file_keeps_it(small_data, bits):
     first = train(net, data, epochs=1, batch_size=3, eta=1.0, seed=2, progress=False)
     text = json.dumps({"history": first.as_dict(), "shuffle": first.shuffle.as_dict()})
     back = json.loads(text)
-    again = Record.from_dict(back["history"], ShuffleState.from_dict(back["shuffle"]))
+    again = History.from_dict(back["history"], ShuffleState.from_dict(back["shuffle"]))
     train(net, data, epochs=3, resume=again, progress=False)
     assert bits(weights(net)) == bits(weights(whole))
 
