@@ -368,3 +368,38 @@ def test_numpy_integers_pass_as_options():
     assert drawn.source == draw_network(net_221(), digits=2, max_edges=10).source
     with pytest.raises(TypeError, match="digits must be a whole number, got float: 2.5"):
         draw_network(net_221(), digits=2.5)
+
+
+def test_a_saturated_network_s_vanished_deltas_are_explained_not_blamed_on_the_user():
+    # what eta = 1e300 leaves: weights so large that the output sigmoid gives exactly 1.0,
+    # sigma'(z) = 0, and every delta is 0 however correctly C.backward() was called
+    net = MLP([2, 2, 1], seed=0)
+    for p in net.parameters():
+        p.data = 1e300 if p.data > 0 else -1e300
+    net.zero_grad()
+    a = net([0.5, 0.1])[0].data
+    assert a in (0.0, 1.0)
+    net.zero_grad()
+    C = quadratic_cost([net([0.5, 0.1])], [[1.0 - a]])  # the target it is furthest from
+    C.backward()
+    assert C.data == 0.5
+    with pytest.raises(ValueError, match=rf"because the output layer is saturated on this "
+                                         rf"example: a_1\^3 = {a!r}, where sigma'\(z\) = 0.*"
+                                         rf"smaller one"):
+        draw_network(net, delta=True)
+
+
+def test_the_max_edges_error_says_how_many_weights():
+    from nn.diagrams import NetworkTooLargeError
+
+    with pytest.raises(NetworkTooLargeError) as error:
+        draw_network(MLP([4, 8, 2], seed=0), max_edges=40)
+    assert error.value.n_edges == 48 and isinstance(error.value, ValueError)
+
+
+def test_save_pictures_passes_max_edges_on(tmp_path):
+    from nn.diagrams import NetworkTooLargeError, save_pictures
+
+    with pytest.raises(NetworkTooLargeError, match="more than max_edges=3"):
+        save_pictures(net_221(), X, Y, tmp_path, max_edges=3)
+    assert list(tmp_path.iterdir()) == []
