@@ -94,7 +94,11 @@ def _check_destination(path: Path) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
-    if path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except OSError as e:  # a name too long, say
+        raise _about(path, e) from None
+    if is_folder:
         raise IsADirectoryError(f"cannot write {path}: it is a folder; give a file name")
     return folder
 
