@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autodiff import Value
-from autodiff.validate import excerpt, is_number
+from autodiff.validate import excerpt, is_number, plural
 
 Outputs = Sequence[Sequence[Value]]
 Targets = Sequence[Sequence[float]]
@@ -195,7 +195,7 @@ def _check_batch(outputs: Outputs, targets: Targets) -> int:
     if len(outputs) != len(targets):
         raise ValueError(
             f"outputs and targets must have one entry per example: "
-            f"got {len(outputs)} outputs and {len(targets)} targets"
+            f"got {plural(len(outputs), 'output')} and {plural(len(targets), 'target')}"
         )
     if not outputs:
         raise ValueError("the cost of an empty batch is undefined: got 0 examples")
@@ -211,8 +211,8 @@ def _check_batch(outputs: Outputs, targets: Targets) -> int:
                             f"{type(y).__name__} {excerpt(y)}{hint}")
         if len(a) != len(y):
             raise ValueError(
-                f"example {i + 1}: the network gives {len(a)} outputs but the target has "
-                f"{len(y)} entries"
+                f"example {i + 1}: the network gives {plural(len(a), 'output')} but the target "
+                f"has {plural(len(y), 'entry', 'entries')}"
             )
         for j, (a_j, y_j) in enumerate(zip(a, y)):
             if not isinstance(a_j, Value):

@@ -191,7 +191,7 @@ def split(
     n_test = round(test_fraction * n)
     if n_test == 0 or n_test == n:
         raise ValueError(
-            f"test_fraction {test_fraction!r} of {n} examples gives {n_test} test and "
+            f"test_fraction {test_fraction!r} of {plural(n, 'example')} gives {n_test} test and "
             f"{n - n_test} training examples; both parts need at least one"
         )
     order = list(range(n))
@@ -233,7 +233,7 @@ def check_data(
         if isinstance(example, (str, bytes)) or not isinstance(example, Sequence):
             raise TypeError(f"{where} must be a pair (x, y), got {type(example).__name__}")
         if len(example) != 2:
-            raise ValueError(f"{where} must be a pair (x, y), got {len(example)} items")
+            raise ValueError(f"{where} must be a pair (x, y), got {plural(len(example), 'item')}")
         x, y = example
         checked.append((_check_vector(x, n_inputs, f"{where}: x", "input", "layer 1"),
                         _check_vector(y, n_outputs, f"{where}: y", "output", "layer L")))

@@ -85,7 +85,7 @@ class Neuron:
         return [*self.w, self.b]
 
     def __repr__(self) -> str:
-        return f"Neuron({len(self.w)} inputs, {self.activation})"
+        return f"Neuron({plural(len(self.w), 'input')}, {self.activation})"
 
 
 class Layer:

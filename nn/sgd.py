@@ -346,7 +346,7 @@ def _start(
     if total_steps <= history.iterations[-1]:
         name = "epochs" if arguments["epochs"] is not None else "iterations"
         raise ValueError(
-            f"resume: the training has taken {history.iterations[-1]} steps "
+            f"resume: the training has taken {plural(history.iterations[-1], 'step')} "
             f"({plural(len(history), 'epoch')}) already; ask for more {name} than "
             f"{arguments[name]} to go on"
         )

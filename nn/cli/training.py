@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
+from autodiff.validate import plural
 from nn.cli.arguments import (
     DATA_OPTIONS,
     add_data_arguments,
@@ -74,8 +75,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     save(net, out, history=history, data=described)
     print(f"saved the model to {out}")
     if history.interrupted:
-        print(f"interrupted after {history.iterations[-1]} steps; `deltagrad train --resume "
-              f"{out}` goes on from there")
+        print(f"interrupted after {plural(history.iterations[-1], 'step')}; "
+              f"`deltagrad train --resume {out}` goes on from there")
     if args.history:
         atomic_write_text(args.history, json.dumps(history.as_dict(), indent=1))
         print(f"saved the history to {args.history}")
@@ -107,7 +108,7 @@ def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = No
     """
     train_data, test_data = dataset(described)
     net = saved.net if saved is not None else _network(args, train_data)
-    print(f"{net}\ntraining on {len(train_data)} {data_name(described)} examples, "
+    print(f"{net}\ntraining on {plural(len(train_data), data_name(described) + ' example')}, "
           f"testing on {len(test_data)}")
     history = train(
         net, train_data, epochs=args.epochs, iterations=args.iterations,
@@ -184,7 +185,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise ArithmeticError(f"{args.model} on the {data_name(described)} data: {error}") \
             from None
     which = "all" if args.all or not test_data else "test"
-    line = f"{len(data)} {which} {data_name(described)} examples: C = {C:.6f}"
+    line = f"{plural(len(data), f'{which} {data_name(described)} example')}: C = {C:.6f}"
     if accuracy is not None:
         line += f", accuracy = {accuracy:.3f}"
     print(f"{saved.net}\n{line}  ({cost} cost)")

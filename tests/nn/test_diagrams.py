@@ -355,7 +355,7 @@ def test_cli_draw_explains_limits_and_missing_graphviz(tmp_path, capsys, monkeyp
 
     model = save_model(net_221(), tmp_path / "model.json")
     assert main(["draw", str(model), "--out", str(tmp_path / "p"), "--max-nodes", "5"]) == 1
-    assert "pass --max-nodes" in capsys.readouterr().err
+    assert "give a larger --max-nodes" in capsys.readouterr().err
     monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["draw", str(model), "--out", str(tmp_path / "p")]) == 1
     err = capsys.readouterr().err
