@@ -206,3 +206,13 @@ def test_header_can_be_said(tmp_path):
     path = _csv(tmp_path, "1,2,3\n0.5,0.5,1\n")
     assert len(load_csv(path)) == 2
     assert load_csv(path, header=True) == [([0.5, 0.5], [1.0])]
+
+
+def test_the_lecture_s_formulas_and_the_comparison_take_arrays():
+    from nn import backprop, compare
+
+    net = MLP([2, 3, 2], seed=0)
+    x, y = np.array([0.5, -0.1]), np.array([1, 0])
+    assert backprop(net, x, y).grad_w == backprop(net, [0.5, -0.1], [1.0, 0.0]).grad_w
+    assert str(compare(net, x, y, torch=False)) == str(
+        compare(net, [0.5, -0.1], [1.0, 0.0], torch=False))
