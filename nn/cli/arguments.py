@@ -114,46 +114,43 @@ def floats_type(text: str) -> list[float]:
 
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {excerpt(text)}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
+    return _at_least(_read(text, int), 1)
 
 
 def seed_type(text: str) -> int:
     """A seed: a whole number >= 0 (Python's random gives -1 the numbers of 1)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {excerpt(text)}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
+    return _at_least(_read(text, int), 0)
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {excerpt(text)}") from None
-    if not value > 0 or value == float("inf"):
+    value = _read(text, float)
+    if not 0.0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {excerpt(text)}")
     return value
 
 
 def fraction_type(text: str) -> float:
     """A share of the data: 0 (none) up to, but not including, 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {excerpt(text)}") from None
+    value = _read(text, float)
     if not 0.0 <= value < 1.0:
         raise argparse.ArgumentTypeError(
             f"expected a number from 0 (no test data) up to, not including, 1; got "
             f"{excerpt(text)}")
+    return value
+
+
+def _read(text: str, kind: type) -> int | float:
+    """``text`` as an int or a float, or an error quoting (an excerpt of) it."""
+    try:
+        return kind(text)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {excerpt(text)}") from None
+
+
+def _at_least(value: int, minimum: int) -> int:
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
     return value
 
 
@@ -249,9 +246,13 @@ def add_example_arguments(p: argparse.ArgumentParser) -> None:
                         "the model was trained on, or 0.5 for each input)")
     p.add_argument("--y", type=floats_type,
                    help="its target (default: that example's, or 1.0 for each output)")
-    p.add_argument("--cost", choices=sorted(COSTS),
-                   help="cost function (default: the one the model was trained with, or "
-                        "quadratic)")
+    add_model_cost_argument(p)
+
+
+def add_model_cost_argument(p: argparse.ArgumentParser) -> None:
+    """--cost for a command on a saved model, which remembers its own."""
+    p.add_argument("--cost", choices=sorted(COSTS), help="cost function (default: the one "
+                   "the model was trained with, or quadratic)")
 
 
 # ---------------------------------------------------------------- data

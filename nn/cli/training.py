@@ -19,6 +19,7 @@ from autodiff.validate import plural
 from nn.cli.arguments import (
     DATA_OPTIONS,
     add_data_arguments,
+    add_model_cost_argument,
     add_network_arguments,
     add_sgd_arguments,
     changed_since,
@@ -163,9 +164,7 @@ def add_evaluate(subparsers) -> None:
                     "was trained on, with its cost.")
     p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
     add_data_arguments(p)
-    p.add_argument("--cost", choices=sorted(COSTS),
-                   help="cost function (default: the one the model was trained with, or "
-                        "quadratic)")
+    add_model_cost_argument(p)
     p.add_argument("--all", action="store_true",
                    help="evaluate on all the data, not only the held-out test part")
 
