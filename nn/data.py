@@ -159,7 +159,7 @@ def load_dataset(
     the dataset is random and ignored where it is fixed (xor).
     """
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
+        raise ValueError(f"unknown dataset {excerpt(name)}; expected one of {sorted(DATASETS)}")
     takes = {"xor": (), "moons": ("n", "noise"), "circles": ("n", "noise"), "digits": ("n",)}
     given = {"n": n, "noise": noise}
     kwargs = {}
@@ -167,7 +167,8 @@ def load_dataset(
         if value is None:
             continue
         if key not in takes[name]:
-            raise ValueError(f"the {name} dataset does not take {key} (got {key} = {value!r})")
+            raise ValueError(
+                f"the {name} dataset does not take {key} (got {key} = {excerpt(value)})")
         kwargs[key] = value
     if name == "xor":
         return xor()

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from autodiff import Value, record, topological_order
+from autodiff.validate import excerpt
 from nn.costs import COSTS, Cost
 from nn.data import Example, check_data
 from nn.layers import MLP
@@ -357,7 +358,7 @@ def choose_engine(net: MLP, cost: Callable, engine: str = "auto") -> Engine:
     builds every graph from Values.
     """
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        raise ValueError(f"engine must be one of {ENGINES}, got {excerpt(engine)}")
     for name in KINDS if engine == "auto" else (engine,):
         why_not = KINDS[name].cannot_train(net, cost)
         if why_not is None:

@@ -208,7 +208,7 @@ class MLP:
         L = len(self.sizes)
         if not (_is_int(l) and 2 <= l <= L):
             raise ValueError(
-                f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {l!r}"
+                f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {excerpt(l)}"
             )
         return self.layers[int(l) - 2]
 
@@ -235,7 +235,7 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
     ``nn.model_files`` before it believes a file's sizes.
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-        raise TypeError(f"sizes must be a list of layer sizes like [2, 3, 1], got {sizes!r}")
+        raise TypeError(f"sizes must be a list of layer sizes like [2, 3, 1], got {excerpt(sizes)}")
     if len(sizes) < 2:
         raise ValueError(
             f"a network needs at least two layers (input and output), got sizes {list(sizes)}"
