@@ -66,7 +66,7 @@ SYNONYMS = {"--lr": "--eta", "--learning-rate": "--eta", "--learning_rate": "--e
 
 def unknown_options(words: Sequence[str], parser: argparse.ArgumentParser) -> str:
     """argparse's "unrecognized arguments" message, with the option each one probably meant."""
-    known = [o for action in parser._actions for o in action.option_strings]
+    known = sorted(set(re.findall(r"--[\w-]+", parser.format_usage())))
     hints = []
     for word in words:
         name = word.split("=")[0]
