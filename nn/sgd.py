@@ -105,7 +105,7 @@ def train(
     history so far, with ``history.interrupted`` set.
     """
     examples, test_data = _check_data(net, data, test_data)
-    cost, on_epoch = _check_functions(net, cost, on_epoch, examples, test_data)
+    _check_functions(net, cost, on_epoch, examples, test_data)
     arguments = _arguments(len(examples), resume, epochs=epochs, iterations=iterations,
                            batch_size=batch_size, eta=eta, seed=seed, cost=cost, engine=engine)
     total_steps, batch_size, eta = _check_arguments(len(examples), arguments)
@@ -150,8 +150,9 @@ def _check_data(
 def _check_functions(
     net: MLP, cost: object, on_epoch: object, examples: list[Example],
     test_data: list[Example] | None,
-) -> tuple[CostFunction, Callable[[History], None] | None]:
-    """The cost (one that can work with this network and these targets) and on_epoch."""
+) -> None:
+    """Refuse a cost that cannot work with this network and these targets, and an on_epoch
+    that is not a function."""
     if not callable(cost):
         raise TypeError(f"cost must be a cost function such as nn.quadratic_cost, got "
                         f"{type(cost).__name__}: {excerpt(cost)}")
@@ -174,7 +175,6 @@ def _check_functions(
             raise TypeError(f"cost must return C as a Value (built from the outputs, so that "
                             f"C.backward() works), but it returned {type(C).__name__}: "
                             f"{excerpt(C)}")
-    return cost, on_epoch
 
 
 def _arguments(n: int, resume: History | None, **given) -> dict:
