@@ -221,6 +221,12 @@ def check_data(
     n_outputs = _count(n_outputs, "n_outputs")
     if _is_table_pair(data):
         data = from_arrays(*data)
+    if getattr(data, "ndim", None) == 2:
+        raise TypeError(
+            f"{what} must be a list of (x, y) examples, or a pair (X, y) of arrays, got one "
+            f"array of shape {tuple(data.shape)}: give the inputs and the targets apart, such "
+            f"as ({what}[:, :-1], {what}[:, -1]) for a table whose last column is the target"
+        )
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise TypeError(
             f"{what} must be a list of (x, y) examples, or a pair (X, y) of arrays, got "
@@ -243,7 +249,7 @@ def check_data(
 
 def _is_table_pair(data: object) -> bool:
     """A pair (X, y) whose X is a 2-D array or a data frame (not a list of examples)."""
-    return (isinstance(data, tuple) and len(data) == 2
+    return (isinstance(data, (tuple, list)) and len(data) == 2
             and (getattr(data[0], "ndim", None) == 2 or hasattr(data[0], "to_numpy")))
 
 

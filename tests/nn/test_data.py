@@ -502,3 +502,14 @@ def test_check_data_names_the_data_as_the_caller_knows_it():
         check_data([([1.0], [1.0])], 2, 1, "test_data")
     with pytest.raises(ValueError, match="test_data has no examples"):
         check_data([], 2, 1, "test_data")
+
+
+def test_one_table_for_data_says_to_give_inputs_and_targets_apart():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    table = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+    with pytest.raises(TypeError, match=r"got one array of shape \(2, 3\): give the inputs and "
+                                        r"the targets apart, such as \(data\[:, :-1\], "
+                                        r"data\[:, -1\]\)"):
+        check_data(table, 2, 1)
+    assert check_data([table[:, :-1], table[:, -1]], 2, 1) == check_data(
+        (table[:, :-1], table[:, -1]), 2, 1)
