@@ -82,7 +82,11 @@ class GraphvizMissingError(graphviz.ExecutableNotFound):
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more Values than ``max_nodes``; ``.n_values`` says how many."""
+    """The graph has more Values than ``max_nodes``.
+
+    The walk stops as soon as it finds one more than allowed, so ``.n_values``
+    (= max_nodes + 1) says how many it found, not how many there are.
+    """
 
     def __init__(self, n_values: int, message: str) -> None:
         super().__init__(message)
@@ -366,7 +370,9 @@ def graph_order(root: Value, max_nodes: int | None = None) -> list[Value]:
     The i-th Value is node "v<i>" of the DOT source.
     An iterative depth-first search (no recursion limit) that leaves the nodes
     untouched: the engine's own sort resets grads and marks, which would spoil
-    the picture of a graph after backward.
+    the picture of a graph after backward. With ``max_nodes`` it stops as soon
+    as it has found more Values than that (a graph of millions is refused at
+    once, not after a walk through all of it).
     """
     order = []
     seen = set()
@@ -379,18 +385,18 @@ def graph_order(root: Value, max_nodes: int | None = None) -> list[Value]:
         if id(v) in seen:  # reached again by another path, and listed already
             continue
         seen.add(id(v))
+        if max_nodes is not None and len(seen) > max_nodes:
+            raise GraphTooLargeError(
+                len(seen),
+                f"the graph has more than {max_nodes} Values (max_nodes={max_nodes}): "
+                "draw(..., max_nodes=...) with a larger number draws it anyway (dot is slow "
+                "on large graphs), or draw a smaller piece, such as the cost of a single example"
+            )
         stack.append((v, True))
         # Pushed in reverse so that the first operand is explored first.
         for p in reversed(v.parents):
             if id(p) not in seen:
                 stack.append((p, False))
-    if max_nodes is not None and len(order) > max_nodes:
-        raise GraphTooLargeError(
-            len(order),
-            f"the graph has {len(order)} Values, more than max_nodes={max_nodes}: "
-            f"draw(..., max_nodes={len(order)}) draws it anyway (dot is slow on large graphs), "
-            "or draw a smaller piece, such as the cost of a single example"
-        )
     return order
 
 

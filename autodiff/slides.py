@@ -165,7 +165,15 @@ class Slides:
 
         slider.observe(update, names="value")
         update()
-        return widgets.VBox([widgets.HBox([play, slider]), view])
+        stepper = widgets.VBox([widgets.HBox([play, slider]), view])
+        # Where widgets do not run (a notebook on a code host), a static view instead:
+        # the first step, and how many there are.
+        static = (f"{view.value}<p><i>{len(self.slides)} steps: run the notebook to step "
+                  "through them with the slider.</i></p>")
+        widget_bundle = stepper._repr_mimebundle_
+        stepper._repr_mimebundle_ = lambda **kwargs: {**widget_bundle(**kwargs),
+                                                      "text/html": static}
+        return stepper
 
 
 def _inline_svg(svg: str) -> str:

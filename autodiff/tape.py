@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from autodiff import codegen, ops
 from autodiff.codegen import Constant, Operation, Program, Slot
-from autodiff.validate import finite_numbers, number_list
+from autodiff.validate import finite_numbers, number_list, plural
 from autodiff.value import Value, topological_order
 
 
@@ -273,7 +273,8 @@ def _as_floats(numbers: Sequence[float], n: int, what: str) -> list[float]:
         return numbers
     numbers = number_list(numbers, what)
     if len(numbers) != n:
-        raise ValueError(f"this tape was recorded with {n} {what}, got {len(numbers)}")
+        raise ValueError(f"this tape was recorded with {plural(n, what[:-1], what)}, got "
+                         f"{len(numbers)}")
     return finite_numbers(numbers, n, what)
 
 

@@ -41,9 +41,9 @@ def excerpt(value: object) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 3] + "..."
 
 
-def plural(n: int, noun: str) -> str:
-    """'1 number', '2 numbers'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """'1 number', '2 numbers'; ``nouns`` where adding an s will not do ('1 entry', '2 entries')."""
+    return f"{n} {noun}" if n == 1 else f"{n} {nouns or noun + 's'}"
 
 
 def is_number(x: object) -> bool:
@@ -100,6 +100,25 @@ def whole_number(x: object, what: str, minimum: int | None = None) -> int:
 def positive_whole_number(x: object, what: str) -> int:
     """``x`` as an int >= 1."""
     return whole_number(x, what, minimum=1)
+
+
+def random_seed(seed: object, what: str = "seed") -> int | None:
+    """``seed`` as an int >= 0, or None (a different start every time).
+
+    Python's ``random.Random`` would take much more, and quietly: a NaN seeds
+    it from its hash (different every run), and -1, 1, 1.0 and True all give
+    the same numbers. Here a seed is a whole number (Python's or numpy's)
+    or None, so that different seeds give different numbers.
+    """
+    if seed is None:
+        return None
+    value = whole_number(seed, what)
+    if value < 0:
+        raise ValueError(
+            f"{what} must be a whole number >= 0 (or None), got {value}: Python's random "
+            "gives -n the numbers of n"
+        )
+    return value
 
 
 def finite_numbers(xs: object, n: int | None, what: str) -> list[float]:

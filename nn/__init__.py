@@ -9,11 +9,13 @@
 The modules, from the bottom up (each imports only those above it):
 
     layers       Neuron, Layer, MLP: z_j^l = w_j^l . a^{l-1} + b_j^l, a_j^l = sigma(z_j^l)
-    data         xor, moons, circles, digits; split; check_data
+    tables       from_arrays, load_csv: arrays, data frames and CSV files as examples
+    data         xor, moons, circles, digits; split; check_data (and the two above)
     costs        Cost, quadratic_cost, cross_entropy_cost: C = k(n) sum_i sum_j c(a_j, y_j)
     engines      what computes C and dC/dw for training: ValuesEngine, ReplayEngine
     metrics      evaluate, accuracy, predicted_class, true_class
-    sgd          train (mini-batch SGD, w -> w - eta dC/dw), History
+    records      History, and where training stopped (to resume it)
+    sgd          train (mini-batch SGD, w -> w - eta dC/dw)
     formulas     the lecture's equations 1-4 on plain floats (backprop)
     torch        to_torch, from_torch, PyTorch's gradients
     comparison   autograd beside the formulas (and PyTorch), node by node
@@ -35,14 +37,26 @@ from nn.check_report import BackpropCheck
 from nn.checker import check_backprop, check_backprop_batch
 from nn.comparison import Report, compare, compare_batch
 from nn.costs import COSTS, Cost, cross_entropy_cost, quadratic_cost
-from nn.data import DATASETS, check_data, circles, digits, load_dataset, moons, split, xor
+from nn.data import (
+    DATASETS,
+    check_data,
+    circles,
+    digits,
+    from_arrays,
+    load_csv,
+    load_dataset,
+    moons,
+    split,
+    xor,
+)
 from nn.diagrams import draw_network
 from nn.exercises import Exercise, exercise
 from nn.formulas import backprop, backprop_batch
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.metrics import accuracy, evaluate
-from nn.model_files import ModelFileError, load, save
-from nn.sgd import History, TrainingDiverged, train
+from nn.model_files import ModelFileError, SavedModel, load, read_model, save
+from nn.records import History
+from nn.sgd import TrainingDiverged, train
 from nn.walkthrough import Walkthrough, walkthrough
 
 __all__ = [
@@ -58,6 +72,7 @@ __all__ = [
     "ModelFileError",
     "Neuron",
     "Report",
+    "SavedModel",
     "TrainingDiverged",
     "Walkthrough",
     "accuracy",
@@ -74,10 +89,13 @@ __all__ = [
     "draw_network",
     "evaluate",
     "exercise",
+    "from_arrays",
     "load",
+    "load_csv",
     "load_dataset",
     "moons",
     "quadratic_cost",
+    "read_model",
     "save",
     "split",
     "train",

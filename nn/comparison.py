@@ -32,6 +32,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from autodiff.validate import plural
 from nn.costs import COSTS
 from nn.formulas import backprop, backprop_batch, cost_name
 from nn.layers import MLP, node_label
@@ -231,7 +232,7 @@ def compare_batch(
     if theirs is not None:
         values["torch"] = (theirs.C, vars(theirs))
     return _report(net, values, ("grad_b", "grad_w"), n=len(xs), cost=name,
-                   examples=f"{len(xs)} examples")
+                   examples=plural(len(xs), "example"))
 
 
 def _layers(net: MLP):

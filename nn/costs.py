@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autodiff import Value
-from autodiff.validate import is_number
+from autodiff.validate import excerpt, is_number, plural
 
 Outputs = Sequence[Sequence[Value]]
 Targets = Sequence[Sequence[float]]
@@ -54,10 +54,12 @@ class Cost:
         self.__name__ = f"{self.name}_cost"  # read like a function's name in messages
 
     def __call__(self, outputs: Outputs, targets: Targets) -> Value:
+        targets = _plain_targets(targets)
         n = _check_batch(outputs, targets)
         total = None
         for i, (a, y) in enumerate(zip(outputs, targets)):
             for j, (a_j, y_j) in enumerate(zip(a, y)):
+                self.check_target(y_j, i, j)
                 self.check_output(a_j.data, i, j)
                 # the targets as named leaves (y_1, ...), so that a picture of C says
                 # what they are; the numbers are those a plain float would give
@@ -87,6 +89,16 @@ class Cost:
 
     def check_output(self, a_j: float, i: int, j: int) -> None:
         """Refuse an output a_j of example i where the cost is undefined (none here)."""
+
+    def check_target(self, y_j: float, i: int, j: int) -> None:
+        """Refuse a target y_j of example i that the cost makes no sense of (none here)."""
+
+    def check_output_activation(self, activation: str) -> None:
+        """Refuse an output layer whose sigma gives outputs the cost is undefined for (none here).
+
+        Called before training, so that a network that cannot work with this
+        cost is refused at once rather than reported as diverging later.
+        """
 
     def __repr__(self) -> str:
         return f"<cost {self.__name__}>"
@@ -150,11 +162,44 @@ class CrossEntropyCost(Cost):
                 "weights or eta if the sigmoid saturated"
             )
 
+    def check_target(self, y_j: float, i: int, j: int) -> None:
+        """y_j is the probability of a 1, so 0 <= y_j <= 1: outside, C could be negative."""
+        if not 0.0 <= y_j <= 1.0:
+            raise ValueError(
+                f"cross-entropy needs targets between 0 and 1, got y_{j + 1} = {excerpt(y_j)} "
+                f"for example {i + 1}: classes as 0 and 1 (one-hot for several), or the "
+                "quadratic cost for other targets"
+            )
+
+    def check_output_activation(self, activation: str) -> None:
+        """Only a sigmoid output layer gives 0 < a < 1, which ln a and ln(1 - a) need."""
+        if activation != "sigmoid":
+            raise ValueError(
+                f"cross-entropy needs outputs strictly between 0 and 1, which a {activation} "
+                "output layer does not give: use output_activation='sigmoid', or the "
+                "quadratic cost"
+            )
+
 
 quadratic_cost = QuadraticCost()
 cross_entropy_cost = CrossEntropyCost()
 
 COSTS: dict[str, Cost] = {cost.name: cost for cost in (quadratic_cost, cross_entropy_cost)}
+
+
+def _plain_targets(targets: Targets) -> Targets:
+    """The targets as lists, from a 2-D array or a list of 1-D arrays as well as lists."""
+    if hasattr(targets, "ndim") and hasattr(targets, "tolist"):
+        if targets.ndim != 2:
+            raise ValueError(
+                f"targets must be n lists of targets, one per example, got an array of shape "
+                f"{tuple(targets.shape)}: for one example y, write [y]"
+            )
+        return targets.tolist()
+    if isinstance(targets, Sequence) and not isinstance(targets, (str, bytes)):
+        return [y.tolist() if hasattr(y, "ndim") and hasattr(y, "tolist") and y.ndim == 1
+                else y for y in targets]
+    return targets
 
 
 def _check_batch(outputs: Outputs, targets: Targets) -> int:
@@ -164,7 +209,7 @@ def _check_batch(outputs: Outputs, targets: Targets) -> int:
     if len(outputs) != len(targets):
         raise ValueError(
             f"outputs and targets must have one entry per example: "
-            f"got {len(outputs)} outputs and {len(targets)} targets"
+            f"got {plural(len(outputs), 'output')} and {plural(len(targets), 'target')}"
         )
     if not outputs:
         raise ValueError("the cost of an empty batch is undefined: got 0 examples")
@@ -175,17 +220,19 @@ def _check_batch(outputs: Outputs, targets: Targets) -> int:
                 f"example {i + 1} is {type(a).__name__}"
             )
         if not isinstance(y, Sequence):
-            raise TypeError(
-                f"targets must be a list of target lists; example {i + 1} is {type(y).__name__}"
-            )
+            hint = f": write [{excerpt(y)}]" if is_number(y) else ""
+            raise TypeError(f"targets must be a list of target lists; example {i + 1} is "
+                            f"{type(y).__name__} {excerpt(y)}{hint}")
         if len(a) != len(y):
             raise ValueError(
-                f"example {i + 1}: the network gives {len(a)} outputs but the target has "
-                f"{len(y)} entries"
+                f"example {i + 1}: the network gives {plural(len(a), 'output')} but the target "
+                f"has {plural(len(y), 'entry', 'entries')}"
             )
         for j, (a_j, y_j) in enumerate(zip(a, y)):
             if not isinstance(a_j, Value):
-                raise TypeError(f"output {j + 1} of example {i + 1} must be a Value, got {a_j!r}")
+                raise TypeError(
+                    f"output {j + 1} of example {i + 1} must be a Value, got {excerpt(a_j)}")
             if not is_number(y_j):
-                raise TypeError(f"target {j + 1} of example {i + 1} must be a number, got {y_j!r}")
+                raise TypeError(
+                    f"target {j + 1} of example {i + 1} must be a number, got {excerpt(y_j)}")
     return len(outputs)

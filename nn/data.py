@@ -14,7 +14,10 @@ y = [0.0] or [1.0], one output node; the digits give y one-hot over 10 classes.
 (80, 20)
 
 ``xor``, ``moons`` and ``circles`` need nothing beyond the standard library;
-``digits`` needs scikit-learn (``pip install 'deltagrad[digits]'``).
+``digits`` needs scikit-learn (``pip install 'deltagrad[digits]'``). Data of
+your own comes in through ``from_arrays`` (numpy arrays, pandas frames) and
+``load_csv`` (a CSV file), from ``nn.tables``; everything that takes data
+also takes a pair (X, y) of arrays, as ``from_arrays`` does.
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ import random
 from collections.abc import Callable, Sequence
 from numbers import Integral
 
-from autodiff.validate import excerpt, finite_number, is_number
+from autodiff.validate import (
+    excerpt,
+    finite_number,
+    is_number,
+    number_list,
+    plural,
+    random_seed,
+)
+from nn.tables import from_arrays, load_csv
+
+__all__ = ["DATASETS", "check_data", "circles", "digits", "from_arrays", "load_csv",
+           "load_dataset", "moons", "split", "xor"]
 
 Example = tuple[Sequence[float], Sequence[float]]
 Dataset = list[tuple[list[float], list[float]]]
@@ -40,7 +54,7 @@ def xor() -> Dataset:
     return [([x1, x2], [float(x1 != x2)]) for x1 in (0.0, 1.0) for x2 in (0.0, 1.0)]
 
 
-def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
+def moons(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Dataset:
     """Two interleaving half circles in the plane, n points, classes 0 and 1.
 
     Class 0 lies on the upper half of the unit circle centred at (0, 0),
@@ -51,9 +65,10 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
 
     each coordinate then shifted by Gaussian noise of standard deviation ``noise``.
     The classes get n // 2 and n - n // 2 points; the list is shuffled.
+    ``seed`` is a whole number >= 0, or None for different points every time.
     """
     n, noise = _count(n, "n", "is the number of examples and "), _check_noise(noise)
-    rng = random.Random(seed)
+    rng = random.Random(random_seed(seed))
     data = []
     for label, count in ((0, n // 2), (1, n - n // 2)):
         for _ in range(count):
@@ -68,7 +83,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
 
 
 def circles(
-    n: int = 100, noise: float = 0.1, seed: int | None = None, *, factor: float = 0.5
+    n: int = 200, noise: float = 0.1, seed: int | None = None, *, factor: float = 0.5
 ) -> Dataset:
     """Two concentric circles centred at the origin, n points, classes 0 and 1.
 
@@ -83,7 +98,7 @@ def circles(
     """
     n, noise = _count(n, "n", "is the number of examples and "), _check_noise(noise)
     factor = _between_0_and_1(factor, "factor", "is the inner circle's radius and ")
-    rng = random.Random(seed)
+    rng = random.Random(random_seed(seed))
     data = []
     for label, r, count in ((0, 1.0, n // 2), (1, factor, n - n // 2)):
         for _ in range(count):
@@ -106,6 +121,7 @@ def digits(n: int | None = None, seed: int | None = None) -> Dataset:
     """
     if n is not None:
         n = _count(n, "n", "is the number of images and ")
+    seed = random_seed(seed)
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:
@@ -136,13 +152,14 @@ def load_dataset(
 ) -> Dataset:
     """The dataset called ``name`` (a key of ``DATASETS``), for the command line.
 
-    ``n`` and ``noise`` left as None take the dataset's defaults. Giving one
+    ``n`` and ``noise`` left as None take the dataset's defaults (those of
+    its function, such as ``moons``'s n = 200 and noise = 0.1). Giving one
     that the dataset does not take (n or noise for xor, noise for digits) is a
     ValueError rather than being silently ignored. ``seed`` is passed where
     the dataset is random and ignored where it is fixed (xor).
     """
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
+        raise ValueError(f"unknown dataset {excerpt(name)}; expected one of {sorted(DATASETS)}")
     takes = {"xor": (), "moons": ("n", "noise"), "circles": ("n", "noise"), "digits": ("n",)}
     given = {"n": n, "noise": noise}
     kwargs = {}
@@ -150,7 +167,8 @@ def load_dataset(
         if value is None:
             continue
         if key not in takes[name]:
-            raise ValueError(f"the {name} dataset does not take {key} (got {key} = {value!r})")
+            raise ValueError(
+                f"the {name} dataset does not take {key} (got {key} = {excerpt(value)})")
         kwargs[key] = value
     if name == "xor":
         return xor()
@@ -169,11 +187,12 @@ def split(
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise TypeError(f"data must be a list of (x, y) examples, got {type(data).__name__}")
     test_fraction = _between_0_and_1(test_fraction, "test_fraction")
+    seed = random_seed(seed)
     n = len(data)
     n_test = round(test_fraction * n)
     if n_test == 0 or n_test == n:
         raise ValueError(
-            f"test_fraction {test_fraction!r} of {n} examples gives {n_test} test and "
+            f"test_fraction {test_fraction!r} of {plural(n, 'example')} gives {n_test} test and "
             f"{n - n_test} training examples; both parts need at least one"
         )
     order = list(range(n))
@@ -183,42 +202,69 @@ def split(
     return train, test
 
 
-def check_data(data: Sequence[Example], n_inputs: int, n_outputs: int) -> Dataset:
+def check_data(
+    data: Sequence[Example], n_inputs: int, n_outputs: int, what: str = "data"
+) -> Dataset:
     """Check that ``data`` fits a network with n_1 = n_inputs and n_L = n_outputs.
 
-    Every example must be a pair (x, y) of lists of finite numbers with
-    len(x) == n_inputs and len(y) == n_outputs (numpy's numbers count as
-    numbers). Raises ValueError (wrong sizes, no examples, NaN or infinity) or
-    TypeError (not a list, not numbers), naming the first bad example by its
-    position, e.g. "example 3 (data[2])". Returns the examples as new lists of
-    floats, so that what is computed from them is the same whatever numbers
-    they were given in.
+    ``data`` is a list of examples (x, y), each a pair of lists (or 1-D arrays)
+    of finite numbers with len(x) == n_inputs and len(y) == n_outputs, or a
+    pair (X, y) of arrays or data frames, as ``from_arrays`` takes them.
+    numpy's numbers count as numbers. Raises ValueError (wrong sizes, no
+    examples, NaN or infinity) or TypeError (not a list, not numbers), naming
+    the first bad example by its position, e.g. "example 3 (data[2])", with
+    ``what`` the name the caller knows the data by ("test_data"). Returns the
+    examples as new lists of floats, so that what is computed from them is the
+    same whatever numbers they were given in.
     """
     n_inputs = _count(n_inputs, "n_inputs")
     n_outputs = _count(n_outputs, "n_outputs")
+    if _is_table_pair(data):
+        data = from_arrays(*data)
+    if getattr(data, "ndim", None) == 2:
+        raise TypeError(
+            f"{what} must be a list of (x, y) examples, or a pair (X, y) of arrays, got one "
+            f"array of shape {tuple(data.shape)}: give the inputs and the targets apart, such "
+            f"as ({what}[:, :-1], {what}[:, -1]) for a table whose last column is the target"
+        )
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
-        raise TypeError(f"data must be a list of (x, y) examples, got {type(data).__name__}")
+        raise TypeError(
+            f"{what} must be a list of (x, y) examples, or a pair (X, y) of arrays, got "
+            f"{type(data).__name__}: {excerpt(data)}"
+        )
     if len(data) == 0:
-        raise ValueError("data has no examples")
+        raise ValueError(f"{what} has no examples")
     checked = []
     for i, example in enumerate(data):
-        where = f"example {i + 1} (data[{i}])"
+        where = f"example {i + 1} ({what}[{i}])"
         if isinstance(example, (str, bytes)) or not isinstance(example, Sequence):
             raise TypeError(f"{where} must be a pair (x, y), got {type(example).__name__}")
         if len(example) != 2:
-            raise ValueError(f"{where} must be a pair (x, y), got {len(example)} items")
+            raise ValueError(f"{where} must be a pair (x, y), got {plural(len(example), 'item')}")
         x, y = example
-        checked.append((_check_vector(x, n_inputs, f"{where}: x", "inputs (layer 1)"),
-                        _check_vector(y, n_outputs, f"{where}: y", "outputs (layer L)")))
+        checked.append((_check_vector(x, n_inputs, f"{where}: x", "input", "layer 1"),
+                        _check_vector(y, n_outputs, f"{where}: y", "output", "layer L")))
     return checked
 
 
-def _check_vector(v: object, size: int, where: str, what: str) -> list[float]:
-    """``v`` as a list of ``size`` finite floats; ``what`` names them in the network."""
-    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
-        raise TypeError(f"{where} must be a list of {size} numbers, got {type(v).__name__}")
+def _is_table_pair(data: object) -> bool:
+    """A pair (X, y) whose X is a 2-D array or a data frame (not a list of examples)."""
+    return (isinstance(data, (tuple, list)) and len(data) == 2
+            and (getattr(data[0], "ndim", None) == 2 or hasattr(data[0], "to_numpy")))
+
+
+def _check_vector(v: object, size: int, where: str, node: str, layer: str) -> list[float]:
+    """``v`` as a list of ``size`` finite floats; ``node``, ``layer`` name them in the network."""
+    if is_number(v):
+        hint = (f": write [{excerpt(v)}]" if size == 1
+                else ": one-hot encode a class label, or let nn.data.from_arrays(X, y) do it"
+                if node == "output" else "")
+        raise TypeError(f"{where} must be a list of {plural(size, 'number')}, got "
+                        f"{type(v).__name__} {excerpt(v)}{hint}")
+    v = number_list(v, where, None)
     if len(v) != size:
-        raise ValueError(f"{where} has {len(v)} entries but the network has {size} {what}")
+        raise ValueError(f"{where} has {plural(len(v), 'entry', 'entries')} but the network has "
+                         f"{plural(size, node)} ({layer})")
     floats = []
     for k, v_k in enumerate(v):
         # is_number refuses bools: True as a pixel is almost surely a mistake
@@ -226,9 +272,7 @@ def _check_vector(v: object, size: int, where: str, what: str) -> list[float]:
             raise TypeError(
                 f"{where}[{k}] must be a number, got {type(v_k).__name__}: {excerpt(v_k)}"
             )
-        if not math.isfinite(v_k):
-            raise ValueError(f"{where}[{k}] must be finite, got {v_k!r}")
-        floats.append(float(v_k))
+        floats.append(finite_number(v_k, f"{where}[{k}]"))
     return floats
 
 
@@ -261,10 +305,21 @@ def _between_0_and_1(x: object, what: str, meaning: str = "") -> float:
 
 
 def _jitter(p: tuple[float, float], noise: float, rng: random.Random) -> list[float]:
-    """The point p with independent N(0, noise^2) added to each coordinate."""
+    """The point p with independent N(0, noise^2) added to each coordinate.
+
+    A noise so large that a coordinate overflows is refused: the data would
+    hold infinities (and is meaningless long before that).
+    """
     if noise == 0:
         return [p[0], p[1]]
-    return [p[0] + rng.gauss(0.0, noise), p[1] + rng.gauss(0.0, noise)]
+    point = [p[0] + rng.gauss(0.0, noise), p[1] + rng.gauss(0.0, noise)]
+    if not math.isfinite(point[0] + point[1]):
+        raise ValueError(
+            f"noise = {noise!r} is too large: it moves points beyond the largest float "
+            f"(a point came out as {point}); noise is the standard deviation of each "
+            "coordinate's shift, such as 0.1"
+        )
+    return point
 
 
 def _one_hot(j: int, size: int) -> list[float]:

@@ -49,6 +49,14 @@ DEFAULT_MAX_EDGES = 2000
 SATURATED_BELOW = 0.01
 
 
+class NetworkTooLargeError(ValueError):
+    """The network has more weights than ``max_edges``; ``.n_edges`` says how many."""
+
+    def __init__(self, n_edges: int, message: str) -> None:
+        super().__init__(message)
+        self.n_edges = n_edges
+
+
 def draw_network(
     net: MLP,
     *,
@@ -98,12 +106,13 @@ def draw_network(
             sigma' is the activation node's local derivative, dC/da its grad.
         digits: significant digits of the numbers written.
         max_edges: refuse networks with more weights than this, which Graphviz
-            lays out slowly and nobody can read.
+            lays out slowly and nobody can read (``NetworkTooLargeError``).
     """
     digits, max_edges = _check_options(net, rankdir, digits, max_edges)
     n_edges = sum(len(n.w) for layer in net.layers for n in layer.neurons)
     if n_edges > max_edges:
-        raise ValueError(
+        raise NetworkTooLargeError(
+            n_edges,
             f"the network has {n_edges} weights, more than max_edges={max_edges}: "
             f"draw_network(net, max_edges={n_edges}) draws it anyway (slow to render, "
             "and hard to read), or draw a smaller network"
@@ -262,6 +271,7 @@ def save_pictures(
     cost: Callable[..., Value] = quadratic_cost,
     format: str = "svg",
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_edges: int = DEFAULT_MAX_EDGES,
 ) -> list[Path]:
     """Backpropagate one example (x, y) and write both pictures of it into ``folder``.
 
@@ -279,7 +289,7 @@ def save_pictures(
     C = cost([net(x)], [y])
     C.backward()
     pictures = {
-        "network": draw_network(net, delta=True),
+        "network": draw_network(net, delta=True, max_edges=max_edges),
         "graph": draw(C, clusters=True, params=net.parameters(), max_nodes=max_nodes),
     }
     return [save_picture(g, folder / f"{name}.{format}", format=format)
@@ -395,12 +405,33 @@ def _deltas(net: MLP) -> dict:
         )
     largest = max(abs(d) for ds in deltas.values() for d in ds)
     if largest == 0.0:
-        raise ValueError(
-            "every delta_j^l is 0: call C.backward() on a cost of the network's last output "
-            "before drawing with delta=True"
-        )
+        raise ValueError(_why_no_delta(net))
     deltas["largest"] = largest
     return deltas
+
+
+def _why_no_delta(net: MLP) -> str:
+    """Why every delta_j^l is 0: the output layer saturated, or no C.backward() was called.
+
+    sigma'(z) is 0 at a sigmoid's a = 0 or 1 and a tanh's a = -1 or 1 (exactly,
+    in floats), and for a relu below 0: equation 1 then gives delta^L = 0
+    whatever the cost, and equation 2 carries nothing back.
+    """
+    output = net.layers[-1]
+    flat = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+    stuck = [j for j, (z, a) in enumerate(zip(output.z, output.a))
+             if a.data in flat.get(output.activation, ()) or
+             (output.activation == "relu" and z.data <= 0.0)]
+    if len(stuck) < len(output.neurons):
+        return ("every delta_j^l is 0: call C.backward() on a cost of the network's last "
+                "output before drawing with delta=True")
+    a_j = output.a[stuck[0]]
+    return (
+        f"every delta_j^l is 0, because the output layer is saturated on this example: "
+        f"{a_j.label} = {a_j.data!r}, where sigma'(z) = 0, so equation 1 gives delta^L = 0 "
+        "and equation 2 carries nothing back. A network trained with too large a learning "
+        "rate eta ends like this: train it again with a smaller one"
+    )
 
 
 def _width(w: float, largest: float) -> float:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from autodiff import Value, record, topological_order
+from autodiff.validate import excerpt
 from nn.costs import COSTS, Cost
 from nn.data import Example, check_data
 from nn.layers import MLP
@@ -82,6 +83,9 @@ class ValuesEngine:
         """C on the batch; every parameter's ``grad`` set to dC/dp by ``C.backward()``."""
         net = self.net
         C = self.cost([net(x) for x, _ in batch], [y for _, y in batch])
+        if not isinstance(C, Value):
+            raise TypeError(f"the cost must return C as a Value (built from the outputs, so "
+                            f"that C.backward() works), got {type(C).__name__}")
         net.zero_grad()
         C.backward()
         return C.data
@@ -89,7 +93,7 @@ class ValuesEngine:
     def evaluate(self, data: Sequence[Example]) -> tuple[float, Outputs]:
         """C over ``data`` and each example's a^L, from the graph of C (no ``backward()``)."""
         net = self.net
-        check_data(data, net.sizes[0], net.sizes[-1])
+        data = check_data(data, net.sizes[0], net.sizes[-1])
         outputs = [net(x) for x, _ in data]
         C = self.cost(outputs, [y for _, y in data])
         return C.data, [[a_j.data for a_j in a] for a in outputs]
@@ -216,7 +220,7 @@ class ReplayEngine:
         if self.disabled:
             return self._values().evaluate(data)
         try:
-            check_data(data, self.net.sizes[0], self.net.sizes[-1])
+            data = check_data(data, self.net.sizes[0], self.net.sizes[-1])
             C, outputs = self._replay_forward(data)
         except (ArithmeticError, ValueError):
             C, outputs = None, None
@@ -354,7 +358,7 @@ def choose_engine(net: MLP, cost: Callable, engine: str = "auto") -> Engine:
     builds every graph from Values.
     """
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        raise ValueError(f"engine must be one of {ENGINES}, got {excerpt(engine)}")
     for name in KINDS if engine == "auto" else (engine,):
         why_not = KINDS[name].cannot_train(net, cost)
         if why_not is None:

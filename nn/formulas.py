@@ -34,7 +34,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from autodiff.validate import finite_numbers
+from autodiff.validate import excerpt, finite_numbers, number_list, plural
 from nn.costs import COSTS
 from nn.layers import ACTIVATIONS, MLP
 
@@ -336,13 +336,12 @@ def read_network(net: MLP):
 
 
 def _numbers(values: Sequence[float], n: int, name: str, what: str) -> list[float]:
-    """``values`` as n finite floats; ``what`` says what they are, for the error message."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise TypeError(f"{name} must be a list of {n} numbers, got {type(values).__name__}")
+    """``values`` (a list or a 1-D array) as n finite floats; ``what`` says what they are."""
+    values = number_list(values, name)
     if len(values) != n:
         raise ValueError(
-            f"{name} has {len(values)} entries {list(values)!r}, but the network has {what}: "
-            f"expected {n}"
+            f"{name} has {plural(len(values), 'entry', 'entries')} {excerpt(values)}, but the "
+            f"network has {what}: expected {n}"
         )
     return finite_numbers(values, n, name)
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from numbers import Integral
 
 from autodiff import Value
-from autodiff.validate import excerpt, is_number
+from autodiff.validate import excerpt, is_number, number_list, plural, random_seed
 
 # The activation functions a network may use, by name. "linear" is the identity:
 # a_j^l = z_j^l (the same Value).
@@ -85,7 +85,7 @@ class Neuron:
         return [*self.w, self.b]
 
     def __repr__(self) -> str:
-        return f"Neuron({len(self.w)} inputs, {self.activation})"
+        return f"Neuron({plural(len(self.w), 'input')}, {self.activation})"
 
 
 class Layer:
@@ -138,7 +138,8 @@ class MLP:
     Args:
         sizes: the number of nodes of each layer, input layer first (at least two layers).
         activation: sigma for every layer 2..L, or a list with one name per layer 2..L.
-        seed: seeds the random initialisation; the same seed gives bit-identical weights.
+        seed: seeds the random initialisation, a whole number >= 0; the same seed
+            gives bit-identical weights; None gives different weights every time.
         output_activation: if given, replaces ``activation`` for the output layer L
             (e.g. "linear" for regression).
         init: "normal" (w ~ N(0, 1), Nielsen's choice) or "scaled" (w ~ N(0, 1/m)).
@@ -156,9 +157,9 @@ class MLP:
         self.sizes = check_sizes(sizes)
         activations = _check_activations(activation, output_activation, len(self.sizes))
         if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+            raise ValueError(f"init must be one of {INITS}, got {excerpt(init)}")
         self.init = init
-        self.seed = seed
+        self.seed = seed = random_seed(seed)
         # Examples run through the network since the last zero_grad(): delta_j^l
         # belongs to one example, and pictures of it check that there was one.
         self.forward_passes = 0
@@ -178,12 +179,12 @@ class MLP:
 
     def _inputs(self, x: Sequence[float | Value]) -> list[Value]:
         n_1 = self.sizes[0]
-        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-            raise TypeError(
-                f"the network takes a sequence of {n_1} numbers, got {type(x).__name__}"
-            )
+        if is_number(x) and n_1 == 1:
+            raise TypeError(f"the network takes a list of 1 number, got {type(x).__name__} "
+                            f"{excerpt(x)}: write [{excerpt(x)}]")
+        x = number_list(x, "the network's input x")  # a list, a tuple or a 1-D array
         if len(x) != n_1:
-            raise ValueError(f"the network takes {n_1} inputs (layer 1), got {len(x)}")
+            raise ValueError(f"the network takes {plural(n_1, 'input')} (layer 1), got {len(x)}")
         a = []
         for k, x_k in enumerate(x):
             if isinstance(x_k, Value):
@@ -207,7 +208,7 @@ class MLP:
         L = len(self.sizes)
         if not (_is_int(l) and 2 <= l <= L):
             raise ValueError(
-                f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {l!r}"
+                f"layer numbers run from 2 to L = {L} (layer 1 is the input), got {excerpt(l)}"
             )
         return self.layers[int(l) - 2]
 
@@ -234,7 +235,7 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
     ``nn.model_files`` before it believes a file's sizes.
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-        raise TypeError(f"sizes must be a list of layer sizes like [2, 3, 1], got {sizes!r}")
+        raise TypeError(f"sizes must be a list of layer sizes like [2, 3, 1], got {excerpt(sizes)}")
     if len(sizes) < 2:
         raise ValueError(
             f"a network needs at least two layers (input and output), got sizes {list(sizes)}"
@@ -254,17 +255,26 @@ def _check_activations(
 ) -> list[str]:
     if isinstance(activation, str):
         names = [activation] * (n_layers - 1)
-    else:
+    elif isinstance(activation, Sequence):
         names = list(activation)
         if len(names) != n_layers - 1:
             raise ValueError(
-                f"give one activation per layer 2..L ({n_layers - 1}), got {len(names)}: {names}"
+                f"give one activation per layer 2..L ({n_layers - 1}), got {len(names)}: "
+                f"{excerpt(names)}"
             )
+    else:
+        raise TypeError(
+            f"activation must be the name of sigma, one of {ACTIVATIONS}, or a list of one "
+            f"name per layer 2..L, got {type(activation).__name__}: {excerpt(activation)}"
+        )
     if output_activation is not None:
         names[-1] = output_activation
     for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"an activation is the name of sigma, one of {ACTIVATIONS}, got "
+                            f"{type(name).__name__}: {excerpt(name)}")
         if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
+            raise ValueError(f"unknown activation {excerpt(name)}; expected one of {ACTIVATIONS}")
     return names
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from autodiff import Value
 from nn.costs import quadratic_cost
-from nn.data import Example
+from nn.data import Example, check_data
 from nn.engines import ValuesEngine
 from nn.layers import MLP
 
@@ -29,10 +29,14 @@ def evaluate(
 ) -> tuple[float, float | None]:
     """The cost C over ``data`` and the accuracy (None when the targets are not classes).
 
-    C is built from Values over all the data at once, as ``C.backward()`` would
-    need it (but without calling it): the same number ``train`` records in its
-    history after each epoch.
+    ``data`` is a list of examples (x, y), or a pair (X, y) of arrays as
+    ``nn.data.from_arrays`` takes them. C is built from Values over all the
+    data at once, as ``C.backward()`` would need it (but without calling it):
+    the same number ``train`` records in its history after each epoch.
     """
+    if not isinstance(net, MLP):
+        raise TypeError(f"evaluate() takes an nn.MLP as net, got {type(net).__name__}")
+    data = check_data(data, net.sizes[0], net.sizes[-1])
     C, outputs = ValuesEngine(net, cost).evaluate(data)
     return C, accuracy(outputs, [y for _, y in data])
 

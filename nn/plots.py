@@ -17,7 +17,7 @@ from autodiff.files import atomic_write
 from nn.data import Example
 from nn.layers import MLP
 from nn.metrics import predicted_class, true_class
-from nn.sgd import History
+from nn.records import History
 
 X_AXES = ("iterations", "epoch")
 

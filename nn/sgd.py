@@ -9,6 +9,10 @@ of m examples at a time and takes a step against it:
 One pass through the shuffled training data, batch by batch, is an *epoch*;
 each step is an *iteration*. The lecture names the two knobs that matter: the
 batch size m and the number of iterations.
+
+Training can stop (Ctrl-C) and go on later, ``train(..., resume=history)``,
+and ends with the weights of a run that never stopped: the history keeps where
+the shuffling was (``nn.records``).
 """
 
 from __future__ import annotations
@@ -19,17 +23,20 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from autodiff import Value
-from autodiff.validate import positive_number, whole_number
-from nn.costs import quadratic_cost
+from autodiff.validate import excerpt, plural, positive_number, random_seed, whole_number
+from nn.costs import Cost, quadratic_cost
 from nn.data import Example, check_data
 from nn.engines import Engine, choose_engine
 from nn.layers import MLP
 from nn.metrics import accuracy
+from nn.records import History, ShuffleState
+
+__all__ = ["History", "TrainingDiverged", "train"]
 
 CostFunction = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]
 
@@ -44,92 +51,83 @@ class TrainingDiverged(ArithmeticError):
 NUMERICAL_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 
 
-@dataclass
-class History:
-    """What happened in each epoch of ``train``: lists with one entry per epoch.
-
-    ``cost`` and ``accuracy`` are measured on the whole training set after the
-    epoch (accuracy only when the targets are classes, else None), ``test_cost``
-    and ``test_accuracy`` likewise on ``test_data`` when given. ``time`` is the
-    seconds spent learning in the epoch (evaluation excluded); ``iterations``
-    the number of SGD steps taken by the end of it. ``nn.plots.plot_history``
-    draws it.
-    """
-
-    epoch: list[int] = field(default_factory=list)
-    iterations: list[int] = field(default_factory=list)
-    cost: list[float] = field(default_factory=list)
-    accuracy: list[float | None] = field(default_factory=list)
-    test_cost: list[float | None] = field(default_factory=list)
-    test_accuracy: list[float | None] = field(default_factory=list)
-    time: list[float] = field(default_factory=list)
-    interrupted: bool = False
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-    def as_dict(self) -> dict:
-        """The history as plain lists, ready for ``json.dump``."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
 def train(
     net: MLP,
     data: Sequence[Example],
     *,
     epochs: int | None = None,
     iterations: int | None = None,
-    batch_size: int,
-    eta: float,
+    batch_size: int | None = None,
+    eta: float | None = None,
     cost: CostFunction = quadratic_cost,
     seed: int | None = None,
     test_data: Sequence[Example] | None = None,
     progress: bool = True,
     on_epoch: Callable[[History], None] | None = None,
     engine: str = "auto",
+    resume: History | None = None,
 ) -> History:
     """Train ``net`` on ``data`` by mini-batch SGD and return its ``History``.
 
     Args:
         net: the network; its parameters are updated in place.
-        data: the training examples, a list of (x, y) pairs.
+        data: the training examples, a list of (x, y) pairs, or a pair (X, y)
+            of arrays as ``nn.data.from_arrays`` takes them.
         epochs: passes over the data. Give this or ``iterations``, not both.
         iterations: SGD steps in all (the last epoch may be partial).
         batch_size: m, the number of examples per step (1 <= m <= len(data)).
         eta: the learning rate, > 0.
         cost: a cost over a batch, such as ``quadratic_cost`` (the default).
-        seed: seeds the shuffling; with a seeded net, the same seed gives the
-            same history, bit for bit.
+        seed: seeds the shuffling, a whole number >= 0; with a seeded net, the
+            same seed gives the same history, bit for bit.
         test_data: examples to evaluate after each epoch, never learned from.
         progress: show a progress bar (tqdm) when on a terminal or in Jupyter.
         on_epoch: called with the history after each epoch (to print or plot it).
         engine: what computes C and dC/dw (``nn.engines``): "values" builds
             Values every step, "replay" replays one recorded example, the same
             numbers bit for bit; "auto" (the default) replays where it can.
+        resume: the history of an earlier ``train`` of this net on this data,
+            to go on from where it stopped. ``epochs`` and ``iterations`` then
+            count from the start of that training (``epochs=10`` after 4 is 6
+            more; left out, they are what it was asked for), and ``batch_size``,
+            ``eta`` and ``seed`` default to its own. The result is the
+            history of the whole training, and the weights those of one
+            uninterrupted run.
 
-    If the cost or a parameter stops being finite, raises ``TrainingDiverged``
-    naming the epoch and batch; the parameters are left as they were before
-    that step. Ctrl-C stops after the current step and returns the history so
-    far, with ``history.interrupted`` set.
+    Arguments are checked before anything changes: TypeError for a wrong kind,
+    ValueError for a wrong value (a cross-entropy cost with a linear output
+    layer, say). If the cost or a parameter stops being finite, raises
+    ``TrainingDiverged`` naming the epoch and batch; the parameters are left as
+    they were before that step. If every dC/dw and dC/db stays 0 for a whole
+    epoch while C > 0, the neurons have saturated and nothing can be learned
+    any more: a RuntimeWarning says so (naming eta), and the history keeps it
+    in ``warnings``. Ctrl-C stops after the current step and returns the
+    history so far, with ``history.interrupted`` set.
     """
-    total_steps, batch_size, eta = _check_arguments(data, epochs, iterations, batch_size, eta)
     examples, test_data = _check_data(net, data, test_data)
+    _check_functions(net, cost, on_epoch, examples, test_data)
+    arguments = _arguments(len(examples), resume, epochs=epochs, iterations=iterations,
+                           batch_size=batch_size, eta=eta, seed=seed, cost=cost, engine=engine)
+    total_steps, batch_size, eta = _check_arguments(len(examples), arguments)
     backend = choose_engine(net, cost, engine)
-    rng = random.Random(seed)
-    history = History()
-    steps = epoch = 0
-    with _progress_bar(total_steps, progress) as bar, _interrupt_flag() as interrupted:
+    history, passes = _start(resume, arguments, len(examples), batch_size, total_steps)
+    steps = history.iterations[-1] if history.iterations else 0
+    warned = learned = False
+    with _progress_bar(total_steps - steps, progress) as bar, _interrupt_flag() as interrupted:
         while steps < total_steps and not interrupted.is_set():
-            epoch += 1
-            rng.shuffle(examples)
-            batches = _batches(examples, batch_size)[: total_steps - steps]
-            b, before, elapsed = _learn(backend, batches, eta, epoch, bar, interrupted)
+            batches = passes.batches(examples, batch_size)[: total_steps - steps]
+            b, before, elapsed, still = _learn(backend, batches, eta, passes, bar, interrupted)
             steps += b
             try:
-                _record(history, backend, examples, test_data, epoch, steps, elapsed)
+                _record(history, backend, examples, test_data, passes.epoch, steps, elapsed)
             except NUMERICAL_ERRORS as error:  # the last step left finite weights, but C is not
                 _restore(net.parameters(), before)
-                raise _diverged(epoch, b, eta, f"after this step C {_fails(error)}") from error
+                raise _diverged(passes.epoch, passes.batch, eta,
+                                f"after this step C {_fails(error)}") from error
+            if still == b and not warned:
+                warned = _warn_saturated(history, passes.epoch, b, eta if learned else None)
+            learned = learned or still < b
+            history.shuffle = passes.state()
             if on_epoch is not None:
                 on_epoch(history)
         history.interrupted = interrupted.is_set()
@@ -140,37 +138,104 @@ def _check_data(
     net: MLP, data: Sequence[Example], test_data: Sequence[Example] | None
 ) -> tuple[list[Example], list[Example] | None]:
     """The training and test data checked against the network, as new lists of floats."""
+    if not isinstance(net, MLP):
+        raise TypeError(f"train() takes an nn.MLP as net, got {type(net).__name__}: "
+                        f"{excerpt(net)}")
     examples = check_data(data, net.sizes[0], net.sizes[-1])  # a copy: shuffling it is ours
     if test_data is not None:
-        test_data = check_data(test_data, net.sizes[0], net.sizes[-1])
+        test_data = check_data(test_data, net.sizes[0], net.sizes[-1], "test_data")
     return examples, test_data
 
 
-def _batches(examples: list[Example], m: int) -> list[list[Example]]:
-    """The examples cut, in their order, into batches of m (the last one may be smaller)."""
-    return [examples[start : start + m] for start in range(0, len(examples), m)]
+def _check_functions(
+    net: MLP, cost: object, on_epoch: object, examples: list[Example],
+    test_data: list[Example] | None,
+) -> None:
+    """Refuse a cost that cannot work with this network and these targets, and an on_epoch
+    that is not a function."""
+    if not callable(cost):
+        raise TypeError(f"cost must be a cost function such as nn.quadratic_cost, got "
+                        f"{type(cost).__name__}: {excerpt(cost)}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch must be a function of the history (or None), got "
+                        f"{type(on_epoch).__name__}: {excerpt(on_epoch)}")
+    if isinstance(cost, Cost):
+        cost.check_output_activation(net.activations[-1])
+        for what, data in (("data", examples), ("test_data", test_data or [])):
+            for i, (_, y) in enumerate(data):
+                try:
+                    for j, y_j in enumerate(y):
+                        cost.check_target(y_j, i, j)
+                except ValueError as error:
+                    raise ValueError(f"{what}: {error}") from None
+    else:  # a function of the user's: try it on one example before training on it
+        x, y = examples[0]
+        C = cost([net(x)], [y])
+        if not isinstance(C, Value):
+            raise TypeError(f"cost must return C as a Value (built from the outputs, so that "
+                            f"C.backward() works), but it returned {type(C).__name__}: "
+                            f"{excerpt(C)}")
+
+
+def _arguments(n: int, resume: History | None, **given) -> dict:
+    """What this training is asked, as ``history.arguments`` keeps it: the arguments given,
+    and where they are left out, those of the training it resumes."""
+    cost = given["cost"]
+    given["cost"] = getattr(cost, "name", None) or getattr(cost, "__name__", repr(cost))
+    given["seed"] = random_seed(given["seed"])
+    if resume is None:
+        return given
+    if not isinstance(resume, History):
+        raise TypeError(f"resume takes the History of an earlier train(), got "
+                        f"{type(resume).__name__}: {excerpt(resume)}")
+    if resume.shuffle is None or not resume.iterations:
+        raise ValueError("resume: this history does not say where its training stopped (it "
+                         "has no shuffle state); only a history from train() can be resumed")
+    if len(resume.shuffle.order) != n:
+        raise ValueError(f"resume: the history's training was on {len(resume.shuffle.order)} "
+                         f"examples, this data has {n}: resume on the same data")
+    before = resume.arguments
+    if given["cost"] != before.get("cost"):
+        raise ValueError(f"resume: the training was with the {before.get('cost')} cost, and "
+                         f"goes on with it: pass cost= that cost, not {given['cost']}")
+    for name in ("seed", "batch_size"):  # the shuffling and the epoch's batches under way
+        if given[name] is not None and given[name] != before.get(name):
+            raise ValueError(f"resume: the training was with {name} = {before.get(name)!r}, "
+                             f"and goes on with it: leave {name} out")
+    if given["epochs"] is None and given["iterations"] is None:
+        given["epochs"], given["iterations"] = before.get("epochs"), before.get("iterations")
+    for name in ("batch_size", "eta", "seed"):
+        if given[name] is None:
+            given[name] = before.get(name)
+    return given
 
 
 def _learn(
-    backend: Engine, batches: list[list[Example]], eta: float, epoch: int, bar,
+    backend: Engine, batches: list[list[Example]], eta: float, passes: _Passes, bar,
     interrupted: threading.Event,
-) -> tuple[int, list[float], float]:
+) -> tuple[int, list[float], float, int]:
     """An SGD step on each batch in turn, until they run out or Ctrl-C is pressed.
 
     Returns the number of steps taken, the parameters as they were before the
     last one (to undo it should C over the data turn out not to be a number),
-    and the seconds it took.
+    the seconds it took, and how many steps found every dC/dp = 0 while C > 0
+    (nothing learned: the deltas vanished).
     """
     started = time.perf_counter()
     params = backend.net.parameters()
-    for b, batch in enumerate(batches, start=1):
+    steps = still = 0
+    for batch in batches:
         before = [p.data for p in params]
-        C = _sgd_step(backend, params, batch, eta, epoch, b)
+        C = _sgd_step(backend, params, batch, eta, passes.epoch, passes.batch + 1)
+        passes.batch += 1
+        steps += 1
+        if C > 0.0 and not any(p.grad for p in params):
+            still += 1
         bar.update(1)
-        bar.set_postfix(epoch=epoch, C=f"{C:.4g}", refresh=False)
+        bar.set_postfix(epoch=passes.epoch, C=f"{C:.4g}", refresh=False)
         if interrupted.is_set():
             break
-    return b, before, time.perf_counter() - started
+    return steps, before, time.perf_counter() - started, still
 
 
 def _sgd_step(
@@ -213,9 +278,18 @@ def _record(
     history: History, backend: Engine, data: list[Example], test_data: list[Example] | None,
     epoch: int, steps: int, elapsed: float,
 ) -> None:
-    """Measure C and the accuracy on the training data (and test data) after an epoch."""
+    """Measure C and the accuracy on the training data (and test data) after an epoch.
+
+    An epoch that was under way when an earlier training stopped (and is now
+    finished) replaces its entry, as one training would have recorded it.
+    """
     C, accuracy = _measure(backend, data)
     test_C, test_accuracy = _measure(backend, test_data) if test_data else (None, None)
+    if history.epoch and history.epoch[-1] == epoch:
+        elapsed += history.time[-1]
+        for name in ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy",
+                     "time"):
+            getattr(history, name).pop()
     history.epoch.append(epoch)
     history.iterations.append(steps)
     history.cost.append(C)
@@ -231,37 +305,103 @@ def _measure(backend: Engine, data: list[Example]) -> tuple[float, float | None]
     return C, accuracy(outputs, [y for _, y in data])
 
 
-def _check_arguments(
-    data: Sequence[Example], epochs: int | None, iterations: int | None, batch_size: int,
-    eta: float,
-) -> tuple[int, int, float]:
-    """Check the knobs; return the number of SGD steps to take, m and eta.
+def _check_arguments(n: int, arguments: dict) -> tuple[int, int, float]:
+    """Check the knobs; return the number of SGD steps to take in all, m and eta.
 
-    Numbers of numpy's types pass, as Python's do. Every mistake here is a
-    ValueError, a number of the wrong type too: train has always promised that.
+    Numbers of numpy's types pass, as Python's do; a number of the wrong type
+    is a TypeError, one out of range a ValueError.
     """
-    if not isinstance(data, Sequence) or len(data) == 0:
-        raise ValueError("data must be a non-empty list of (x, y) examples")
+    epochs, iterations = arguments["epochs"], arguments["iterations"]
     if (epochs is None) == (iterations is None):
         raise ValueError(
             "give exactly one of epochs (passes over the data) or iterations (SGD steps), "
-            f"got epochs={epochs!r}, iterations={iterations!r}"
+            f"got epochs={excerpt(epochs)}, iterations={excerpt(iterations)}"
         )
     name, count = ("epochs", epochs) if iterations is None else ("iterations", iterations)
-    try:
-        count = whole_number(count, name, minimum=1)
-        batch_size = whole_number(batch_size, "batch_size")
-        eta = positive_number(eta, "the learning rate eta")
-    except TypeError as error:
-        raise ValueError(str(error)) from None
-    if not 1 <= batch_size <= len(data):
+    if arguments["batch_size"] is None or arguments["eta"] is None:
+        missing = "batch_size" if arguments["batch_size"] is None else "eta"
+        raise TypeError(f"train() needs {missing}: the examples per SGD step m and the "
+                        "learning rate eta are the lecture's knobs, and have no default")
+    count = arguments[name] = whole_number(count, name, minimum=1)
+    batch_size = arguments["batch_size"] = whole_number(arguments["batch_size"], "batch_size")
+    eta = arguments["eta"] = positive_number(arguments["eta"], "the learning rate eta")
+    if not 1 <= batch_size <= n:
         raise ValueError(
-            f"batch_size must be between 1 and the number of examples ({len(data)}), "
-            f"got {batch_size}"
+            f"batch_size must be between 1 and the number of examples ({n}), got {batch_size}"
         )
     if iterations is not None:
         return count, batch_size, eta
-    return count * math.ceil(len(data) / batch_size), batch_size, eta
+    return count * math.ceil(n / batch_size), batch_size, eta
+
+
+def _start(
+    resume: History | None, arguments: dict, n: int, m: int, total_steps: int
+) -> tuple[History, _Passes]:
+    """The history to add to and the passes to go on with: new ones, or those of ``resume``."""
+    if resume is None:
+        return History(arguments=arguments), _Passes(n, m, arguments["seed"])
+    history = resume.copy()
+    history.arguments = arguments
+    history.interrupted = False
+    if total_steps <= history.iterations[-1]:
+        name = "epochs" if arguments["epochs"] is not None else "iterations"
+        raise ValueError(
+            f"resume: the training has taken {plural(history.iterations[-1], 'step')} "
+            f"({plural(len(history), 'epoch')}) already; ask for more {name} than "
+            f"{arguments[name]} to go on"
+        )
+    return history, _Passes(n, m, None, resume.shuffle)
+
+
+class _Passes:
+    """The shuffled passes over the data: the order of each epoch, and where in it SGD is.
+
+    Every epoch shuffles the order of the one before with ``random.Random(seed)``,
+    the lecture's recipe; ``state()`` is where it is, and a ``ShuffleState``
+    given to the constructor goes on from there.
+    """
+
+    def __init__(self, n: int, m: int, seed: int | None, state: ShuffleState | None = None):
+        self.per_epoch = math.ceil(n / m)
+        self.rng = random.Random(seed)
+        self.order = list(range(n))
+        self.epoch, self.batch = 0, self.per_epoch  # an epoch begins with the first step
+        if state is not None:
+            self.rng.setstate(state.rng)
+            self.order = list(state.order)
+            self.epoch, self.batch = state.epoch, state.batch
+
+    def batches(self, examples: list[Example], m: int) -> list[list[Example]]:
+        """The batches of the epoch under way that are still to come (a new epoch's if done)."""
+        if self.batch >= self.per_epoch:
+            self.epoch += 1
+            self.batch = 0
+            self.rng.shuffle(self.order)
+        shuffled = [examples[i] for i in self.order]
+        return [shuffled[start : start + m] for start in range(self.batch * m, len(shuffled), m)]
+
+    def state(self) -> ShuffleState:
+        return ShuffleState(self.rng.getstate(), list(self.order), self.epoch, self.batch)
+
+
+def _warn_saturated(history: History, epoch: int, steps: int, eta: float | None) -> bool:
+    """Say that no step of this epoch changed anything: the deltas vanished. Returns True.
+
+    ``eta`` is the learning rate when earlier steps did learn (so it is the
+    likely cause), None when nothing was ever learned (the initial weights are).
+    """
+    cause = (f"the learning rate eta = {eta} is probably too large: try a smaller one"
+             if eta is not None else "they were so from the start, with the initial weights: "
+             "try another seed, or init='scaled'")
+    message = (
+        f"every delta_j^l vanished in epoch {epoch}: dC/dw and dC/db were 0 in all "
+        f"{plural(steps, 'step')} although C = {history.cost[-1]:.4g} > 0, so training cannot "
+        "change the network any more. Its neurons have saturated (sigma'(z) = 0: a sigmoid "
+        f"at 0 or 1 exactly, a relu below 0); {cause}"
+    )
+    history.warnings.append(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+    return True
 
 
 class _NoBar:

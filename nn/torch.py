@@ -31,6 +31,7 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
         "(the CPU build is enough)"
     ) from error
 
+from autodiff.validate import plural
 from nn.formulas import cost_name
 from nn.layers import MLP
 
@@ -112,8 +113,8 @@ def _read_stack(modules: list[torch.nn.Module]) -> tuple[list[torch.nn.Linear], 
             raise ValueError(f"module {i} of the Sequential is {m!r}: {what}; {expected}")
         if linears and m.in_features != linears[-1].out_features:
             raise ValueError(
-                f"module {i} is {m!r}, which takes {m.in_features} inputs, but the layer "
-                f"before it has {linears[-1].out_features} outputs"
+                f"module {i} is {m!r}, which takes {plural(m.in_features, 'input')}, but "
+                f"the layer before it has {plural(linears[-1].out_features, 'output')}"
             )
         linears.append(m)
         i += 1

@@ -264,3 +264,35 @@ def as_lists(block) -> list:
 def as_vector(block) -> list[float]:
     """A vector given flat or as an (n, 1) column, as a flat list of floats."""
     return [v[0] if isinstance(v, list) else v for v in as_lists(block)]
+# ----------------------------------------------------------------------
+# Files that cannot be written
+# ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder where creating a file fails with PermissionError, as for a user without rights.
+
+    A read-only folder of our own, except for root, who writes anywhere: then
+    /sys/kernel, which refuses new files even to root; skips where neither works.
+    """
+    if os.name != "posix":
+        pytest.skip("folder permissions of POSIX")
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    folder = Path("/sys/kernel")
+    try:
+        os.close(os.open(folder / ".deltagrad-probe", os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+    except PermissionError:
+        yield folder
+        return
+    except OSError:
+        pass
+    else:
+        os.unlink(folder / ".deltagrad-probe")
+    pytest.skip("running as root, and no folder here refuses root a new file")

@@ -2,14 +2,15 @@
 
     deltagrad train --sizes 2,8,1 --data moons --epochs 50 --batch-size 10 --eta 3 \
         --seed 0 --out model.json
-    deltagrad evaluate model.json --data moons
+    deltagrad evaluate model.json
     deltagrad demo
 
 Also ``python -m nn ...``. Each subcommand is a function ``cmd_<name>(args)``
 beside the function ``add_<name>(subparsers)`` that declares its arguments, in
 the module of its kind (``training``, ``demo``, ``inspecting``, ``checking``), which lists
 them in its ``COMMANDS``; ``arguments`` holds what they share. A failure is
-one line on stderr, ``deltagrad <command>: error: ...``, never a traceback.
+one line on stderr, ``deltagrad <command>: error: ...``, never a traceback;
+a warning is one line too, ``deltagrad <command>: warning: ...``.
 """
 
 from __future__ import annotations
@@ -17,37 +18,72 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from nn.cli import checking, demo, inspecting, training
-from nn.sgd import TrainingDiverged
+from nn.cli.arguments import Parser, attach_negative_numbers, remove_made_folders, unknown_options
 
 COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS,
             **checking.COMMANDS}
+LONGEST_MESSAGE = 1000  # characters of an error message: one line, even for a strange error
+
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="deltagrad",
         description="Train and inspect the lecture's sigmoid networks, built on a tiny "
                     "autograd engine.")
-    subparsers = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = top.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                    parser_class=Parser)
     for add, _ in COMMANDS.values():
         add(subparsers)
+    top.commands = subparsers.choices  # (to say which options a command has)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extra = top.parse_known_args(attach_negative_numbers(
+        sys.argv[1:] if argv is None else argv))
+    if extra:
+        top.commands[args.command].error(unknown_options(extra, top.commands[args.command]))
     _, run = COMMANDS[args.command]
-    try:
-        return run(args)
-    except BrokenPipeError:
-        # the reader (say `| head`) has gone: stop quietly, as other commands do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except (TrainingDiverged, ValueError, OSError) as error:
-        print(f"deltagrad {args.command}: error: {error}", file=sys.stderr)
-        return 1
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *_, **__: _say(args.command, "warning", message)
+        try:
+            return run(args)
+        except BrokenPipeError:
+            # the reader (say `| head`) has gone: stop quietly, as other commands do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        except KeyboardInterrupt:
+            remove_made_folders()
+            _say(args.command, "error", "interrupted")
+            return 130
+        except Exception as error:  # whatever it is, one line: never a traceback
+            remove_made_folders()
+            _say(args.command, "error", _reason(error))
+            return 1
+
+
+# The errors that say in their own words what was wrong; any other kind is named too.
+PLAIN = (ValueError, TypeError, OSError, ArithmeticError, ImportError, RuntimeError)
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, in the error's words; its kind too where they would not say it."""
+    text = str(error)
+    if not text or not isinstance(error, PLAIN) or isinstance(error, RecursionError):
+        text = f"{type(error).__name__}: {text}".rstrip(": ")
+    return text
+
+
+def _say(command: str, kind: str, message: object) -> None:
+    text = " ".join(str(message).split())  # one line
+    if len(text) > LONGEST_MESSAGE:
+        text = text[: LONGEST_MESSAGE - 3] + "..."
+    print(f"deltagrad {command}: {kind}: {text}", file=sys.stderr)
 
 
 if __name__ == "__main__":

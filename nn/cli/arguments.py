@@ -1,20 +1,86 @@
-"""What the commands share: argument types, groups of arguments, and checks of paths.
+"""What the commands share: the parser, argument types, groups of arguments, data, outputs.
 
 Numbers on the command line are read here, with errors that say what was
-expected; paths are checked before any work is done, so that a long training
-never ends in a file that cannot be written.
+expected, and may start with a minus sign (``--x -0.5,0.1``). The data a
+command works on is described by a small dictionary (a dataset or a CSV file,
+its seed and test fraction) that model files remember, so that a command
+given a model file and no data uses the data it was trained on. Outputs
+follow one rule: missing folders are created (as ``mkdir -p`` does), a file
+that could not be written is refused before any work is done, and folders
+made for a command that fails are removed again.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import hashlib
+import inspect
+import math
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from autodiff.files import check_writable
+from autodiff.validate import excerpt
 from nn.costs import COSTS
-from nn.data import DATASETS, load_dataset, split
+from nn.data import DATASETS, load_csv, load_dataset, split
 from nn.engines import ENGINES
 from nn.layers import ACTIVATIONS, INITS
-from nn.model_files import load
+from nn.model_files import read_model
+
+# ---------------------------------------------------------------- the parser
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, with errors that quote only an excerpt of a long value."""
+
+    def error(self, message: str):
+        super().error(re.sub(r"'([^']{60,})'", lambda m: excerpt(m.group(1)), message))
+
+
+def attach_negative_numbers(argv: Sequence[str]) -> list[str]:
+    """``--x -0.5,0.1`` as ``--x=-0.5,0.1``: argparse takes a value starting with '-' for an option.
+
+    No option of ours starts with a digit, so a word that starts with a minus
+    sign and a digit (or a point) after an option is that option's value.
+    """
+    out: list[str] = []
+    for word in argv:
+        if (out and re.match(r"-\.?\d", word) and out[-1].startswith("--")
+                and "=" not in out[-1]):
+            out[-1] = f"{out[-1]}={word}"
+        else:
+            out.append(word)
+    return out
+
+
+# What people coming from other tools type, and the option that does it here.
+SYNONYMS = {"--lr": "--eta", "--learning-rate": "--eta", "--learning_rate": "--eta",
+            "--batch": "--batch-size", "--batch_size": "--batch-size", "--bs": "--batch-size",
+            "--epoch": "--epochs", "--steps": "--iterations", "--iters": "--iterations",
+            "--layers": "--sizes", "--hidden": "--sizes", "--dataset": "--data",
+            "--output": "--out", "--loss": "--cost", "--random-seed": "--seed"}
+
+
+def unknown_options(words: Sequence[str], parser: argparse.ArgumentParser) -> str:
+    """argparse's "unrecognized arguments" message, with the option each one probably meant."""
+    known = sorted(set(re.findall(r"--[\w-]+", parser.format_usage())))
+    hints = []
+    for word in words:
+        name = word.split("=")[0]
+        if not name.startswith("--"):
+            continue
+        meant = SYNONYMS.get(name)
+        if meant not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            meant = close[0] if close else None
+        if meant:
+            hints.append(f"{name}: did you mean {meant}?")
+    message = f"unrecognized arguments: {excerpt(' '.join(words))[1:-1]}"
+    return message + (f" ({'; '.join(hints)})" if hints else "")
+
 
 # ---------------------------------------------------------------- argument types
 
@@ -25,147 +91,328 @@ def sizes_type(text: str) -> list[int]:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"sizes must be whole numbers separated by commas, like 2,8,1; got {text!r}"
+            f"sizes must be whole numbers separated by commas, like 2,8,1; got {excerpt(text)}"
         ) from None
     if len(sizes) < 2 or min(sizes) < 1:
         raise argparse.ArgumentTypeError(
-            f"need at least two layers of at least one node each, like 2,8,1; got {text!r}"
+            f"need at least two layers of at least one node each, like 2,8,1; got {excerpt(text)}"
         )
     return sizes
 
 
 def floats_type(text: str) -> list[float]:
-    """'0.5,0.1' -> [0.5, 0.1]."""
+    """'0.5,-0.1' -> [0.5, -0.1]."""
     try:
-        return [float(part) for part in text.split(",")]
+        numbers = [float(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected numbers separated by commas, like 0.5,0.1; got {text!r}"
+            f"expected numbers separated by commas, like 0.5,-0.1; got {excerpt(text)}"
         ) from None
+    if not all(map(math.isfinite, numbers)):
+        raise argparse.ArgumentTypeError(f"expected finite numbers, got {excerpt(text)}")
+    return numbers
 
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
+    return _at_least(_read(text, int), 1)
+
+
+def seed_type(text: str) -> int:
+    """A seed: a whole number >= 0 (Python's random gives -1 the numbers of 1)."""
+    return _at_least(_read(text, int), 0)
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    value = _read(text, float)
+    if not 0.0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {excerpt(text)}")
     return value
 
 
-def add_data_arguments(parser: argparse.ArgumentParser, default: str | None = "moons") -> None:
+def fraction_type(text: str) -> float:
+    """A share of the data: 0 (none) up to, but not including, 1."""
+    value = _read(text, float)
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number from 0 (no test data) up to, not including, 1; got "
+            f"{excerpt(text)}")
+    return value
+
+
+def _read(text: str, kind: type) -> int | float:
+    """``text`` as an int or a float, or an error quoting (an excerpt of) it."""
+    try:
+        return kind(text)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {excerpt(text)}") from None
+
+
+def _at_least(value: int, minimum: int) -> int:
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
+    return value
+
+
+def data_type(text: str) -> str | Path:
+    """A dataset's name, or a CSV file."""
+    if text in DATASETS:
+        return text
+    path = Path(text)
+    try:
+        is_file = path.is_file()
+    except OSError:  # a name too long for a file, say
+        is_file = False
+    if path.suffix.lower() == ".csv" or is_file:
+        return path
+    raise argparse.ArgumentTypeError(
+        f"expected one of {', '.join(sorted(DATASETS))} or a CSV file, got {excerpt(text)}")
+
+
+def target_type(text: str) -> int | str:
+    """A column of a CSV file: its name, or its number counted from 1 (-1 the last)."""
+    if re.fullmatch(r"[+-]?\d{1,9}", text.strip()):
+        k = int(text)
+        if k == 0:
+            raise argparse.ArgumentTypeError("columns count from 1 (and -1 is the last), got 0")
+        return k - 1 if k > 0 else k
+    return text
+
+
+# ---------------------------------------------------------------- groups of arguments
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The data: a dataset or a CSV file. Left out, a command given a model file uses the
+    data the model was trained on, and otherwise moons."""
     group = parser.add_argument_group("data")
-    group.add_argument("--data", choices=sorted(DATASETS), default=default,
-                       help="the dataset (default: %(default)s)")
+    group.add_argument("--data", type=data_type, metavar="NAME_OR_CSV",
+                       help=f"a dataset ({', '.join(sorted(DATASETS))}) or a CSV file of "
+                            "examples, one per row (default: the model's own data, or moons)")
+    group.add_argument("--target", type=target_type, metavar="COLUMN",
+                       help="the CSV file's target column, by name or number from 1 "
+                            "(default: the last)")
     group.add_argument("--n", type=positive_int,
-                       help="points to generate for moons/circles (default: 200), "
-                            "or digits to take (default: all)")
-    group.add_argument("--noise", type=float, help="noise of moons/circles (default: 0.1)")
-    group.add_argument("--data-seed", type=int, default=0,
-                       help="seed of the generated data and of the train/test split "
-                            "(default: %(default)s)")
-    group.add_argument("--test-fraction", type=float, default=0.2,
-                       help="share of the data held out for testing (default: %(default)s)")
+                       help=f"points to generate for moons/circles (default: "
+                            f"{_default('moons', 'n')}), or digits to take (default: all)")
+    group.add_argument("--noise", type=float,
+                       help=f"noise of moons/circles (default: {_default('moons', 'noise')})")
+    group.add_argument("--data-seed", type=seed_type,
+                       help="seed of the generated data and of the train/test split (default: 0)")
+    group.add_argument("--test-fraction", type=fraction_type,
+                       help="share of the data held out for testing, 0 for none (default: 0.2)")
 
 
-def dataset(args: argparse.Namespace):
-    """(train, test) for the data arguments."""
-    # defaults only where the dataset takes them: xor takes neither n nor noise, digits no noise
-    generated = args.data in ("moons", "circles")
-    n = 200 if args.n is None and generated else args.n
-    noise = 0.1 if args.noise is None and generated else args.noise
-    data = load_dataset(args.data, n=n, noise=noise, seed=args.data_seed)
-    if args.test_fraction == 0 or args.data == "xor":  # xor's four corners are all there is
-        return data, []
-    return split(data, test_fraction=args.test_fraction, seed=args.data_seed)
-
-
-
-def add_network_arguments(p: argparse.ArgumentParser, sizes: str = "2,8,1") -> None:
+def add_network_arguments(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("network")
-    group.add_argument("--sizes", type=sizes_type, default=sizes_type(sizes),
-                       help=f"layer sizes n_1,...,n_L (default: {sizes})")
-    group.add_argument("--activation", choices=ACTIVATIONS, default="sigmoid",
-                       help="sigma of every layer (default: %(default)s)")
+    group.add_argument("--sizes", type=sizes_type,
+                       help="layer sizes n_1,...,n_L (default: the data's inputs, 8 hidden "
+                            "nodes, the data's outputs; 2,8,1 for moons)")
+    group.add_argument("--activation", choices=ACTIVATIONS,
+                       help="sigma of every layer (default: sigmoid)")
     group.add_argument("--output-activation", choices=ACTIVATIONS,
                        help="sigma of the output layer, if different")
-    group.add_argument("--init", choices=INITS, default="normal",
-                       help="weight initialisation (default: %(default)s)")
-    group.add_argument("--seed", type=int, default=0,
-                       help="seed of the initial weights and the shuffling (default: %(default)s)")
+    group.add_argument("--init", choices=INITS, help="weight initialisation (default: normal)")
+    group.add_argument("--seed", type=seed_type,
+                       help="seed of the initial weights and the shuffling (default: 0)")
+
 
 def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> None:
     group = p.add_argument_group("stochastic gradient descent")
-    how_long = group.add_mutually_exclusive_group(required=epochs is None)
+    how_long = group.add_mutually_exclusive_group()
     how_long.add_argument("--epochs", type=positive_int, default=epochs,
-                          help="passes over the training data")
+                          help="passes over the training data"
+                               + (f" (default: {epochs})" if epochs else ""))
     how_long.add_argument("--iterations", type=positive_int, help="SGD steps in all")
     group.add_argument("--batch-size", type=positive_int,
                        help="examples per SGD step, m (default: 10, or all the examples "
                             "when there are fewer)")
-    group.add_argument("--eta", type=positive_float, default=3.0,
-                       help="learning rate (default: %(default)s)")
-    group.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
-                       help="cost function (default: %(default)s)")
+    group.add_argument("--eta", type=positive_float,
+                       help="learning rate (default: 3.0)")
+    group.add_argument("--cost", choices=sorted(COSTS),
+                       help="cost function (default: quadratic)")
     group.add_argument("--engine", choices=ENGINES, default="auto",
                        help="how gradients are computed: replay a recorded graph, or build "
                             "Values every time; the same numbers either way (default: "
                             "%(default)s, replay where it can)")
     group.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-def check_writable_file(path: Path) -> None:
-    """Refuse, before any work is done, a file that could not be written at the end."""
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot save to {path}: it is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: the folder {path.parent} does not exist")
+
+def add_example_arguments(p: argparse.ArgumentParser) -> None:
+    """A saved model and one example (x, y) to backpropagate through it."""
+    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
+    p.add_argument("--x", type=floats_type,
+                   help="the example's input (default: the first test example of the data "
+                        "the model was trained on, or 0.5 for each input)")
+    p.add_argument("--y", type=floats_type,
+                   help="its target (default: that example's, or 1.0 for each output)")
+    add_model_cost_argument(p)
+
+
+def add_model_cost_argument(p: argparse.ArgumentParser) -> None:
+    """--cost for a command on a saved model, which remembers its own."""
+    p.add_argument("--cost", choices=sorted(COSTS), help="cost function (default: the one "
+                   "the model was trained with, or quadratic)")
+
+
+# ---------------------------------------------------------------- data
+
+
+def _default(name: str, parameter: str):
+    """A generated dataset's default, read from its function: one default everywhere."""
+    return inspect.signature(DATASETS[name]).parameters[parameter].default
+
+
+DATA_OPTIONS = ("data", "target", "n", "noise", "data_seed", "test_fraction")
+
+
+def data_description(args: argparse.Namespace, remembered: dict | None = None) -> dict:
+    """The data the arguments ask for: ``--data`` and its options, else ``remembered``'s
+    (a model file's), with any option given on the command line changed."""
+    if args.data is None and remembered is not None:
+        described = dict(remembered)
+    elif isinstance(args.data, Path):
+        described = {"csv": str(args.data), "target": -1}
+    else:
+        name = args.data or "moons"
+        described = {"dataset": name}
+        if name in ("moons", "circles"):
+            described.update(n=_default(name, "n"), noise=_default(name, "noise"))
+    described.setdefault("seed", 0)
+    described.setdefault("test_fraction", 0.0 if described.get("dataset") == "xor" else 0.2)
+    for option, key in (("target", "target"), ("n", "n"), ("noise", "noise"),
+                        ("data_seed", "seed"), ("test_fraction", "test_fraction")):
+        if getattr(args, option) is not None:
+            if key == "target" and "csv" not in described:
+                raise ValueError("--target names a column of a CSV file: give --data FILE.csv")
+            described[key] = getattr(args, option)
+    if "csv" in described:
+        described["sha256"] = _sha256(Path(described["csv"]))
+    return described
+
+
+def dataset(described: dict) -> tuple[list, list]:
+    """(train, test): the data a description asks for, split as it says."""
+    if "csv" in described:
+        data = load_csv(described["csv"], described.get("target", -1))
+    else:
+        data = load_dataset(described["dataset"], n=described.get("n"),
+                            noise=described.get("noise"), seed=described["seed"])
+    if described["test_fraction"] == 0 or described.get("dataset") == "xor":
+        return data, []  # (xor's four corners are all there is)
+    return split(data, test_fraction=described["test_fraction"], seed=described["seed"])
+
+
+def data_name(described: dict) -> str:
+    """How the data is called in messages: "moons", or the CSV file's name."""
+    return described.get("dataset") or Path(described["csv"]).name
+
+
+def changed_since(remembered: dict | None, described: dict) -> bool:
+    """True when a CSV file the model remembers has changed since (its sha256 differs)."""
+    return (remembered is not None and "csv" in remembered and "csv" in described
+            and remembered.get("sha256") not in (None, described.get("sha256"))
+            and remembered["csv"] == described["csv"])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as e:
+        raise type(e)(f"cannot read the data {path}: {(e.strerror or str(e)).lower()}") from None
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- one example of a model
+
+
+def model_and_example(args: argparse.Namespace):
+    """(net, x, y): the saved model and an example; sets ``args.cost`` to the cost to use.
+
+    What the command line leaves out comes from the model file: its cost, and
+    as the example the first test example of the data it was trained on. A
+    model that does not remember its data gets 0.5 for each input and 1.0 for
+    each output.
+    """
+    saved = read_model(args.model)
+    net = saved.net
+    wanted = args.cost or saved.cost
+    args.cost = wanted if wanted in COSTS else "quadratic"
+    x, y = args.x, args.y
+    if (x is None or y is None) and saved.data is not None:
+        try:
+            train, test = dataset(saved.data)
+        except OSError as e:
+            raise type(e)(f"{args.model} was trained on {saved.data.get('csv')}, which cannot "
+                          f"be read ({(e.strerror or str(e)).lower()}): give the example with "
+                          "--x and --y") from None
+        x0, y0 = (test or train)[0]
+        x, y = (x0 if x is None else x), (y0 if y is None else y)
+    x = x if x is not None else [0.5] * net.sizes[0]
+    y = y if y is not None else [1.0] * net.sizes[-1]
+    return net, x, y
+
+
+@contextmanager
+def the_example_of(args: argparse.Namespace) -> Iterator[None]:
+    """Numbers that overflow on the example are said to be the example's and the model's."""
+    try:
+        yield
+    except ArithmeticError as error:
+        text = str(error)
+        if text.startswith("("):  # math's own (errno, text): say it in words
+            text = "a result is beyond the largest float (about 1.8e308)"
+        raise ArithmeticError(f"the example overflows in {args.model} (--x, --y): {text}") \
+            from None
+
+
+# ---------------------------------------------------------------- outputs
+
+# Folders made for this command's outputs, removed again (if still empty) when it fails.
+MADE_FOLDERS: list[Path] = []
+
 
 def make_folder(path: Path) -> None:
     """Create the results folder ``path`` (and its parents) unless it is there."""
     if path.exists() and not path.is_dir():
         raise FileExistsError(f"--out {path} is a file; give a folder for the results")
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
     path.mkdir(parents=True, exist_ok=True)
-
-# ---------------------------------------------------------------- one example of a model
-
-
-def add_example_arguments(p: argparse.ArgumentParser) -> None:
-    """A saved model and one example (x, y) to backpropagate through it."""
-    p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
-    p.add_argument("--x", type=floats_type, help="the example's input (default: 0.5 for each)")
-    p.add_argument("--y", type=floats_type, help="its target (default: 1.0 for each output)")
-    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
-                   help="cost function (default: %(default)s)")
+    MADE_FOLDERS.extend(reversed(missing))
 
 
-def model_and_example(args: argparse.Namespace):
-    """(net, x, y): the saved model and the example (0.5 per input, 1.0 per output unless given)."""
-    net = load(args.model)
-    x = args.x if args.x is not None else [0.5] * net.sizes[0]
-    y = args.y if args.y is not None else [1.0] * net.sizes[-1]
-    return net, x, y
+def check_writable_file(path: Path) -> None:
+    """Refuse, before any work is done, a file that could not be written at the end.
+
+    Its folder is made if missing (and removed again should the command fail).
+    """
+    make_folder(path.parent)
+    check_writable(path)
+
+
+def remove_made_folders() -> None:
+    """Remove the folders this command made that are still empty: it failed before writing."""
+    for folder in reversed(MADE_FOLDERS):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    MADE_FOLDERS.clear()
 
 
 # ---------------------------------------------------------------- tolerances
 
 
 def non_negative_float(text: str) -> float:
-    """'1e-5' -> 1e-05; 0 is allowed (a tolerance of 0 asks for equality)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    """1e-5 -> 1e-05; 0 is allowed (a tolerance of 0 asks for equality)."""
+    value = _read(text, float)
+    if not 0.0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {excerpt(text)}")
     return value

@@ -17,15 +17,21 @@ from nn.cli.arguments import (
     add_data_arguments,
     add_network_arguments,
     add_sgd_arguments,
-    make_folder,
+    check_writable_file,
+    data_description,
 )
 from nn.cli.training import fit
 from nn.comparison import compare
 from nn.costs import COSTS
-from nn.diagrams import draw_network, save_pictures
+from nn.diagrams import (
+    DEFAULT_MAX_EDGES,
+    NetworkTooLargeError,
+    draw_network,
+    save_pictures,
+)
 from nn.layers import MLP
 from nn.model_files import save
-from nn.sgd import History
+from nn.records import History
 from nn.walkthrough import walkthrough
 
 # ---------------------------------------------------------------- demo
@@ -36,24 +42,26 @@ def add_demo(subparsers) -> None:
         "demo", help="train a small sigmoid net on moons and write a folder of results",
         description="The whole thing end to end: train a sigmoid network on moons by "
                     "mini-batch SGD, then write the model, its history and pictures.")
-    add_network_arguments(p, sizes="2,8,1")
+    add_network_arguments(p)
     add_data_arguments(p)
     add_sgd_arguments(p, epochs=100)
     p.add_argument("--out", type=Path, default=Path("results"),
-                   help="the folder for the results (default: %(default)s)")
+                   help="the folder for the results, made if missing (default: %(default)s)")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    make_folder(args.out)
-    net, history, train_data, test_data = fit(args)
+    check_writable_file(args.out / "model.json")
+    described = data_description(args)
+    net, history, train_data, test_data = fit(args, described)
+    cost = COSTS[history.arguments["cost"]]
     written = [args.out / "model.json", args.out / "history.json"]
-    save(net, written[0])
+    save(net, written[0], history=history, data=described)
     atomic_write_text(written[1], json.dumps(history.as_dict(), indent=1))
     written += demo_pictures(net, train_data + test_data, history, args.out)
     written += demo_graphs(net, (test_data or train_data)[0], args.out)
-    written += demo_compare(net, (test_data or train_data)[0], COSTS[args.cost], args.out)
-    written += demo_walkthrough(net, (test_data or train_data)[0], COSTS[args.cost], args.eta,
-                                args.out)
+    written += demo_compare(net, (test_data or train_data)[0], cost, args.out)
+    written += demo_walkthrough(net, (test_data or train_data)[0], cost,
+                                history.arguments["eta"], args.out)
     print(f"wrote {len(written)} files to {args.out}/:")
     for path in written:
         print(f"  {path.name}")
@@ -80,12 +88,17 @@ def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
     except GraphvizMissingError as error:
         print(f"no network pictures: {error}")
         return []
-    except GraphTooLargeError as error:
+    except GraphTooLargeError:
         # save_pictures has backpropagated the example: the diagram can still be drawn
-        print(f"no graph.svg: one example's computation graph has {error.n_values} Values, "
-              f"more than {DEFAULT_MAX_NODES}; `deltagrad draw {folder / 'model.json'} "
-              f"--max-nodes {error.n_values}` draws it")
+        print(f"no graph.svg: one example's computation graph has more than "
+              f"{DEFAULT_MAX_NODES} Values; `deltagrad draw {folder / 'model.json'} "
+              f"--max-nodes N` with a larger N draws it")
         return [save_picture(draw_network(net, delta=True), folder / "network.svg")]
+    except NetworkTooLargeError as error:
+        print(f"no network pictures: the network has {error.n_edges} weights, more than "
+              f"{DEFAULT_MAX_EDGES}; `deltagrad draw {folder / 'model.json'} --max-edges "
+              f"{error.n_edges}` draws them")
+        return []
 
 
 def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:

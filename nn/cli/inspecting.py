@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
-from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, GraphvizMissingError
+from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError
 from nn.cli.arguments import (
     add_example_arguments,
     check_writable_file,
-    make_folder,
     model_and_example,
     positive_float,
     positive_int,
+    the_example_of,
 )
 from nn.comparison import compare
 from nn.costs import COSTS
-from nn.diagrams import save_pictures
+from nn.diagrams import DEFAULT_MAX_EDGES, NetworkTooLargeError, save_pictures
 from nn.walkthrough import walkthrough
 
 # ---------------------------------------------------------------- draw
@@ -34,26 +33,29 @@ def add_draw(subparsers) -> None:
     p.add_argument("--format", choices=["svg", "png", "pdf"], default="svg",
                    help="picture format (default: %(default)s)")
     p.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
-                   help="largest computation graph to draw (default: %(default)s)")
+                   help="largest computation graph to draw, in Values (default: %(default)s)")
+    p.add_argument("--max-edges", type=positive_int, default=DEFAULT_MAX_EDGES,
+                   help="largest network to draw, in weights (default: %(default)s)")
     p.add_argument("--out", type=Path, default=Path("pictures"),
-                   help="the folder for the pictures (default: %(default)s)")
+                   help="the folder for the pictures, made if missing (default: %(default)s)")
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
+    check_writable_file(args.out / f"network.{args.format}")
     net, x, y = model_and_example(args)
-    make_folder(args.out)
     try:
-        written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost], format=args.format,
-                                max_nodes=args.max_nodes)
-    except GraphvizMissingError as error:
-        print(f"deltagrad draw: error: {error}", file=sys.stderr)
-        return 1
-    except GraphTooLargeError as error:
-        print(f"deltagrad draw: error: the computation graph of one example has "
-              f"{error.n_values} Values, more than --max-nodes {args.max_nodes}; pass "
-              f"--max-nodes {error.n_values} to draw it anyway (Graphviz will be slow)",
-              file=sys.stderr)
-        return 1
+        with the_example_of(args):
+            written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost],
+                                    format=args.format, max_nodes=args.max_nodes,
+                                    max_edges=args.max_edges)
+    except GraphTooLargeError:
+        raise ValueError(f"the computation graph of one example has more than --max-nodes "
+                         f"{args.max_nodes} Values; give a larger --max-nodes to draw it anyway "
+                         "(Graphviz will be slow)") from None
+    except NetworkTooLargeError as error:
+        raise ValueError(f"the network has {error.n_edges} weights, more than --max-edges "
+                         f"{args.max_edges}; pass --max-edges {error.n_edges} to draw it anyway "
+                         "(Graphviz will be slow, and the picture hard to read)") from None
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -74,8 +76,11 @@ def add_compare(subparsers) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if args.html:
+        check_writable_file(args.html)
     net, x, y = model_and_example(args)
-    report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
+    with the_example_of(args):
+        report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
     print(report)
     if args.html:
         atomic_write_text(args.html, report.html_page())
@@ -113,15 +118,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
             raise ValueError(f"--out {args.out} must end in one of {', '.join(EXPLAIN_SUFFIXES)}")
         check_writable_file(args.out)
     net, x, y = model_and_example(args)
-    walk = walkthrough(net, x, y, COSTS[args.cost], eta=args.eta, digits=args.digits)
+    with the_example_of(args):
+        walk = walkthrough(net, x, y, COSTS[args.cost], eta=args.eta, digits=args.digits)
     if args.out is None:
         print(walk.text(), end="")
         return 0
-    try:
-        walk.save(args.out)
-    except GraphvizMissingError as error:  # the page and the GIF draw the network
-        print(f"deltagrad explain: error: {error}", file=sys.stderr)
-        return 1
+    walk.save(args.out)  # the page and the GIF draw the network: Graphviz's dot renders it
     print(f"wrote {args.out} ({len(walk)} steps)")
     return 0
 

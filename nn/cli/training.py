@@ -1,76 +1,141 @@
-"""``deltagrad train`` and ``deltagrad evaluate``: learn a network by SGD, and score it."""
+"""``deltagrad train`` and ``deltagrad evaluate``: learn a network by SGD, and score it.
+
+A model file remembers how it was trained (its data, cost and training
+arguments, and where the shuffling stopped), so ``deltagrad evaluate
+model.json`` needs no more, and ``deltagrad train --resume model.json
+--epochs N`` goes on to N epochs in all, ending with the weights of one run
+that was never stopped.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
+from autodiff.validate import plural
 from nn.cli.arguments import (
+    DATA_OPTIONS,
     add_data_arguments,
+    add_model_cost_argument,
     add_network_arguments,
     add_sgd_arguments,
+    changed_since,
     check_writable_file,
+    data_description,
+    data_name,
     dataset,
 )
 from nn.costs import COSTS
 from nn.layers import MLP
 from nn.metrics import evaluate
-from nn.model_files import load, save
-from nn.sgd import History, train
+from nn.model_files import SavedModel, read_model, save
+from nn.records import History
+from nn.sgd import train
+
+# What --resume takes from the model file, and must not be told again.
+FROM_THE_MODEL = ("sizes", "activation", "output_activation", "init", "seed", "cost",
+                  "batch_size", *DATA_OPTIONS)
 
 # ---------------------------------------------------------------- train
 
 
 def add_train(subparsers) -> None:
-    p = subparsers.add_parser("train", help="train a network and save it",
-                              description="Train a network by mini-batch SGD and save it as JSON.")
+    p = subparsers.add_parser(
+        "train", help="train a network and save it",
+        description="Train a network by mini-batch SGD and save it as JSON, with how it was "
+                    "trained. Ctrl-C stops after the current step and saves what was "
+                    "learned; --resume goes on from there.")
     add_network_arguments(p)
     add_data_arguments(p)
     add_sgd_arguments(p)
-    p.add_argument("--out", type=Path, default=Path("model.json"),
-                   help="where to save the model (default: %(default)s)")
+    p.add_argument("--out", type=Path,
+                   help="where to save the model (default: model.json; with --resume, the "
+                        "model resumed); missing folders are made")
     p.add_argument("--history", type=Path, help="also save the per-epoch history as JSON")
-
-
-
-
+    p.add_argument("--resume", type=Path, metavar="MODEL",
+                   help="go on training a model saved by train, on its data, as it was "
+                        "trained; --epochs and --iterations count from its start")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    for path in (args.out, args.history):
+    saved = _resumed(args) if args.resume else None
+    out = args.out or args.resume or Path("model.json")
+    if args.resume is None and args.epochs is None and args.iterations is None:
+        raise ValueError("give --epochs or --iterations: how long to train")
+    for path in (out, args.history):
         if path is not None:
             check_writable_file(path)
-    net, history, _, _ = fit(args)
-    save(net, args.out)
-    print(f"saved the model to {args.out}")
+    described = data_description(args, saved.data if saved else None)
+    if saved and changed_since(saved.data, described):
+        raise ValueError(f"{described['csv']} has changed since {args.resume} was trained on "
+                         "it: resuming needs the same data")
+    net, history, _, _ = fit(args, described, saved)
+    save(net, out, history=history, data=described)
+    print(f"saved the model to {out}")
+    if history.interrupted:
+        print(f"interrupted after {plural(history.iterations[-1], 'step')}; "
+              f"`deltagrad train --resume {out}` goes on from there")
     if args.history:
         atomic_write_text(args.history, json.dumps(history.as_dict(), indent=1))
         print(f"saved the history to {args.history}")
     return 0
 
 
+def _resumed(args: argparse.Namespace) -> SavedModel:
+    """The model to resume, which must say how it was trained; and nothing said twice."""
+    given = [name for name in FROM_THE_MODEL if getattr(args, name, None) is not None]
+    if given:
+        options = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ValueError(f"--resume goes on as {args.resume} was trained: its network, data, "
+                         f"cost, batch size and seeds come from it; leave out {options}")
+    saved = read_model(args.resume)
+    if saved.history is None or saved.history.shuffle is None or saved.data is None:
+        raise ValueError(f"{args.resume} does not say how it was trained (it was saved without "
+                         "its history and data), so it cannot be resumed; train a new model")
+    if saved.cost not in COSTS:
+        raise ValueError(f"{args.resume} was trained with the cost {saved.cost!r}, which the "
+                         "command line does not know: resume it from Python, with train(..., "
+                         "resume=read_model(path).history)")
+    return saved
 
 
+def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = None):
+    """Build the network (or take the saved one) and train it as the arguments say.
 
-
-def fit(args: argparse.Namespace):
-    """Build the network and train it as the arguments say; returns (net, history, train, test)."""
-    train_data, test_data = dataset(args)
-    net = MLP(args.sizes, args.activation, args.seed,
-              output_activation=args.output_activation, init=args.init)
-    print(f"{net}\ntraining on {len(train_data)} {args.data} examples, "
+    Returns (net, history, train, test).
+    """
+    train_data, test_data = dataset(described)
+    net = saved.net if saved is not None else _network(args, train_data)
+    print(f"{net}\ntraining on {plural(len(train_data), data_name(described) + ' example')}, "
           f"testing on {len(test_data)}")
     history = train(
         net, train_data, epochs=args.epochs, iterations=args.iterations,
-        batch_size=args.batch_size or min(10, len(train_data)), eta=args.eta,
-        cost=COSTS[args.cost], seed=args.seed, test_data=test_data or None,
-        progress=not args.no_progress, on_epoch=print_epoch, engine=args.engine,
+        test_data=test_data or None, progress=not args.no_progress, on_epoch=print_epoch,
+        engine=args.engine, **_knobs(args, saved, len(train_data)),
     )
     if history.interrupted:
         print("interrupted: keeping what was learned so far")
     return net, history, train_data, test_data
+
+
+def _network(args: argparse.Namespace, train_data: list) -> MLP:
+    """The network the arguments ask for; by default one hidden layer of 8 between the
+    data's inputs and outputs."""
+    x, y = train_data[0]
+    sizes = args.sizes or [len(x), 8, len(y)]
+    return MLP(sizes, args.activation or "sigmoid", args.seed or 0,
+               output_activation=args.output_activation, init=args.init or "normal")
+
+
+def _knobs(args: argparse.Namespace, saved: SavedModel | None, n: int) -> dict:
+    """m, eta, the cost and the seed: as given, else the defaults, or the resumed training's."""
+    if saved is not None:  # train takes m and the seed from the history; eta may change
+        return {"eta": args.eta, "cost": COSTS[saved.cost], "resume": saved.history}
+    return {"batch_size": args.batch_size or min(10, n), "eta": args.eta or 3.0,
+            "cost": COSTS[args.cost or "quadratic"], "seed": args.seed or 0}
 
 
 def print_epoch(history: History) -> None:
@@ -86,33 +151,44 @@ def print_epoch(history: History) -> None:
 
         tqdm.write(line)
     except ImportError:
-        print(line)
+        print(line, flush=True)
 
 
 # ---------------------------------------------------------------- evaluate
 
 
 def add_evaluate(subparsers) -> None:
-    p = subparsers.add_parser("evaluate", help="cost and accuracy of a saved model",
-                              description="Evaluate a saved model on a dataset.")
+    p = subparsers.add_parser(
+        "evaluate", help="cost and accuracy of a saved model",
+        description="Evaluate a saved model: by default on the held-out part of the data it "
+                    "was trained on, with its cost.")
     p.add_argument("model", type=Path, help="a model saved by `deltagrad train`")
     add_data_arguments(p)
-    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
-                   help="cost function (default: %(default)s)")
+    add_model_cost_argument(p)
     p.add_argument("--all", action="store_true",
                    help="evaluate on all the data, not only the held-out test part")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    net = load(args.model)
-    train_data, test_data = dataset(args)
+    saved = read_model(args.model)
+    described = data_description(args, saved.data)
+    if changed_since(saved.data, described):
+        warnings.warn(f"{described['csv']} has changed since {args.model} was trained on it",
+                      stacklevel=1)
+    train_data, test_data = dataset(described)
     data = train_data + test_data if args.all or not test_data else test_data
-    C, accuracy = evaluate(net, data, COSTS[args.cost])
+    cost = args.cost or (saved.cost if saved.cost in COSTS else "quadratic")
+    try:
+        C, accuracy = evaluate(saved.net, data, COSTS[cost])
+    except ArithmeticError as error:
+        raise ArithmeticError(f"{args.model} on the {data_name(described)} data: {error}") \
+            from None
     which = "all" if args.all or not test_data else "test"
-    print(f"{net}\n{len(data)} {which} {args.data} examples: C = {C:.6f}", end="")
-    print(f", accuracy = {accuracy:.3f}" if accuracy is not None else "")
+    line = f"{plural(len(data), f'{which} {data_name(described)} example')}: C = {C:.6f}"
+    if accuracy is not None:
+        line += f", accuracy = {accuracy:.3f}"
+    print(f"{saved.net}\n{line}  ({cost} cost)")
     return 0
-
 
 
 COMMANDS = {

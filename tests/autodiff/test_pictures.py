@@ -25,7 +25,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, draw, draw_grads
-from autodiff.pictures import Drawing, GraphvizMissingError, lecture_html, number, save_picture
+from autodiff.pictures import (
+    Drawing,
+    GraphTooLargeError,
+    GraphvizMissingError,
+    lecture_html,
+    number,
+    save_picture,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
@@ -373,9 +380,31 @@ def test_max_nodes_error_names_the_count_and_the_way_out():
     with pytest.raises(ValueError) as err:
         draw(x, max_nodes=10)
     msg = str(err.value)
-    assert "50 Values" in msg and "max_nodes=10" in msg
-    assert "max_nodes=50" in msg and "smaller piece" in msg
+    assert "more than 10 Values" in msg and "max_nodes=10" in msg
+    assert "larger number" in msg and "smaller piece" in msg
+    assert err.value.n_values == 11  # found before the walk stopped
     assert draw(x, max_nodes=50).source.count("op [") == 49
+    with pytest.raises(ValueError, match="more than 49 Values"):
+        draw(x, max_nodes=49)
+
+
+def test_a_huge_graph_is_refused_without_walking_all_of_it(monkeypatch):
+    # a chain of 100,000 Values: the walk stops once it has found max_nodes + 1
+    y = Value(0.1, label="x")
+    for _ in range(100_000):
+        y = y * 1.0
+    looked_at = []
+    parents = Value.parents
+
+    def counted(v):
+        looked_at.append(v)
+        return parents.fget(v)
+
+    monkeypatch.setattr(Value, "parents", property(counted))
+    with pytest.raises(GraphTooLargeError) as err:
+        draw(y, max_nodes=1000)
+    assert err.value.n_values == 1001
+    assert len(looked_at) <= 1001
 
 
 @pytest.mark.parametrize(

@@ -352,7 +352,7 @@ def test_forward_only_tapes_compute_the_outputs(code, at_record, at_replay):
 def test_param_grads_must_fit():
     x, w = Value(1.0), Value(2.0)
     tape = record(x * w, inputs=[x], params=[w])
-    with pytest.raises(ValueError, match="recorded with 1 param_grads, got 2"):
+    with pytest.raises(ValueError, match="recorded with 1 param_grad, got 2"):
         tape([1.0], [1.0], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"param_grads\[0\] must be a finite number"):
         tape([1.0], [1.0], [math.inf])
@@ -388,9 +388,9 @@ def test_python_if_on_data_is_frozen_at_record_time():
 def test_wrong_number_of_inputs_or_params():
     x, w = Value(1.0), Value(2.0)
     tape = record(x * w, inputs=[x], params=[w])
-    with pytest.raises(ValueError, match="recorded with 1 inputs, got 2"):
+    with pytest.raises(ValueError, match="recorded with 1 input, got 2"):
         tape([1.0, 2.0], [1.0])
-    with pytest.raises(ValueError, match="recorded with 1 params, got 0"):
+    with pytest.raises(ValueError, match="recorded with 1 param, got 0"):
         tape([1.0], [])
     with pytest.raises(TypeError, match="inputs must be a list of numbers, got float"):
         tape(1.0, [1.0])

@@ -15,6 +15,7 @@ from autodiff.validate import (
     plural,
     positive_number,
     positive_whole_number,
+    random_seed,
     whole_number,
 )
 
@@ -101,3 +102,25 @@ def test_messages_stay_short_and_read_as_english():
     with pytest.raises(ValueError) as error:
         finite_number(10**5000, "b")  # an int too long even for repr
     assert len(str(error.value)) < 200
+
+
+def test_plural_with_an_irregular_plural():
+    assert plural(1, "entry", "entries") == "1 entry"
+    assert plural(3, "entry", "entries") == "3 entries"
+    assert plural(0, "step") == "0 steps"
+
+
+def test_a_seed_is_a_whole_number_from_0_or_none():
+    assert random_seed(None) is None
+    assert random_seed(0) == 0 and random_seed(2**80) == 2**80
+    np = pytest.importorskip("numpy", reason="numpy is optional (the tests of numpy input)")
+    assert type(random_seed(np.int64(7))) is int
+    # what random.Random would take quietly: nan (a new seed every run), and 1.0, True
+    # and -1, which all give the numbers of 1
+    for bad in (math.nan, 1.0, True, "1", np.float64(1.0)):
+        with pytest.raises(TypeError, match="seed must be a whole number, got"):
+            random_seed(bad)
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0 \(or None\), got -1"):
+        random_seed(-1)
+    with pytest.raises(TypeError, match="data_seed must be"):
+        random_seed(0.5, "data_seed")

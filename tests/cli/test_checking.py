@@ -225,7 +225,11 @@ def test_bad_answer_files_are_one_line(tmp_path, run_cli, content, words):
 def test_bad_output_names_are_refused_before_any_work(tmp_path, run_cli):
     error = one_line_error(run_cli(tmp_path, "exercise", "--out", "sheet.pdf"), "exercise")
     assert "give a name ending in .html or .md" in error
-    error = one_line_error(run_cli(tmp_path, "exercise", "--out", "no/sheet.md"), "exercise")
-    assert "the folder no does not exist" in error
+    # one rule for every command's output (issue 14): a missing folder is made
+    assert run_cli(tmp_path, "exercise", "--out", "new/sheet.md").returncode == 0
+    assert (tmp_path / "new" / "sheet.md").is_file()
+    (tmp_path / "file").write_text("")
+    error = one_line_error(run_cli(tmp_path, "exercise", "--out", "file/sheet.md"), "exercise")
+    assert "file" in error and not (tmp_path / "file" / "sheet.md").exists()
     assert one_line_error(run_cli(tmp_path, "exercise", "--check", "none.json"), "exercise") \
         == "deltagrad exercise: error: no such file: none.json"

@@ -205,5 +205,5 @@ def test_bad_input_is_named():
         compare(net, [0.5, 0.1], [1.0, 0.0])
     with pytest.raises(ValueError, match="unknown cost 'mse'"):
         compare(net, [0.5, 0.1], [1.0], "mse")
-    with pytest.raises(ValueError, match=r"example 2: x has 1 entries"):
+    with pytest.raises(ValueError, match=r"example 2: x has 1 entry"):
         compare_batch(net, [[0.5, 0.1], [0.5]], [[1.0], [0.0]])

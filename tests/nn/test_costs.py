@@ -113,7 +113,7 @@ def test_different_batch_lengths_name_both(cost):
     outputs = [[Value(0.5)], [Value(0.5)], [Value(0.5)]]
     with pytest.raises(ValueError, match=r"3 outputs.*2 targets"):
         cost(outputs, [[1.0], [0.0]])
-    with pytest.raises(ValueError, match=r"1 outputs.*4 targets"):
+    with pytest.raises(ValueError, match=r"1 output and 4 targets"):
         cost(outputs[:1], [[1.0]] * 4)
 
 
@@ -122,7 +122,7 @@ def test_output_and_target_sizes_differ_name_both(cost):
     outputs = [[Value(0.5), Value(0.5)], [Value(0.5), Value(0.5)]]
     with pytest.raises(ValueError, match=r"example 2.*2 outputs.*3 entries"):
         cost(outputs, [[1.0, 0.0], [1.0, 0.0, 0.0]])
-    with pytest.raises(ValueError, match=r"2 outputs.*1 entries"):
+    with pytest.raises(ValueError, match=r"2 outputs but the target has 1 entry"):
         cost(outputs, [[1.0], [0.0]])
 
 
@@ -250,3 +250,35 @@ def _leaves(root):
             found.append(v)
         stack.extend(v.parents)
     return found
+@pytest.mark.parametrize("cost", COST_FUNCTIONS)
+def test_numpy_arrays_are_targets_too(cost):
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    outputs = [[Value(0.25), Value(0.5)], [Value(0.75), Value(0.125)]]
+    plain = cost(outputs, [[0.0, 1.0], [1.0, 0.0]]).data
+    assert cost(outputs, np.array([[0.0, 1.0], [1.0, 0.0]])).data == plain
+    assert cost(outputs, [np.array([0, 1]), np.array([1, 0])]).data == plain
+    with pytest.raises(ValueError, match=r"array of shape \(2,\): for one example y, write \[y\]"):
+        cost(outputs[:1], np.array([0.0, 1.0]))
+
+
+def test_a_number_where_a_target_list_belongs_says_to_write_a_list():
+    with pytest.raises(TypeError, match=r"example 1 is float 1.0: write \[1.0\]"):
+        quadratic_cost([[Value(0.5)]], [1.0])
+
+
+@pytest.mark.parametrize("y", [2.0, -0.5, 1.0000001])
+def test_cross_entropy_refuses_targets_outside_0_1(y):
+    # such a target can make C negative: -[y ln a + (1 - y) ln(1 - a)] at a = 0.9
+    if y == 2.0:
+        assert -(y * math.log(0.9) + (1 - y) * math.log(0.1)) < 0
+    with pytest.raises(ValueError, match=rf"targets between 0 and 1, got y_1 = {y} for example 1"):
+        cross_entropy_cost([[Value(0.9)]], [[y]])
+    assert quadratic_cost([[Value(0.9)]], [[y]]).data >= 0  # the quadratic cost takes any
+
+
+def test_cross_entropy_refuses_an_output_layer_that_is_not_a_sigmoid():
+    cross_entropy_cost.check_output_activation("sigmoid")
+    for activation in ("linear", "relu", "tanh"):
+        with pytest.raises(ValueError, match=f"which a {activation} output layer does not give"):
+            cross_entropy_cost.check_output_activation(activation)
+        quadratic_cost.check_output_activation(activation)

@@ -356,7 +356,8 @@ def test_check_data_wrong_input_size_names_both_sizes_and_the_example():
 
 def test_check_data_wrong_output_size_names_both_sizes_and_the_example():
     data = [([0.0, 0.0], [1.0]), ([0.0, 1.0], [0.0, 1.0])]
-    with pytest.raises(ValueError, match=r"example 2 \(data\[1\]\): y has 2 entries .* 1 outputs"):
+    with pytest.raises(ValueError, match=r"example 2 \(data\[1\]\): y has 2 entries but the "
+                                         r"network has 1 output \(layer L\)$"):
         check_data(data, 2, 1)
 
 
@@ -370,7 +371,7 @@ def test_check_data_non_numeric_entry_is_a_type_error(bad):
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_check_data_non_finite_entry_is_a_value_error(bad):
-    with pytest.raises(ValueError, match=r"x\[0\] must be finite"):
+    with pytest.raises(ValueError, match=r"x\[0\] must be a finite number"):
         check_data([([bad, 0.0], [1.0])], 2, 1)
 
 
@@ -381,8 +382,9 @@ def test_check_data_non_finite_entry_is_a_value_error(bad):
         ("xor", TypeError, "data must be a list"),
         ([([0.0], [1.0], [2.0])], ValueError, r"pair \(x, y\), got 3 items"),
         ([5.0], TypeError, r"pair \(x, y\), got float"),
-        ([(0.0, [1.0])], TypeError, "x must be a list of 1 numbers, got float"),
-        ([("ab", [1.0])], TypeError, "x must be a list of 1 numbers, got str"),
+        ([(0.0, [1.0])], TypeError, r"x must be a list of 1 number, got float 0.0: write \[0.0\]"),
+        ([("ab", [1.0])], TypeError, "x must be a list of numbers, got str"),
+        ([([0.0], 1.0)], TypeError, r"y must be a list of 1 number, got float 1.0: write \[1.0\]"),
     ],
 )
 def test_check_data_malformed_data(data, error, message):
@@ -424,3 +426,90 @@ def test_check_data_returns_the_examples_as_new_lists_of_floats():
     checked = check_data(data, 2, 1)
     assert checked == [([1.0, 2.5], [0.0])] and data == [((1, 2.5), (0,))]
     assert all(type(v) is float for x, y in checked for v in x + y)
+
+
+# --------------------------------------------------------------------------
+# seeds, and data that cannot be generated
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [moons, circles])
+def test_a_seed_is_a_whole_number_and_different_seeds_differ(make):
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    assert make(10, seed=np.int64(3)) == make(10, seed=3)
+    # Python's random gives -1 and 1 (and True, and 1.0) the same numbers: only 0, 1, ... pass
+    assert make(10, seed=1) != make(10, seed=2)
+    for bad in (1.0, True, float("nan"), "1"):
+        with pytest.raises(TypeError, match="seed must be a whole number"):
+            make(10, seed=bad)
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        make(10, seed=-1)
+
+
+def test_split_and_digits_check_their_seeds_too():
+    with pytest.raises(TypeError, match="seed must be a whole number, got float: nan"):
+        split(xor(), 0.5, seed=float("nan"))
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        digits(n=5, seed=-3)
+
+
+@pytest.mark.parametrize("make", [moons, circles])
+def test_noise_that_makes_infinite_points_is_refused_naming_noise(make):
+    with pytest.raises(ValueError, match=r"noise = 1e\+308 is too large: it moves points beyond "
+                                         r"the largest float"):
+        make(50, noise=1e308, seed=0)
+
+
+def test_generated_sets_default_to_the_command_line_s_size():
+    # one default, whichever way the data is asked for
+    assert len(moons()) == len(circles()) == 200
+    assert load_dataset("moons", seed=0) == moons(seed=0)
+
+
+# --------------------------------------------------------------------------
+# arrays where lists go
+# --------------------------------------------------------------------------
+
+
+def test_check_data_takes_one_dimensional_arrays_as_x_and_y():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    data = [(np.array([0.5, 1.0]), np.array([1.0])), (np.array([0, 1]), np.array([0]))]
+    assert check_data(data, 2, 1) == [([0.5, 1.0], [1.0]), ([0.0, 1.0], [0.0])]
+    with pytest.raises(ValueError, match=r"x must be a list of numbers, got an array of shape "
+                                         r"\(1, 2\); .*ravel"):
+        check_data([(np.ones((1, 2)), [1.0])], 2, 1)
+
+
+def test_check_data_takes_a_pair_of_arrays():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    X = np.array([[0.0, 1.0], [1.0, 1.0], [2.0, 0.5]])
+    assert check_data((X, np.array([0, 1, 1])), 2, 1) == [
+        ([0.0, 1.0], [0.0]), ([1.0, 1.0], [1.0]), ([2.0, 0.5], [1.0])]
+    assert check_data((X, np.array([0, 2, 1])), 2, 3)[1] == ([1.0, 1.0], [0.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"y has 3 entries but the network has 1 output"):
+        check_data((X, np.array([0, 2, 1])), 2, 1)
+
+
+def test_a_label_where_a_one_hot_target_belongs_says_what_to_do():
+    with pytest.raises(TypeError, match=r"y must be a list of 3 numbers, got int 2: one-hot "
+                                        r"encode a class label, or let nn.data.from_arrays"):
+        check_data([([0.0, 1.0], 2)], 2, 3)
+
+
+def test_check_data_names_the_data_as_the_caller_knows_it():
+    with pytest.raises(ValueError, match=r"example 1 \(test_data\[0\]\): x has 1 entry but the "
+                                         r"network has 2 inputs \(layer 1\)"):
+        check_data([([1.0], [1.0])], 2, 1, "test_data")
+    with pytest.raises(ValueError, match="test_data has no examples"):
+        check_data([], 2, 1, "test_data")
+
+
+def test_one_table_for_data_says_to_give_inputs_and_targets_apart():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    table = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+    with pytest.raises(TypeError, match=r"got one array of shape \(2, 3\): give the inputs and "
+                                        r"the targets apart, such as \(data\[:, :-1\], "
+                                        r"data\[:, -1\]\)"):
+        check_data(table, 2, 1)
+    assert check_data([table[:, :-1], table[:, -1]], 2, 1) == check_data(
+        (table[:, :-1], table[:, -1]), 2, 1)

@@ -369,7 +369,7 @@ def test_cli_draw_explains_limits_and_missing_graphviz(tmp_path, capsys, monkeyp
 
     model = save_model(net_221(), tmp_path / "model.json")
     assert main(["draw", str(model), "--out", str(tmp_path / "p"), "--max-nodes", "5"]) == 1
-    assert "pass --max-nodes" in capsys.readouterr().err
+    assert "give a larger --max-nodes" in capsys.readouterr().err
     monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["draw", str(model), "--out", str(tmp_path / "p")]) == 1
     err = capsys.readouterr().err
@@ -474,3 +474,36 @@ def test_a_linear_node_is_never_saturated():
     net([100.0])
     source = draw_network(net, factors=True).source
     assert "σ′(z) = 1<" in source and "dashed\"" not in source and "(0 nodes)" in source
+def test_a_saturated_network_s_vanished_deltas_are_explained_not_blamed_on_the_user():
+    # what eta = 1e300 leaves: weights so large that the output sigmoid gives exactly 1.0,
+    # sigma'(z) = 0, and every delta is 0 however correctly C.backward() was called
+    net = MLP([2, 2, 1], seed=0)
+    for p in net.parameters():
+        p.data = 1e300 if p.data > 0 else -1e300
+    net.zero_grad()
+    a = net([0.5, 0.1])[0].data
+    assert a in (0.0, 1.0)
+    net.zero_grad()
+    C = quadratic_cost([net([0.5, 0.1])], [[1.0 - a]])  # the target it is furthest from
+    C.backward()
+    assert C.data == 0.5
+    with pytest.raises(ValueError, match=rf"because the output layer is saturated on this "
+                                         rf"example: a_1\^3 = {a!r}, where sigma'\(z\) = 0.*"
+                                         rf"smaller one"):
+        draw_network(net, delta=True)
+
+
+def test_the_max_edges_error_says_how_many_weights():
+    from nn.diagrams import NetworkTooLargeError
+
+    with pytest.raises(NetworkTooLargeError) as error:
+        draw_network(MLP([4, 8, 2], seed=0), max_edges=40)
+    assert error.value.n_edges == 48 and isinstance(error.value, ValueError)
+
+
+def test_save_pictures_passes_max_edges_on(tmp_path):
+    from nn.diagrams import NetworkTooLargeError, save_pictures
+
+    with pytest.raises(NetworkTooLargeError, match="more than max_edges=3"):
+        save_pictures(net_221(), X, Y, tmp_path, max_edges=3)
+    assert list(tmp_path.iterdir()) == []

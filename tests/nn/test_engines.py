@@ -122,6 +122,8 @@ def train_with(engine, net_args, data, kwargs, state, bits):
 # ---------------------------------------------------------------- the same training
 
 
+# (a random relu network may die, and train says so: both engines alike)
+@pytest.mark.filterwarnings("ignore:every delta_j.l vanished:RuntimeWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=trainings())
 def test_random_trainings_are_bit_identical_under_both_engines(case, state, bits):

@@ -485,3 +485,45 @@ def test_numpy_numbers_pass_as_python_numbers():
     x = [np.float32(0.5), np.float64(-1.0)]
     assert net(x)[0].data == same([0.5, -1.0])[0].data
     assert all(type(a.data) is float for a in net.layer(2).a)
+
+
+def test_a_network_takes_numpy_arrays_and_numpy_seeds():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    net, same = MLP([2, 3, 1], seed=np.int64(4)), MLP([2, 3, 1], seed=4)
+    assert net.seed == 4 and type(net.seed) is int
+    assert net(np.array([0.5, -1.0]))[0].data == same([0.5, -1.0])[0].data
+    assert net(np.array([0.5, -1.0], dtype=np.float32))[0].data == same([0.5, -1.0])[0].data
+    with pytest.raises(ValueError, match=r"shape \(2, 1\); a one-dimensional array"):
+        net(np.array([[0.5], [-1.0]]))
+
+
+def test_a_lone_number_for_a_one_input_network_says_to_write_a_list():
+    with pytest.raises(TypeError, match=r"takes a list of 1 number, got float 0.5: write \[0.5\]"):
+        MLP([1, 1], seed=0)(0.5)
+
+
+def test_one_input_reads_as_english():
+    with pytest.raises(ValueError, match=r"takes 1 input \(layer 1\), got 2"):
+        MLP([1, 1], seed=0)([0.5, 0.1])
+
+
+@pytest.mark.parametrize("seed", [1.0, True, float("nan"), "a string"], ids=repr)
+def test_a_seed_that_is_not_a_whole_number_is_refused(seed):
+    # Python's random would take them: nan gives other weights every time, and 1.0, True
+    # (and -1) the weights of 1
+    with pytest.raises(TypeError, match="seed must be a whole number"):
+        MLP([2, 1], seed=seed)
+
+
+def test_a_negative_seed_is_refused():
+    assert MLP([2, 1], seed=1).parameters()[0].data != MLP([2, 1], seed=2).parameters()[0].data
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        MLP([2, 1], seed=-1)
+
+
+@pytest.mark.parametrize("activation", [None, 3, {"sigmoid"}], ids=repr)
+def test_an_activation_that_is_no_name_is_a_type_error(activation):
+    with pytest.raises(TypeError, match="activation must be the name of sigma"):
+        MLP([2, 3, 1], activation=activation)
+    with pytest.raises(TypeError, match="an activation is the name of sigma"):
+        MLP([2, 3, 1], activation=["tanh", activation])

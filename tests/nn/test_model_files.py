@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nn import model_files as nn_io
 from nn.layers import MLP
-from nn.model_files import FORMAT, VERSION, ModelFileError, load, save
+from nn.model_files import FORMAT, VERSION, ModelFileError, load, read_model, save
 
 
 def _bits(x: float) -> bytes:
@@ -34,7 +34,7 @@ NETWORKS = [
     lambda: MLP([3, 12, 11, 2], activation="tanh", output_activation="linear", seed=2),
     lambda: MLP([4, 5, 3], activation=["relu", "sigmoid"], seed=3, init="scaled"),
     lambda: MLP([1, 1], seed=None),
-    lambda: MLP([2, 2, 1], seed="a string seed"),
+    lambda: MLP([2, 2, 1], seed=2**70),
 ]
 
 
@@ -71,7 +71,8 @@ def test_the_file_is_plain_json_in_the_documented_layout(tmp_path):
     save(net, path)
     with open(path, encoding="utf-8") as f:
         model = json.load(f)
-    assert model["format"] == "deltagrad.mlp" and model["version"] == 1
+    assert model["format"] == "deltagrad.mlp" and model["version"] == 2
+    assert model["training"] is None  # saved without a history
     assert model["sizes"] == [2, 3, 1]
     assert model["activations"] == ["sigmoid", "sigmoid"]
     assert model["init"] == "normal" and model["seed"] == 0
@@ -252,7 +253,7 @@ MALFORMED = {
     "a number": (lambda: "3.5", "expected a JSON object.*got a JSON number"),
     "other format": (_set("format", "keras"), "not a deltagrad model file.*'keras'"),
     "no format": (_delete("format"), "not a deltagrad model file: format is None"),
-    "newer version": (_set("version", 2), "unsupported format version 2.*newer.*reads 1"),
+    "newer version": (_set("version", 3), "unsupported format version 3.*newer.*reads 1 and 2"),
     "version 0": (_set("version", 0), "unsupported format version 0"),
     "version string": (_set("version", "1"), "version must be an integer, got '1'"),
     "no version": (_delete("version"), "version must be an integer, got None"),
@@ -271,17 +272,19 @@ MALFORMED = {
     "too few activations": (_set("activations", ["sigmoid"]), "invalid.*one activation per"),
     "activations not a list": (_set("activations", "sigmoid"), "activations must be a list"),
     "bad init": (_set("init", "xavier"), "init must be one of.*'xavier'"),
-    "bad seed": (_set("seed", [1, 2]), r"seed must be an integer, a string or null, got \[1, 2\]"),
+    "bad seed": (_set("seed", [1, 2]),
+                 r"seed must be an integer >= 0, a string or null, got \[1, 2\]"),
+    "negative seed": (_set("seed", -1), r"seed must be an integer >= 0, a string or null"),
     "weights not a list": (_set("weights", {}), r"weights must be a list \(one per layer"),
     "one weight layer": (
         _set("weights", [[[0.5, -0.25], [1.0, 2.0]]]),
-        "weights has 1 entries, expected 2",
+        "weights has 1 entry, expected 2",
     ),
-    "missing row": (_set("weights", 0, [[0.5, -0.25]]), r"weights\[0\] has 1 entries, expected 2"),
-    "short row": (_set("weights", 1, 0, [1.0]), r"weights\[1\]\[0\] has 1 entries, expected 2"),
+    "missing row": (_set("weights", 0, [[0.5, -0.25]]), r"weights\[0\] has 1 entry, expected 2"),
+    "short row": (_set("weights", 1, 0, [1.0]), r"weights\[1\]\[0\] has 1 entry, expected 2"),
     "long row": (_set("weights", 0, 1, [1.0, 2.0, 3.0]), r"weights\[0\]\[1\] has 3 entries"),
     "row not a list": (_set("weights", 0, 1, 1.0), r"weights\[0\]\[1\] must be a list"),
-    "missing bias": (_set("biases", 0, [0.125]), r"biases\[0\] has 1 entries, expected 2"),
+    "missing bias": (_set("biases", 0, [0.125]), r"biases\[0\] has 1 entry, expected 2"),
     "extra bias layer": (_set("biases", [[0.0, 0.0], [0.0], [0.0]]), "biases has 3 entries"),
     "string weight": (
         _set("weights", 0, 1, 0, "1.0"),
@@ -303,7 +306,7 @@ MALFORMED = {
     ),
     "overflowing literal": (
         lambda: json.dumps(_good_model()).replace("0.75", "1e400"),
-        r"weights\[1\]\[0\]\[1\] \(w_12\^3\) must be finite, got inf",
+        r"weights\[1\]\[0\]\[1\] \(w_12\^3\) must be a finite number, got inf",
     ),
 }
 
@@ -338,7 +341,8 @@ def test_malformed_cases_start_from_a_valid_model(tmp_path):
     path = tmp_path / "good.json"
     path.write_text(json.dumps(_good_model()))
     load(path)
-    assert FORMAT == _good_model()["format"] and VERSION == _good_model()["version"]
+    assert FORMAT == _good_model()["format"]
+    assert _good_model()["version"] == 1 < VERSION  # as older deltagrads wrote: still read
 
 
 def test_huge_sizes_are_rejected_before_building_the_network(tmp_path, monkeypatch):
@@ -358,3 +362,164 @@ def test_huge_sizes_are_rejected_before_building_the_network(tmp_path, monkeypat
     with pytest.raises(ModelFileError, match=r"weights\[0\] has 2 entries, expected 1000000000"):
         load(path)
     assert built == []
+
+
+# --------------------------------------------------------------------------
+# what no reader of JSON should be made to do: every one a ModelFileError too
+# --------------------------------------------------------------------------
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "model.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    (json.dumps(_good_model()).replace("0.125", "1" * 5000),
+     r"not a model file: Exceeds the limit \(4300 digits\) for integer string conversion: value "
+     r"has 5000 digits$"),
+    (json.dumps(_good_model()).replace("0.125", "1" * 400),
+     r"biases\[0\]\[0\] \(b_1\^2\) must be a finite number, got 11111.*\.\.\., beyond the "
+     r"largest float"),
+    (json.dumps(_good_model())[:-1] + ', "weights": []}', "the key 'weights' is given twice"),
+    ('{"format": "deltagrad.mlp", "format": "deltagrad.mlp"}', "the key 'format' is given twice"),
+], ids=["deep", "5000 digits", "400 digits", "twice", "twice first"])
+def test_files_that_would_break_a_reader_are_refused_with_one_message(tmp_path, text, problem):
+    path = _write(tmp_path, text)
+    with pytest.raises(ModelFileError, match=problem) as caught:
+        load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert len(str(caught.value)) < 300  # an excerpt of the bad value, not all of it
+
+
+def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path):
+    path = _write(tmp_path, json.dumps(_good_model()))
+    size = path.stat().st_size
+    assert load(path, max_bytes=size).sizes == [2, 2, 1]
+    with pytest.raises(ModelFileError, match=f"larger than {size - 1} bytes"):
+        load(path, max_bytes=size - 1)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_an_endless_file_is_refused():
+    with pytest.raises(ModelFileError, match="/dev/zero: larger than 1000 bytes"):
+        load("/dev/zero", max_bytes=1000)
+    with pytest.raises(ModelFileError, match="larger than"):
+        load("/dev/zero")  # the default limit, read and refused rather than filling memory
+
+
+def test_a_version_1_file_with_a_string_seed_still_loads(tmp_path):
+    model = _good_model()
+    model["seed"] = "a string seed"  # version 1 allowed it
+    net = load(_write(tmp_path, json.dumps(model)))
+    assert net.seed == "a string seed" and net.sizes == [2, 2, 1]
+    save(net, tmp_path / "again.json")  # written as version 2: the note dropped
+    assert json.loads((tmp_path / "again.json").read_text())["seed"] is None
+    model["version"] = 2
+    model["training"] = None
+    with pytest.raises(ModelFileError, match="seed must be an integer >= 0 or null"):
+        load(_write(tmp_path, json.dumps(model)))
+
+
+# --------------------------------------------------------------------------
+# a model file remembers how it was trained
+# --------------------------------------------------------------------------
+
+
+MOONS = {"dataset": "moons", "n": 40, "noise": 0.1, "seed": 0, "test_fraction": 0.25}
+
+
+def _trained(tmp_path, interrupt_after=None):
+    from nn.data import moons
+    from nn.sgd import train
+
+    net = MLP([2, 3, 1], seed=0)
+    history = train(net, moons(40, seed=0), epochs=3, batch_size=7, eta=2.0, seed=5,
+                    progress=False)
+    return net, history
+
+
+def test_the_training_round_trips(tmp_path):
+    net, history = _trained(tmp_path)
+    save(net, tmp_path / "m.json", history=history, data=MOONS)
+    saved = read_model(tmp_path / "m.json")
+    _assert_identical(net, saved.net)
+    assert saved.data == MOONS and saved.cost == "quadratic"
+    assert saved.history == history  # every epoch, the arguments, the warnings
+    assert saved.history.shuffle == history.shuffle
+    assert saved.history.arguments["batch_size"] == 7 and saved.history.arguments["seed"] == 5
+
+
+def test_a_model_saved_without_its_training_says_so(tmp_path):
+    save(MLP([2, 1], seed=0), tmp_path / "m.json")
+    saved = read_model(tmp_path / "m.json")
+    assert saved.history is None and saved.data is None and saved.cost is None
+
+
+def test_a_csv_file_is_remembered_relative_to_the_model(tmp_path, monkeypatch):
+    net, history = _trained(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "models").mkdir()
+    monkeypatch.chdir(tmp_path)
+    save(net, "models/m.json", history=history,
+         data={"csv": "data/points.csv", "target": -1, "seed": 0, "test_fraction": 0.2})
+    text = json.loads((tmp_path / "models" / "m.json").read_text())
+    assert text["training"]["data"]["csv"] == os.path.join("..", "data", "points.csv")
+    monkeypatch.chdir(tmp_path / "data")  # read from elsewhere: the path still finds it
+    assert read_model(tmp_path / "models" / "m.json").data["csv"] == str(
+        tmp_path / "data" / "points.csv")
+
+
+def _with_training(change):
+    def make(tmp_path):
+        net, history = _trained(tmp_path)
+        save(net, tmp_path / "m.json", history=history, data=MOONS)
+        model = json.loads((tmp_path / "m.json").read_text())
+        change(model["training"])
+        return json.dumps(model)
+
+    return make
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda t: t.pop("shuffle"), "training must be null or an object with the keys"),
+    (lambda t: t["data"].update(dataset=3), "training.data: dataset must be a string, got 3"),
+    (lambda t: t["data"].update(csv="x.csv"), "training.data: must be an object naming a "
+                                              "dataset or a csv file"),
+    (lambda t: t["data"].update(colour="red"), "training.data: unknown key 'colour'"),
+    (lambda t: t["data"].update(n=True), "training.data: n must be an integer or null"),
+    (lambda t: t["history"]["cost"].pop(), "training.history.cost must be a list with one entry"),
+    (lambda t: t["history"]["cost"].__setitem__(0, "low"), "history.cost must hold numbers"),
+    (lambda t: t["history"]["arguments"].update(momentum=0.9), "history.arguments must be an "
+                                                               "object with some of the keys"),
+    (lambda t: t["history"].pop("warnings"), r"history must have exactly the keys .*missing "
+                                             r"\['warnings'\]"),
+    (lambda t: t["shuffle"].update(order=[0, 0, 1]), "shuffle.order must list the examples"),
+    (lambda t: t["shuffle"].update(order=["a"]), "shuffle.order must list the examples"),
+    (lambda t: t["shuffle"].update(epoch=-1), "shuffle.epoch must be a whole number >= 0"),
+    (lambda t: t["shuffle"]["rng"].__setitem__(0, 7), "shuffle.rng is not a state of Python's"),
+    (lambda t: t["shuffle"]["rng"][1].__setitem__(3, 0.5), "shuffle.rng is not a state"),
+    (lambda t: t["shuffle"]["rng"].__setitem__(1, [1, 2]), "shuffle.rng is not a state"),
+], ids=range(15))
+def test_a_damaged_training_record_is_a_model_file_error(tmp_path, change, problem):
+    path = _write(tmp_path, _with_training(change)(tmp_path))
+    with pytest.raises(ModelFileError, match=problem):
+        read_model(path)
+
+
+def test_save_checks_what_it_is_given(tmp_path):
+    with pytest.raises(TypeError, match="history must be the History train.. returned"):
+        save(MLP([2, 1], seed=0), tmp_path / "m.json", history={"epoch": []})
+    with pytest.raises(ValueError, match="data: unknown key 'colour'"):
+        save(MLP([2, 1], seed=0), tmp_path / "m.json", data={"dataset": "xor", "colour": 1})
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_save_keeps_a_private_model_private(tmp_path):
+    path = tmp_path / "m.json"
+    save(MLP([2, 1], seed=0), path)
+    path.chmod(0o600)
+    save(MLP([2, 1], seed=1), path)
+    assert path.stat().st_mode & 0o777 == 0o600

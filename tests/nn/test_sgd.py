@@ -340,7 +340,6 @@ GOOD = {"epochs": 1, "batch_size": 2, "eta": 1.0}
     ({"batch_size": 0}, "batch_size.*0"),
     ({"batch_size": -3}, "batch_size"),
     ({"batch_size": 7}, r"batch_size.*\(6\).*7"),
-    ({"batch_size": 2.0}, "batch_size"),
     ({"eta": 0.0}, "eta"),
     ({"eta": -1.0}, "eta.*-1"),
     ({"eta": math.nan}, "eta"),
@@ -349,7 +348,6 @@ GOOD = {"epochs": 1, "batch_size": 2, "eta": 1.0}
     ({"iterations": 5}, "epochs.*iterations"),
     ({"epochs": 0}, "epochs"),
     ({"epochs": None, "iterations": 0}, "iterations"),
-    ({"epochs": 1.5}, "epochs"),
 ], ids=str)
 def test_bad_arguments_are_a_value_error(change, pattern, small_data):
     net = MLP([2, 2, 1], seed=0)
@@ -362,7 +360,7 @@ def test_bad_arguments_are_a_value_error(change, pattern, small_data):
 @pytest.mark.parametrize("data, pattern", [
     ([], "no examples|non-empty"),
     ([([0.1, 0.2, 0.3], [1.0])] * 3, "3 entries.*2 inputs"),
-    ([([0.1, 0.2], [1.0, 0.0])] * 3, "2 entries.*1 outputs"),
+    ([([0.1, 0.2], [1.0, 0.0])] * 3, "2 entries.*1 output "),
     ([([0.1, 0.2], [1.0]), ([0.1], [1.0])], r"example 2"),
     ([([0.1, 0.2], [1.0], "extra")], "pair"),
     ([([0.1, math.nan], [1.0])], "finite"),
@@ -414,3 +412,182 @@ def test_numpy_numbers_train_exactly_as_python_numbers(small_data):
         runs.append((weights(net), history.cost, history.accuracy))
     assert runs[0] == runs[1]
     assert all(type(w) is float for w in runs[1][0])  # no numpy number got into the net
+
+
+# ---------------------------------------------------------------- arguments checked at the entry
+
+
+@pytest.mark.parametrize("change, pattern", [
+    ({"batch_size": 2.0}, "batch_size must be a whole number, got float"),
+    ({"batch_size": "2"}, "batch_size must be a whole number, got str: '2'"),
+    ({"epochs": 1.5}, "epochs must be a whole number, got float"),
+    ({"eta": "3"}, "eta must be a number, got str"),
+    ({"cost": None}, "cost must be a cost function such as nn.quadratic_cost, got NoneType"),
+    ({"cost": lambda outputs, targets: 1.0}, "cost must return C as a Value .* returned float"),
+    ({"on_epoch": 3}, "on_epoch must be a function of the history .* got int: 3"),
+    ({"seed": 1.0}, "seed must be a whole number, got float"),
+    ({"seed": float("nan")}, "seed must be a whole number, got float: nan"),
+    ({"seed": True}, "seed must be a whole number, got bool"),
+    ({"batch_size": None}, "train.. needs batch_size"),
+    ({"eta": None}, "train.. needs eta"),
+], ids=str)
+def test_a_wrong_kind_of_argument_is_a_type_error_before_anything_changes(change, pattern,
+                                                                           small_data):
+    net = MLP([2, 2, 1], seed=0)
+    before = weights(net)
+    with pytest.raises(TypeError, match=pattern):
+        train(net, small_data(6), **{**GOOD, **change}, progress=False)
+    assert weights(net) == before
+
+
+def test_a_network_that_is_not_one_is_a_type_error(small_data):
+    for net in (None, "net", [2, 3, 1]):
+        with pytest.raises(TypeError, match="train.. takes an nn.MLP as net, got"):
+            train(net, small_data(6), **GOOD, progress=False)
+
+
+def test_a_negative_seed_is_refused(small_data):
+    # Python's random gives -1 what it gives 1: two seeds, one shuffling
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        train(MLP([2, 2, 1], seed=0), small_data(6), **GOOD, seed=-1, progress=False)
+
+
+def test_errors_about_test_data_name_test_data(small_data):
+    with pytest.raises(ValueError, match=r"^example 1 \(test_data\[0\]\): x has 3 entries but "
+                                         r"the network has 2 inputs"):
+        train(MLP([2, 2, 1], seed=0), small_data(4), epochs=1, batch_size=1, eta=1.0,
+              progress=False, test_data=[([0.1, 0.2, 0.3], [1.0])])
+    with pytest.raises(ValueError, match="^test_data has no examples"):
+        train(MLP([2, 2, 1], seed=0), small_data(4), epochs=1, batch_size=1, eta=1.0,
+              progress=False, test_data=[])
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "tanh"])
+def test_cross_entropy_with_an_output_that_is_not_a_sigmoid_is_refused_before_training(
+        activation, small_data):
+    net = MLP([2, 3, 1], seed=0, output_activation=activation)
+    before = weights(net)
+    with pytest.raises(ValueError, match=f"cross-entropy needs outputs strictly between 0 and "
+                                         f"1, which a {activation} output layer does not give"):
+        train(net, small_data(6), **GOOD, cost=cross_entropy_cost, progress=False)
+    assert weights(net) == before
+
+
+@pytest.mark.parametrize("y", [2.0, -0.5])
+def test_cross_entropy_targets_outside_0_1_are_refused(y, small_data):
+    data = small_data(6) + [([0.1, 0.2], [y])]
+    with pytest.raises(ValueError, match=rf"data: cross-entropy needs targets between 0 and 1, "
+                                         rf"got y_1 = {y} for example 7"):
+        train(MLP([2, 3, 1], seed=0), data, **GOOD, cost=cross_entropy_cost, progress=False)
+    with pytest.raises(ValueError, match="test_data: cross-entropy needs targets"):
+        train(MLP([2, 3, 1], seed=0), small_data(6), **GOOD, cost=cross_entropy_cost,
+              progress=False, test_data=[([0.1, 0.2], [y])])
+
+
+def test_the_history_keeps_its_arguments(small_data):
+    history = train(MLP([2, 2, 1], seed=0), small_data(6), epochs=2, batch_size=3, eta=0.5,
+                    seed=4, progress=False, cost=cross_entropy_cost)
+    assert history.arguments == {"epochs": 2, "iterations": None, "batch_size": 3, "eta": 0.5,
+                                 "cost": "cross_entropy", "seed": 4, "engine": "auto"}
+
+
+# ---------------------------------------------------------------- saturation
+
+
+def test_a_learning_rate_that_saturates_every_neuron_is_said_naming_eta():
+    # eta = 1e300 throws every weight far out: each sigmoid gives 0 or 1 exactly, sigma'(z)
+    # is 0, and with it every delta; the cost stays put at a number above 0
+    data = moons(40, seed=0)
+    with pytest.warns(RuntimeWarning, match=r"every delta_j\^l vanished in epoch 2: dC/dw and "
+                                            r"dC/db were 0 in all 4 steps .*eta = 1e\+300"):
+        history = train(MLP([2, 3, 1], seed=0), data, epochs=4, batch_size=10, eta=1e300,
+                        seed=0, progress=False)
+    assert len(history.warnings) == 1 and "saturated" in history.warnings[0]
+    assert history.cost[-1] > 0 and len(set(history.cost[1:])) == 1
+    assert json.loads(json.dumps(history.as_dict()))["warnings"] == history.warnings
+
+
+def test_no_saturation_warning_for_a_network_that_learns(recwarn):
+    history = train(MLP([2, 3, 1], seed=0), moons(40, seed=0), epochs=4, batch_size=10,
+                    eta=3.0, seed=0, progress=False)
+    assert history.warnings == [] and not [w for w in recwarn if "vanished" in str(w.message)]
+
+
+# ---------------------------------------------------------------- resume
+
+
+def _interrupted_after(steps: int):
+    """A cost that presses Ctrl-C after that many training steps (batches of 3)."""
+    taken = []
+
+    def cost(outputs, targets):
+        if len(outputs) == 3:
+            taken.append(1)
+            if len(taken) == steps:
+                os.kill(os.getpid(), signal.SIGINT)
+        return quadratic_cost(outputs, targets)
+
+    return cost
+
+
+@pytest.mark.parametrize("stop_after", [1, 4, 6, 11])  # epochs have 4 steps: mid and end
+def test_an_interrupted_training_resumed_ends_as_one_uninterrupted_run(stop_after, small_data,
+                                                                        bits):
+    data = small_data(12)
+    whole = MLP([2, 3, 1], seed=0)
+    one_run = train(whole, data, epochs=5, batch_size=3, eta=1.0, seed=7, progress=False)
+
+    net = MLP([2, 3, 1], seed=0)
+    first = train(net, data, epochs=5, batch_size=3, eta=1.0, seed=7, progress=False,
+                  cost=_interrupted_after(stop_after))
+    assert first.interrupted and first.iterations[-1] == stop_after
+    # (the same cost function as before, but one that no longer interrupts)
+    resumed = train(net, data, resume=first, progress=False, cost=_interrupted_after(0))
+    assert bits(weights(net)) == bits(weights(whole))
+    for name in ("epoch", "iterations", "cost", "accuracy"):
+        assert getattr(resumed, name) == getattr(one_run, name), name
+    assert not resumed.interrupted and resumed.arguments["epochs"] == 5
+    assert first.iterations[-1] == stop_after  # the history resumed is left as it was
+
+
+def test_resuming_a_finished_training_goes_on_to_the_new_length(small_data, bits):
+    data = small_data(12)
+    whole, net = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
+    train(whole, data, iterations=30, batch_size=5, eta=1.0, seed=1, progress=False)
+    first = train(net, data, iterations=11, batch_size=5, eta=1.0, seed=1, progress=False)
+    train(net, data, iterations=30, resume=first, progress=False)
+    assert bits(weights(net)) == bits(weights(whole))
+
+
+def test_resume_through_json_as_a_model_file_keeps_it(small_data, bits):
+    from nn.records import ShuffleState
+
+    data = small_data(12)
+    whole, net = MLP([2, 3, 1], seed=0), MLP([2, 3, 1], seed=0)
+    train(whole, data, epochs=3, batch_size=3, eta=1.0, seed=2, progress=False)
+    first = train(net, data, epochs=1, batch_size=3, eta=1.0, seed=2, progress=False)
+    text = json.dumps({"history": first.as_dict(), "shuffle": first.shuffle.as_dict()})
+    back = json.loads(text)
+    again = History.from_dict(back["history"], ShuffleState.from_dict(back["shuffle"]))
+    train(net, data, epochs=3, resume=again, progress=False)
+    assert bits(weights(net)) == bits(weights(whole))
+
+
+def test_resume_refuses_what_would_not_go_on_as_before(small_data):
+    data = small_data(12)
+    net = MLP([2, 3, 1], seed=0)
+    first = train(net, data, epochs=2, batch_size=3, eta=1.0, seed=2, progress=False)
+    with pytest.raises(ValueError, match="ask for more epochs than 2"):
+        train(net, data, resume=first, progress=False)
+    with pytest.raises(ValueError, match="batch_size = 3.*leave batch_size out"):
+        train(net, data, epochs=3, batch_size=4, resume=first, progress=False)
+    with pytest.raises(ValueError, match="seed = 2.*leave seed out"):
+        train(net, data, epochs=3, seed=3, resume=first, progress=False)
+    with pytest.raises(ValueError, match="quadratic cost.*not cross_entropy"):
+        train(net, data, epochs=3, resume=first, cost=cross_entropy_cost, progress=False)
+    with pytest.raises(ValueError, match="on 12 examples, this data has 11"):
+        train(net, data[:11], epochs=3, resume=first, progress=False)
+    with pytest.raises(ValueError, match="does not say where its training stopped"):
+        train(net, data, epochs=3, resume=History(), progress=False)
+    with pytest.raises(TypeError, match="resume takes the History"):
+        train(net, data, epochs=3, resume={"epoch": [1]}, progress=False)

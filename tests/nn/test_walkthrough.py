@@ -212,6 +212,10 @@ def test_the_widget_steps_through():
     assert slider.max == len(walk.steps)
     slider.value = 12
     assert "Step 12 of" in view.value and walk.steps[11].html() in view.value
+    # a saved notebook shows a static view where the widget cannot run
+    bundle = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "Step 1 of" in bundle["text/html"] and f"{len(walk.steps)} steps" in bundle["text/html"]
 
 
 @pytest.mark.browser

@@ -1,0 +1,279 @@
+"""Data people actually have, as examples (x, y): arrays, data frames and CSV files.
+
+A table of n rows and m columns X holds one example per row, its m inputs
+a^1 = x; the targets y are either a column of labels or a table of n rows of
+targets. Labels become the targets the lecture's networks are trained on:
+
+    labels 0 and 1 (integers)   y = [0.0] or [1.0]: one output node, as in moons
+    other integer or text labels  one-hot: one output node per class, y_j = 1 for
+                                  the j-th class in sorted order, 0 for the rest
+    numbers with a fraction     y = [value]: one output node, a target as it is
+    a table of n rows           y = the row: one output node per column
+
+>>> import numpy as np
+>>> data = from_arrays(np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([2, 7]))
+>>> data[0]
+([0.0, 1.0], [1.0, 0.0])
+
+``classes`` fixes the classes and their order instead (one-hot always):
+``classes=3`` for the labels 0, 1, 2; ``classes=["setosa", "virginica"]``.
+``load_csv`` reads a CSV file into the same examples, with errors that name
+the line and column of a bad value. Neither needs numpy or pandas: arrays,
+pandas frames and lists of lists are all read as rows of numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections.abc import Sequence
+from numbers import Integral
+from pathlib import Path
+
+from autodiff.validate import excerpt, finite_number, is_number, plural
+
+Dataset = list[tuple[list[float], list[float]]]
+Classes = int | Sequence[object] | None
+MAX_CLASSES = 100  # more different labels than this are numbers to learn, not classes
+
+
+def from_arrays(X: object, y: object, classes: Classes = None) -> Dataset:
+    """The examples (x, y) of a table of inputs ``X`` and its targets ``y``.
+
+    ``X`` has n rows (examples) and m columns (inputs): a 2-D numpy array, a
+    pandas DataFrame or a list of lists. ``y`` is a column of n labels (1-D)
+    or a table of n rows of targets (2-D); see the module's docstring for how
+    labels become targets, and ``classes`` to fix the classes. Raises
+    TypeError or ValueError naming the row and column of a bad entry.
+    """
+    return _examples(X, y, classes, "X", "y")
+
+
+def load_csv(
+    path: str | os.PathLike,
+    target: int | str = -1,
+    *,
+    header: bool | None = None,
+    classes: Classes = None,
+) -> Dataset:
+    """The examples of a CSV file: one per row, the ``target`` column its y, the others its x.
+
+    Args:
+        path: the file (UTF-8, commas between fields; empty lines are skipped).
+        target: the target's column, by name (from the header row) or by
+            position from 0 (negative from the end): the last one by default.
+        header: whether the first row names the columns; by default it does
+            when any of its fields is not a number.
+        classes: as for ``from_arrays``: the class labels, in the order of the
+            output nodes, or their number. By default a target column of whole
+            numbers or of text is a column of labels, other numbers targets.
+
+    Raises ValueError naming the file, the line and the column of a bad value.
+    """
+    path = Path(path)
+    rows = _read_rows(path)
+    if header is None:
+        header = not all(_is_number_text(field) for field in rows[0][1])
+    names = ([name.strip() for name in rows[0][1]] if header
+             else [f"column {k + 1}" for k in range(len(rows[0][1]))])
+    body = rows[1:] if header else rows
+    if not body:
+        raise ValueError(f"{path}: no data rows after the header row")
+    t = _target_column(target, names, path)
+    X, labels = [], []
+    for line, fields in body:
+        if len(fields) != len(names):
+            raise ValueError(f"{path}, line {line}: {plural(len(fields), 'field')}, expected "
+                             f"{len(names)} as in line {rows[0][0]}")
+        X.append([_csv_number(fields[k], path, line, k, names[k])
+                  for k in range(len(fields)) if k != t])
+        labels.append((line, fields[t]))
+    y = _target_values(labels, path, t, names[t])
+    return _examples(X, y, classes, f"{path}: X", f"{path}: {names[t]}")
+
+
+# ---------------------------------------------------------------- tables of numbers
+
+
+def _examples(X: object, y: object, classes: Classes, x_name: str, y_name: str) -> Dataset:
+    rows = _rows(X, x_name)
+    targets = _targets(y, classes, y_name)
+    if len(targets) != len(rows):
+        raise ValueError(f"{x_name} has {plural(len(rows), 'row')} but {y_name} has "
+                         f"{len(targets)}: one target per example")
+    return list(zip(rows, targets))
+
+
+def _rows(X: object, name: str) -> list[list[float]]:
+    """A table as its rows of finite floats, each as long as the first."""
+    table = _plain(X)
+    if not isinstance(table, list) or not table:
+        raise ValueError(f"{name} must be a table of examples (rows) by inputs (columns), "
+                         f"got {excerpt(X)}")
+    width = None
+    rows = []
+    for i, row in enumerate(table):
+        if not isinstance(row, list):
+            raise ValueError(
+                f"{name} must have one row per example, but row {i + 1} is {excerpt(row)}: "
+                "for a single input, give a column (X.reshape(-1, 1), or [[x] for x in X])"
+            )
+        width = len(row) if width is None else width
+        if len(row) != width:
+            raise ValueError(f"{name}: row {i + 1} has {plural(len(row), 'entry', 'entries')}, "
+                             f"row 1 has {width}")
+        rows.append([finite_number(v, f"{name}[{i}][{k}] (row {i + 1}, column {k + 1})")
+                     for k, v in enumerate(row)])
+    if width == 0:
+        raise ValueError(f"{name} has no columns: an example needs at least one input")
+    return rows
+
+
+def _targets(y: object, classes: Classes, name: str) -> list[list[float]]:
+    """The targets: the rows of a table, or a column of labels as module's docstring says."""
+    column = _plain(y)
+    if not isinstance(column, list) or not column:
+        raise ValueError(f"{name} must be a column of labels or a table of targets, got "
+                         f"{excerpt(y)}")
+    if all(isinstance(row, list) for row in column):
+        if classes is not None:
+            raise ValueError(f"classes one-hot encodes a column of labels, but {name} is a "
+                             "table: its rows are the targets already")
+        return _rows(column, name)
+    if classes is not None:
+        return _one_hot(column, _class_list(classes), name)
+    if all(_is_label(v) for v in column):
+        found = sorted(set(column), key=lambda v: (isinstance(v, str), v))
+        if set(found) <= {0, 1} and not any(isinstance(v, str) for v in found):
+            return [[float(v)] for v in column]
+        if len(found) > MAX_CLASSES:
+            raise ValueError(
+                f"{name} has {len(found)} different labels, too many to be classes (one output "
+                f"node each); if they are numbers to learn, give them as floats (y.astype(float)"
+                f", or 3.0 for 3 in a file), or name the classes with classes="
+            )
+        return _one_hot(column, found, name)
+    return [[finite_number(v, f"{name}[{i}] (row {i + 1})")] for i, v in enumerate(column)]
+
+
+def _one_hot(labels: list, classes: list, name: str) -> list[list[float]]:
+    position = {c: j for j, c in enumerate(classes)}
+    targets = []
+    for i, label in enumerate(labels):
+        if label not in position:
+            raise ValueError(f"{name}[{i}] (row {i + 1}) is {excerpt(label)}, not one of the "
+                             f"classes {excerpt(classes)}")
+        y = [0.0] * len(classes)
+        y[position[label]] = 1.0
+        targets.append(y)
+    return targets
+
+
+def _class_list(classes: Classes) -> list:
+    if is_number(classes) and isinstance(classes, Integral):
+        if classes < 2:
+            raise ValueError(f"classes must be at least 2 (the labels 0..classes-1), got {classes}")
+        return list(range(int(classes)))
+    if isinstance(classes, str) or not isinstance(classes, Sequence) and not hasattr(
+            classes, "tolist"):
+        raise TypeError(f"classes must be a number of classes or a list of labels, got "
+                        f"{type(classes).__name__}: {excerpt(classes)}")
+    found = _plain(classes)
+    if len(found) < 2 or len(set(found)) != len(found):
+        raise ValueError(f"classes must list at least two different labels, got {excerpt(found)}")
+    return found
+
+
+def _is_label(v: object) -> bool:
+    """A class label: a whole number (Python's or numpy's, not a bool) or a text."""
+    return isinstance(v, str) or (is_number(v) and isinstance(v, Integral))
+
+
+def _plain(table: object) -> object:
+    """A table or a column as plain lists: numpy arrays and pandas frames through tolist()."""
+    if hasattr(table, "to_numpy") and not hasattr(table, "tolist"):  # a pandas DataFrame
+        table = table.to_numpy()
+    if hasattr(table, "tolist") and hasattr(table, "ndim"):
+        return table.tolist()
+    if isinstance(table, (str, bytes)) or not isinstance(table, Sequence):
+        return table
+    return [_plain(row) if hasattr(row, "tolist") or isinstance(row, (list, tuple)) else row
+            for row in table]
+
+
+# ---------------------------------------------------------------- CSV files
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a CSV file, each with the line it ends on."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; expected a CSV file")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            rows = [(reader.line_num, row) for row in reader
+                    if any(field.strip() for field in row)]
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not a text (UTF-8) file: {e.reason} at byte {e.start}") from e
+    except csv.Error as e:
+        raise ValueError(f"{path}: not a CSV file: {e}") from e
+    if not rows:
+        raise ValueError(f"{path}: the file has no rows")
+    if len(rows[0][1]) < 2:
+        raise ValueError(f"{path}, line {rows[0][0]}: one column only; a CSV file of examples "
+                         "needs the inputs and the target, separated by commas")
+    return rows
+
+
+def _target_column(target: int | str, names: list[str], path: Path) -> int:
+    """The 0-based position of the target column."""
+    if isinstance(target, str):
+        if target not in names:
+            raise ValueError(f"{path}: no column named {excerpt(target)}; the columns are "
+                             f"{excerpt(names)}")
+        return names.index(target)
+    if not (is_number(target) and isinstance(target, Integral)):
+        raise TypeError(f"target must be a column name or position, got "
+                        f"{type(target).__name__}: {excerpt(target)}")
+    if not -len(names) <= target < len(names):
+        raise ValueError(f"{path}: target {target} is not a column; the file has "
+                         f"{len(names)} (0 to {len(names) - 1}, or -1 for the last)")
+    return int(target) % len(names)
+
+
+def _target_values(labels: list[tuple[int, str]], path: Path, k: int, name: str) -> list:
+    """The target column as whole numbers (labels), numbers, or texts (labels)."""
+    texts = [text.strip() for _, text in labels]
+    if all(_is_whole_text(t) for t in texts):
+        return [int(t) for t in texts]
+    numbers = [_is_number_text(t) for t in texts]
+    if all(numbers) or any(numbers):  # (a stray text among numbers is an error there)
+        return [_csv_number(t, path, line, k, name) for (line, _), t in zip(labels, texts)]
+    return texts
+
+
+def _csv_number(text: str, path: Path, line: int, k: int, name: str) -> float:
+    where = f"{path}, line {line}, column {k + 1} ({name})"
+    text = text.strip()
+    if not text:
+        raise ValueError(f"{where}: empty, where a number belongs")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{where}: {excerpt(text)} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {excerpt(text)} is not a finite number")
+    return value
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _is_whole_text(text: str) -> bool:
+    digits = text[1:] if text[:1] in "+-" else text
+    return digits.isdigit() and digits.isascii() and len(digits) <= 18

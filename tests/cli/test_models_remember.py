@@ -1,0 +1,193 @@
+"""A model file remembers how it was trained: its data (a dataset or a CSV file), cost and
+training arguments, so evaluate, compare and draw need no more, and train --resume goes on."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.comparison import compare
+from nn.costs import cross_entropy_cost
+from nn.data import load_csv, moons, split
+from nn.layers import MLP
+from nn.metrics import evaluate
+from nn.model_files import load, read_model, save
+
+FEW = ["--epochs", "2", "--no-progress"]
+
+
+def weight_bits(bits, path: Path) -> list[bytes]:
+    return bits(p.data for p in load(path).parameters())
+
+
+@pytest.fixture
+def iris(tmp_path):
+    """A CSV file of 45 examples, 2 inputs and a text label of 3 classes, with a header."""
+    import random
+
+    rng = random.Random(0)
+    rows = ["sepal,petal,species"]
+    for i in range(45):
+        c = i % 3
+        rows.append(f"{rng.gauss(c, 0.4):.3f},{rng.gauss(2 * c, 0.4):.3f},"
+                    f"{('setosa', 'versicolor', 'virginica')[c]}")
+    path = tmp_path / "iris.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- your own data
+
+
+def test_train_on_a_csv_file_and_evaluate_it_without_saying_so_again(tmp_path, run_cli, iris):
+    result = run_cli(tmp_path, "train", "--data", "iris.csv", *FEW, "--out", "models/m.json")
+    assert result.returncode == 0, result.stderr
+    assert "MLP([2, 8, 3]" in result.stdout  # the sizes from the data: 2 inputs, 3 classes
+    assert "training on 36 iris.csv examples, testing on 9" in result.stdout
+    evaluated = run_cli(tmp_path / "models", "evaluate", "m.json")  # from another folder
+    assert evaluated.returncode == 0, evaluated.stderr
+    _, test = split(load_csv(iris), test_fraction=0.2, seed=0)
+    C, accuracy = evaluate(load(tmp_path / "models" / "m.json"), test)
+    match = re.search(r"9 test iris.csv examples: C = (\S+), accuracy = (\S+)  \(quadratic",
+                      evaluated.stdout)
+    assert match, evaluated.stdout
+    assert float(match[1]) == pytest.approx(C, abs=1e-6)
+    assert float(match[2]) == pytest.approx(accuracy, abs=1e-3)
+
+
+def test_the_target_column_by_name_or_number(tmp_path, run_cli, iris):
+    for target in ("species", "3", "-1"):
+        result = run_cli(tmp_path, "train", "--data", "iris.csv", "--target", target, *FEW,
+                         "--out", f"m{target}.json")
+        assert result.returncode == 0, result.stderr
+    assert load(tmp_path / "mspecies.json").sizes == load(tmp_path / "m3.json").sizes
+    # sepal as the target: then the species is an input, and not a number
+    result = run_cli(tmp_path, "train", "--data", "iris.csv", "--target", "1", *FEW)
+    assert result.stderr == ("deltagrad train: error: iris.csv, line 2, column 3 (species): "
+                             "'setosa' is not a number\n")
+    result = run_cli(tmp_path, "train", "--target", "1", *FEW)
+    assert "--target names a column of a CSV file" in result.stderr
+
+
+def test_a_bad_value_in_a_csv_file_names_its_line_and_column(tmp_path, run_cli):
+    (tmp_path / "bad.csv").write_text("a,b,label\n0.5,1,0\n0.25,x,1\n")
+    result = run_cli(tmp_path, "train", "--data", "bad.csv", *FEW)
+    assert result.stderr == ("deltagrad train: error: bad.csv, line 3, column 2 (b): 'x' is not "
+                             "a number\n")
+    result = run_cli(tmp_path, "train", "--data", "missing.csv", *FEW)
+    assert "missing.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- the cost and the example
+
+
+def test_evaluate_uses_the_cost_it_was_trained_with(tmp_path, run_cli):
+    result = run_cli(tmp_path, "train", "--cost", "cross_entropy", *FEW, "--out", "m.json")
+    assert result.returncode == 0, result.stderr
+    evaluated = run_cli(tmp_path, "evaluate", "m.json")
+    _, test = split(moons(seed=0), test_fraction=0.2, seed=0)
+    C, _ = evaluate(load(tmp_path / "m.json"), test, cross_entropy_cost)
+    match = re.search(r"C = (\S+), .*\(cross_entropy cost\)", evaluated.stdout)
+    assert match and float(match[1]) == pytest.approx(C, abs=1e-6), evaluated.stdout
+    quadratic = run_cli(tmp_path, "evaluate", "m.json", "--cost", "quadratic")
+    assert "(quadratic cost)" in quadratic.stdout
+
+
+def test_compare_takes_its_example_and_cost_from_the_model(tmp_path, run_cli):
+    run_cli(tmp_path, "train", "--cost", "cross_entropy", "--data", "circles", "--data-seed",
+            "3", *FEW, "--out", "m.json")
+    result = run_cli(tmp_path, "compare", "m.json", "--no-torch")
+    assert result.returncode == 0, result.stderr
+    from nn.data import circles
+
+    _, test = split(circles(seed=3), test_fraction=0.2, seed=3)
+    x, y = test[0]
+    expected = compare(load(tmp_path / "m.json"), x, y, cross_entropy_cost, torch=False)
+    assert result.stdout == f"{expected}\n"
+
+
+def test_a_model_that_remembers_nothing_gets_the_old_defaults(tmp_path, run_cli):
+    save(MLP([2, 3, 1], seed=0), tmp_path / "m.json")
+    result = run_cli(tmp_path, "compare", "m.json", "--no-torch")
+    expected = compare(load(tmp_path / "m.json"), [0.5, 0.5], [1.0], torch=False)
+    assert result.stdout == f"{expected}\n"
+    evaluated = run_cli(tmp_path, "evaluate", "m.json")
+    assert "40 test moons examples" in evaluated.stdout
+
+
+def test_a_version_1_model_file_still_works(tmp_path, run_cli):
+    import json
+
+    save(MLP([2, 3, 1], seed=0), tmp_path / "m.json")
+    model = json.loads((tmp_path / "m.json").read_text())
+    del model["training"]
+    model["version"] = 1
+    (tmp_path / "m.json").write_text(json.dumps(model))
+    assert run_cli(tmp_path, "evaluate", "m.json").returncode == 0
+
+
+# ---------------------------------------------------------------- resume
+
+
+def test_resume_goes_on_to_the_weights_of_one_run(tmp_path, run_cli, bits):
+    assert run_cli(tmp_path, "train", "--epochs", "5", "--out", "whole.json").returncode == 0
+    assert run_cli(tmp_path, "train", "--epochs", "2", "--out", "part.json").returncode == 0
+    result = run_cli(tmp_path, "train", "--resume", "part.json", "--epochs", "5")
+    assert result.returncode == 0, result.stderr
+    assert "saved the model to part.json" in result.stdout
+    assert re.findall(r"^epoch +(\d+)", result.stdout, re.M) == ["3", "4", "5"]
+    assert weight_bits(bits, tmp_path / "part.json") == weight_bits(bits, tmp_path / "whole.json")
+    part, whole = read_model(tmp_path / "part.json"), read_model(tmp_path / "whole.json")
+    assert part.history.cost == whole.history.cost
+    assert part.history.epoch == [1, 2, 3, 4, 5]
+
+
+def test_resume_refuses_what_it_takes_from_the_model(tmp_path, run_cli):
+    run_cli(tmp_path, "train", "--epochs", "2", "--out", "m.json")
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "4", "--sizes", "2,3,1",
+                     "--data", "xor")
+    assert ("--resume goes on as m.json was trained: its network, data, cost, batch size and "
+            "seeds come from it; leave out --sizes, --data") in result.stderr
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "2")
+    assert "ask for more epochs than 2" in result.stderr
+    save(MLP([2, 3, 1], seed=0), tmp_path / "plain.json")
+    result = run_cli(tmp_path, "train", "--resume", "plain.json", "--epochs", "2")
+    assert "plain.json does not say how it was trained" in result.stderr
+
+
+def test_resume_refuses_a_csv_file_that_changed(tmp_path, run_cli, iris):
+    run_cli(tmp_path, "train", "--data", "iris.csv", *FEW, "--out", "m.json")
+    iris.write_text(iris.read_text().replace("setosa", "setosae", 1))
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "4")
+    assert "iris.csv has changed since m.json was trained on it" in result.stderr
+    evaluated = run_cli(tmp_path, "evaluate", "m.json")
+    assert "deltagrad evaluate: warning: " in evaluated.stderr and "changed" in evaluated.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_resume_ends_with_the_weights_of_one_run(tmp_path, run_cli, bits):
+    # a training long enough to be interrupted after its second epoch
+    args = ["train", "--sizes", "2,16,1", "--epochs", "60", "--batch-size", "1",
+            "--engine", "values", "--no-progress"]
+    assert run_cli(tmp_path, *args, "--out", "whole.json").returncode == 0
+    process = subprocess.Popen([sys.executable, "-m", "nn", *args, "--out", "part.json"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in process.stdout:
+        if line.startswith("epoch    2"):
+            process.send_signal(signal.SIGINT)
+            break
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert "interrupted after" in out and "--resume part.json" in out
+    stopped = read_model(tmp_path / "part.json").history
+    assert stopped.interrupted and stopped.iterations[-1] < 60 * 160
+    result = run_cli(tmp_path, "train", "--resume", "part.json")  # to the 60 epochs asked
+    assert result.returncode == 0, result.stderr
+    assert weight_bits(bits, tmp_path / "part.json") == weight_bits(bits, tmp_path / "whole.json")
