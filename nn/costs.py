@@ -56,13 +56,19 @@ class Cost:
         n = _check_batch(outputs, targets)
         total = None
         for i, (a, y) in enumerate(zip(outputs, targets)):
-            for j, (a_j, y_j) in enumerate(zip(a, y)):
-                self.check_output(a_j.data, i, j)
-                term = self.term(a_j, *self.prepare(y_j))
+            for term in self.terms(a, y, i):
                 total = term if total is None else total + term
         C = total * self.factor(n)
         C.label = "C"
         return C
+
+    def terms(self, a: Sequence[Value], y: Sequence[float], i: int = 0) -> list[Value]:
+        """Example i's terms c(a_j, y_j), one per output node j, each a_j checked first."""
+        terms = []
+        for j, (a_j, y_j) in enumerate(zip(a, y)):
+            self.check_output(a_j.data, i, j)
+            terms.append(self.term(a_j, *self.prepare(y_j)))
+        return terms
 
     def term(self, a_j: Value, *targets: float | Value) -> Value:
         """Example i's share of the sum from output node j, before the factor k(n)."""

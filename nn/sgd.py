@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from autodiff import Value
-from autodiff.validate import positive_number, whole_number
+from autodiff import Value, collector_paused
+from autodiff.validate import plural, positive_number, whole_number
 from nn.costs import quadratic_cost
 from nn.data import Example, check_data
 from nn.engines import Engine, choose_engine
@@ -87,6 +87,7 @@ def train(
     progress: bool = True,
     on_epoch: Callable[[History], None] | None = None,
     engine: str = "auto",
+    device: str | None = None,
 ) -> History:
     """Train ``net`` on ``data`` by mini-batch SGD and return its ``History``.
 
@@ -105,35 +106,66 @@ def train(
         on_epoch: called with the history after each epoch (to print or plot it).
         engine: what computes C and dC/dw (``nn.engines``): "values" builds
             Values every step, "replay" replays one recorded example, the same
-            numbers bit for bit; "auto" (the default) replays where it can.
+            numbers bit for bit; "auto" (the default) replays where it can;
+            "torch" trains with PyTorch in float64, the same SGD to rounding.
+        device: where engine="torch" computes: "cpu" (the default) or "cuda"
+            (a GPU, where PyTorch sees one).
 
     If the cost or a parameter stops being finite, raises ``TrainingDiverged``
     naming the epoch and batch; the parameters are left as they were before
     that step. Ctrl-C stops after the current step and returns the history so
     far, with ``history.interrupted`` set.
+
+    Python's cyclic garbage collector is paused while training (and put back
+    as it was, however training ends): the graphs have no reference cycles,
+    so reference counting frees them, and the collector's walks over them
+    would cost more time than the arithmetic (``autodiff.collector_paused``).
     """
     total_steps, batch_size, eta = _check_arguments(data, epochs, iterations, batch_size, eta)
     examples, test_data = _check_data(net, data, test_data)
-    backend = choose_engine(net, cost, engine)
+    backend = choose_engine(net, cost, engine, device=device)
     rng = random.Random(seed)
     history = History()
     steps = epoch = 0
-    with _progress_bar(total_steps, progress) as bar, _interrupt_flag() as interrupted:
+    with (collector_paused(), _progress_bar(total_steps, progress) as bar,
+          _interrupt_flag() as interrupted):
+        preparing = _prepare(backend, examples, bar)
         while steps < total_steps and not interrupted.is_set():
             epoch += 1
             rng.shuffle(examples)
             batches = _batches(examples, batch_size)[: total_steps - steps]
-            b, before, elapsed = _learn(backend, batches, eta, epoch, bar, interrupted)
+            b, elapsed = _learn(backend, batches, eta, epoch, bar, interrupted)
             steps += b
+            bar.set_description_str(_measuring(examples, test_data))
             try:
-                _record(history, backend, examples, test_data, epoch, steps, elapsed)
+                _record(history, backend, examples, test_data, epoch, steps, elapsed + preparing)
             except NUMERICAL_ERRORS as error:  # the last step left finite weights, but C is not
-                _restore(net.parameters(), before)
+                backend.undo()
                 raise _diverged(epoch, b, eta, f"after this step C {_fails(error)}") from error
+            bar.set_description_str(TRAINING)
+            preparing = 0.0
             if on_epoch is not None:
                 on_epoch(history)
         history.interrupted = interrupted.is_set()
     return history
+
+
+TRAINING = "training"  # the progress bar's word while SGD steps are taken
+
+
+def _prepare(backend: Engine, examples: list[Example], bar) -> float:
+    """The engine's one-off work before the first step, the bar saying what it waits for;
+    returns its seconds (counted in the first epoch's time)."""
+    started = time.perf_counter()
+    backend.prepare(examples, bar.set_description_str)
+    bar.set_description_str(TRAINING)
+    return time.perf_counter() - started
+
+
+def _measuring(examples: list[Example], test_data: list[Example] | None) -> str:
+    """What the bar says while C and the accuracy are measured after an epoch."""
+    test = f" and {plural(len(test_data), 'test example')}" if test_data else ""
+    return f"measuring C on {plural(len(examples), 'training example')}{test}"
 
 
 def _check_data(
@@ -154,46 +186,35 @@ def _batches(examples: list[Example], m: int) -> list[list[Example]]:
 def _learn(
     backend: Engine, batches: list[list[Example]], eta: float, epoch: int, bar,
     interrupted: threading.Event,
-) -> tuple[int, list[float], float]:
+) -> tuple[int, float]:
     """An SGD step on each batch in turn, until they run out or Ctrl-C is pressed.
 
-    Returns the number of steps taken, the parameters as they were before the
-    last one (to undo it should C over the data turn out not to be a number),
-    and the seconds it took.
+    Returns the number of steps taken and the seconds they took. However it
+    ends, the network's Values hold the weights afterwards (``write_back``).
     """
     started = time.perf_counter()
-    params = backend.net.parameters()
-    for b, batch in enumerate(batches, start=1):
-        before = [p.data for p in params]
-        C = _sgd_step(backend, params, batch, eta, epoch, b)
-        bar.update(1)
-        bar.set_postfix(epoch=epoch, C=f"{C:.4g}", refresh=False)
-        if interrupted.is_set():
-            break
-    return b, before, time.perf_counter() - started
-
-
-def _sgd_step(
-    backend: Engine, params: list[Value], batch: Sequence[Example], eta: float, epoch: int,
-    b: int,
-) -> float:
-    """One step: C on the batch and its gradient, then p -> p - eta * dC/dp. Returns C."""
     try:
-        C = backend.gradient(batch)  # leaves each p.grad as C.backward() does
+        for b, batch in enumerate(batches, start=1):
+            C = _sgd_step(backend, batch, eta, epoch, b)
+            bar.update(1)
+            bar.set_postfix(epoch=epoch, C=f"{C:.4g}", refresh=False)
+            if interrupted.is_set():
+                break
+    finally:
+        backend.write_back()
+    return b, time.perf_counter() - started
+
+
+def _sgd_step(backend: Engine, batch: Sequence[Example], eta: float, epoch: int, b: int) -> float:
+    """One step: C on the batch and its gradient, then p -> p - eta * dC/dp. Returns C.
+
+    The engine refuses a step that would make a parameter inf or NaN before
+    changing anything, so the parameters stay those before the step.
+    """
+    try:
+        return backend.step(batch, eta)
     except NUMERICAL_ERRORS as error:
         raise _diverged(epoch, b, eta, str(error)) from error
-    updated = [p.data - eta * p.grad for p in params]
-    for p, new in zip(params, updated):
-        if new - new != 0.0:  # inf or nan
-            raise _diverged(epoch, b, eta, f"{p.label or 'a parameter'} would become {new!r}")
-    _restore(params, updated)
-    return C
-
-
-def _restore(params: list[Value], numbers: list[float]) -> None:
-    """Set the parameters to the numbers, in order."""
-    for p, number in zip(params, numbers):
-        p.data = number
 
 
 def _fails(error: Exception) -> str:
@@ -271,6 +292,9 @@ class _NoBar:
     def set_postfix(self, **kwargs) -> None:
         pass
 
+    def set_description_str(self, text: str) -> None:
+        pass
+
 
 @contextmanager
 def _progress_bar(total: int, wanted: bool) -> Iterator:
@@ -283,7 +307,7 @@ def _progress_bar(total: int, wanted: bool) -> Iterator:
     except ImportError:
         yield _NoBar()
         return
-    with tqdm(total=total, unit="step", desc="training") as bar:
+    with tqdm(total=total, unit="step", desc=TRAINING) as bar:
         yield bar
 
 

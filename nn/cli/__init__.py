@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from autodiff import collector_paused
 from nn.cli import demo, inspecting, training
 from nn.sgd import TrainingDiverged
 
@@ -39,12 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _, run = COMMANDS[args.command]
     try:
-        return run(args)
+        with collector_paused():  # the graphs have no cycles: reference counting frees them
+            return run(args)
     except BrokenPipeError:
         # the reader (say `| head`) has gone: stop quietly, as other commands do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (TrainingDiverged, ValueError, OSError) as error:
+    except (TrainingDiverged, ValueError, OSError, ImportError) as error:
         print(f"deltagrad {args.command}: error: {error}", file=sys.stderr)
         return 1
 

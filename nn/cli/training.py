@@ -9,6 +9,7 @@ from pathlib import Path
 from autodiff.files import atomic_write_text
 from nn.cli.arguments import (
     add_data_arguments,
+    add_engine_argument,
     add_network_arguments,
     add_sgd_arguments,
     check_writable_file,
@@ -67,6 +68,7 @@ def fit(args: argparse.Namespace):
         batch_size=args.batch_size or min(10, len(train_data)), eta=args.eta,
         cost=COSTS[args.cost], seed=args.seed, test_data=test_data or None,
         progress=not args.no_progress, on_epoch=print_epoch, engine=args.engine,
+        device=args.device,
     )
     if history.interrupted:
         print("interrupted: keeping what was learned so far")
@@ -101,13 +103,15 @@ def add_evaluate(subparsers) -> None:
                    help="cost function (default: %(default)s)")
     p.add_argument("--all", action="store_true",
                    help="evaluate on all the data, not only the held-out test part")
+    add_engine_argument(p, "how the outputs are computed: replay a recorded forward pass or "
+                           "build Values (the same numbers either way), or PyTorch")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     net = load(args.model)
     train_data, test_data = dataset(args)
     data = train_data + test_data if args.all or not test_data else test_data
-    C, accuracy = evaluate(net, data, COSTS[args.cost])
+    C, accuracy = evaluate(net, data, COSTS[args.cost], engine=args.engine)
     which = "all" if args.all or not test_data else "test"
     print(f"{net}\n{len(data)} {which} {args.data} examples: C = {C:.6f}", end="")
     print(f", accuracy = {accuracy:.3f}" if accuracy is not None else "")

@@ -318,6 +318,28 @@ def test_progress_bar_on_a_terminal(monkeypatch, small_data):
     assert "9/9" in screen.getvalue()  # 3 epochs of 3 steps
 
 
+def test_the_bar_says_what_it_waits_for(monkeypatch, small_data):
+    """Recording and checking the tapes, and measuring C after each epoch, are named."""
+    pytest.importorskip("tqdm", reason="the bar needs tqdm: pip install 'deltagrad[progress]'")
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    train(MLP([2, 2, 1], seed=0), small_data(6), epochs=2, batch_size=2, eta=1.0, seed=0,
+          test_data=small_data(4, seed=1))
+    shown = screen.getvalue()
+    said = ["recording the graph of one example, and checking it against the values engine "
+            "on 3 examples (once)",
+            "recording its forward pass for evaluation, and checking it against the values "
+            "engine on 3 examples (once)",
+            "measuring C on 6 training examples and 4 test examples", "training"]
+    assert all(text in shown for text in said)
+    assert shown.index(said[0]) < shown.index(said[1]) < shown.rindex("6/6")
+
+
 def test_progress_false_shows_nothing_even_on_a_terminal(monkeypatch, small_data):
     class Terminal(io.StringIO):
         def isatty(self):
