@@ -48,7 +48,7 @@ from typing import Protocol
 from autodiff import Value, collector_paused, record, topological_order
 from autodiff.validate import finite_vectors, plural
 from nn.costs import COSTS, Cost
-from nn.data import Example, check_data
+from nn.data import Example, checked_data
 from nn.layers import MLP
 
 Outputs = list[list[float]]
@@ -170,7 +170,7 @@ class ValuesEngine(StepsOnValues):
         very float. Another cost is built over all the data, as it says.
         """
         net, cost = self.net, self.cost
-        data = check_data(data, net.sizes[0], net.sizes[-1])
+        data = checked_data(data, net.sizes[0], net.sizes[-1])
         if not isinstance(cost, Cost):
             outputs = [net(x) for x, _ in data]
             C = cost(outputs, [y for _, y in data])
@@ -303,7 +303,7 @@ class ReplayEngine(StepsOnValues):
 
     def evaluate(self, data: Sequence[Example]) -> tuple[float, Outputs]:
         """C over ``data`` and each example's a^L: what ``ValuesEngine.evaluate`` gives."""
-        data = check_data(data, self.net.sizes[0], self.net.sizes[-1])
+        data = checked_data(data, self.net.sizes[0], self.net.sizes[-1])
         if self._ready("evaluate", data):
             C, outputs = self._try(self._replay_forward, data)
             if C is not None:

@@ -33,7 +33,7 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
 
 from autodiff.validate import finite_vectors
 from nn.costs import COSTS, Cost
-from nn.data import check_data
+from nn.data import checked_data
 from nn.formulas import cost_name
 from nn.layers import MLP
 
@@ -312,7 +312,7 @@ class TorchEngine:
 
     def evaluate(self, data: Sequence) -> tuple[float, list[list[float]]]:
         """C over ``data`` and each example's a^L, as floats."""
-        data = check_data(data, self.net.sizes[0], self.net.sizes[-1])
+        data = checked_data(data, self.net.sizes[0], self.net.sizes[-1])
         with torch.no_grad():
             a = self.model(self._inputs([x for x, _ in data]))
             C = _finite_cost(tensor_cost(self.cost, a, [y for _, y in data]).item())

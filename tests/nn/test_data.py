@@ -424,3 +424,18 @@ def test_check_data_returns_the_examples_as_new_lists_of_floats():
     checked = check_data(data, 2, 1)
     assert checked == [([1.0, 2.5], [0.0])] and data == [((1, 2.5), (0,))]
     assert all(type(v) is float for x, y in checked for v in x + y)
+
+
+def test_checked_data_passes_checked_data_as_it_is_and_checks_the_rest():
+    from nn.data import checked_data
+
+    data = [([0.5, 1.0], [1.0]), ([0.0, -2.0], [0.0])]
+    assert checked_data(data, 2, 1) is data  # lists of floats already: nothing to do
+    ints = [([1, 2], [1])]
+    assert checked_data(ints, 2, 1) == [([1.0, 2.0], [1.0])]
+    assert all(type(v) is float for v in checked_data(ints, 2, 1)[0][0])
+    for bad, message in [([([0.5, float("nan")], [1.0])], r"x\[1\] must be finite"),
+                         ([([0.5], [1.0])], "inputs"), ([], "no examples"),
+                         ([([0.5, 1.0], [1.0], [2.0])], "pair")]:
+        with pytest.raises(ValueError, match=message):
+            checked_data(bad, 2, 1)
