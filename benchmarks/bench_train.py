@@ -295,7 +295,7 @@ def time_digits(train_data, test_data, runs: int, old_values: bool) -> dict[str,
         "values, collector paused": lambda: digits_epoch("values", digits_net(), train_data,
                                                          test_data),
         "replay": replay,
-        "torch (float64, CPU)": lambda: digits_epoch("torch", digits_net(), train_data,
+        "torch (float64, 1 thread)": lambda: digits_epoch("torch", digits_net(), train_data,
                                                      test_data),
         "numpy by hand": lambda: numpy_epoch(numpy_copy(digits_net()), train_data, test_data),
     }
@@ -320,7 +320,12 @@ def bench_digits(quick: bool) -> None:
     train_data, test_data = split(digits(), test_fraction=0.2, seed=0)
     if quick:
         train_data, test_data = train_data[: len(train_data) // 5], test_data[: len(test_data) // 5]
-    import torch  # noqa: F401  (imported before the clock starts, as a user's notebook has)
+    import torch  # imported before the clock starts, as in a user's notebook
+
+    # A [64, 30, 10] network's matrices are too small to share between threads, and on a
+    # busy 2-core machine the sharing makes PyTorch ten times slower: one thread, as
+    # notebook 05 has it (numpy's products of these sizes run on one thread anyway).
+    torch.set_num_threads(1)
 
     differences = check_digits(train_data, test_data, old_values=not quick)
     times = time_digits(train_data, test_data, runs=1 if quick else 3, old_values=not quick)
@@ -335,7 +340,7 @@ def bench_digits(quick: bool) -> None:
                                  for name, d in differences.items()) + ".\n")
     print(f"{'':32}{'epoch':>10}{'vs numpy':>10}")
     for name in ("values before the pause", "values, collector paused",
-                 "replay, first train() call", "replay, a later epoch", "torch (float64, CPU)",
+                 "replay, first train() call", "replay, a later epoch", "torch (float64, 1 thread)",
                  "numpy by hand"):
         if name in median:
             print(f"{name:32}{median[name]:8.2f} s{median[name] / peer:9.0f}x")
