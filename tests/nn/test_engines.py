@@ -296,10 +296,13 @@ def test_divergence_is_the_same_under_both_engines(data, eta, epochs, batch_size
     assert outcomes[0] == outcomes[1]
 
 
-def test_saturated_cross_entropy_stops_training_alike_under_both_engines():
+@pytest.mark.parametrize("other", ["replay", "torch"])
+def test_saturated_cross_entropy_stops_training_alike_under_both_engines(other):
     # a huge weight saturates the sigmoid output to exactly 1.0: ln(1 - a) is undefined
+    if other == "torch":
+        pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
     messages = []
-    for engine in ("replay", "values"):
+    for engine in (other, "values"):
         net = MLP([1, 1], "sigmoid", seed=0)
         net.layers[0].neurons[0].w[0].data = 1e3
         with pytest.raises(TrainingDiverged) as caught:
