@@ -519,7 +519,9 @@ class ReplayEngine(StepsOnValues):
         return (C if C - C == 0.0 else None), outputs
 
 
-# Each kind of work replay does, the tape it replays, and what its check compares.
+# Each kind of work replay does, and the tape it replays. For a kind, the methods
+# _record_<kind> record its tape, and _replay_<kind>_flat and _values_<kind>_flat
+# give the numbers its check compares; CHECKED says what differs if they differ.
 TAPES = {"gradient": "tape", "evaluate": "forward_tape", "outputs": "outputs_tape"}
 CHECKED = {"gradient": "C or a gradient of the first step",
            "evaluate": "C or an output a^L of the first evaluation",

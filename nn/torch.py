@@ -234,7 +234,11 @@ class TorchEngine:
     (``write_back``) after each epoch, so every picture, report and
     walkthrough works on the result. The numbers agree with the values
     engine's to rounding (PyTorch adds the terms of a sum in its own order):
-    after an epoch, to about 1e-14.
+    after an epoch, to about 1e-15.
+
+    A small network's matrices are not worth sharing between threads: on a
+    busy machine ``torch.set_num_threads(1)`` can make an epoch ten times
+    faster (``benchmarks/bench_train.py``). The engine leaves that to you.
     """
 
     name = "torch"
