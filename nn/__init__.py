@@ -11,11 +11,11 @@ The modules, from the bottom up (each imports only those above it):
     layers       Neuron, Layer, MLP: z_j^l = w_j^l . a^{l-1} + b_j^l, a_j^l = sigma(z_j^l)
     data         xor, moons, circles, digits; split; check_data
     costs        Cost, quadratic_cost, cross_entropy_cost: C = k(n) sum_i sum_j c(a_j, y_j)
-    engines      what computes C and dC/dw for training: ValuesEngine, ReplayEngine
-    metrics      evaluate, accuracy, predicted_class, true_class
+    engines      what computes C, dC/dw and the SGD step: ValuesEngine, ReplayEngine
+    metrics      evaluate, outputs, accuracy, predicted_class, true_class
     sgd          train (mini-batch SGD, w -> w - eta dC/dw), History
     formulas     the lecture's equations 1-4 on plain floats (backprop)
-    torch        to_torch, from_torch, PyTorch's gradients
+    torch        to_torch, from_torch, PyTorch's gradients, TorchEngine (engine="torch")
     comparison   autograd beside the formulas (and PyTorch), node by node
     diagrams     draw_network: layers as columns, w_jk^l as edges, delta_j^l
     model_files  save and load as JSON
