@@ -216,8 +216,8 @@ def bench_nn_steps(runs: int) -> None:
         r, v = (statistics.median(times[e]) for e in ("replay", "values"))
         print(f"{name:22}{r * 1e3:7.2f} ms{v * 1e3:7.2f} ms{v / r:10.1f}x{recording:9.2f} s"
               f"{recording / (v - r):6.0f} steps")
-    print("(recording: the first step, which records the tape and is also done by the values\n"
-          "engine to check that both agree; target for replay: >= 5x)")
+    print("(recording: the first step, which records the tape and checks it against the values\n"
+          "engine on 3 of the batch's examples; target for replay: >= 5x)")
 
 
 def bench_moons(runs: int) -> None:
@@ -258,8 +258,8 @@ def bench_moons(runs: int) -> None:
 
     print(f"Learning, replay is {ratio(1):.1f}x faster than values (target >= 5x), recording "
           f"included;\nthe whole of train(), with the evaluation after each epoch, "
-          f"{ratio(0):.1f}x. Replay's tapes are checked\nagainst the values engine on "
-          f"{SAMPLE} examples before the first step.")
+          f"{ratio(0):.1f}x. Replay's tape is checked\nagainst the values engine on "
+          f"{SAMPLE} examples before the first step, its forward tape at the first evaluation.")
 
 
 def peak_memory(engine: str, sizes: list[int]) -> None:

@@ -17,8 +17,8 @@ Training asks a few things of a network and its cost, whatever does the work:
     engine.outputs(xs) -> outputs
         a^L for each input x alone (a picture's grid of points, say).
 
-and, for its progress bar, ``engine.prepare(data, say)`` does any one-off
-work before the first step (telling ``say`` what it waits for), and
+and, for its progress bar, ``engine.prepare(data, say)`` does the one-off
+work of learning before the first step (telling ``say`` what it waits for), and
 ``engine.write_back()`` makes the network's Values hold the weights (for an
 engine that keeps them elsewhere while it trains).
 
@@ -279,14 +279,15 @@ class ReplayEngine(StepsOnValues):
         return engine
 
     def prepare(self, data: Sequence[Example], say: Say) -> None:
-        """Record the tapes training uses and check them on a few examples, saying so."""
-        sample = min(SAMPLE, len(data))
-        for kind, doing in (("gradient", "recording the graph of one example"),
-                            ("evaluate", "recording its forward pass for evaluation")):
-            if not self.checked[kind] and not self.disabled:
-                say(f"{doing}, and checking it against the values engine on "
-                    f"{plural(sample, 'example')} (once)")
-                self._ready(kind, data)
+        """Record the tape the steps replay and check it on a few examples, saying so.
+
+        (The forward-only tape is recorded at the first evaluation, and
+        counted with it.)
+        """
+        if not self.checked["gradient"] and not self.disabled:
+            say(f"recording the graph of one example, and checking it against the values "
+                f"engine on {plural(min(SAMPLE, len(data)), 'example')} (once)")
+            self._ready("gradient", data)
 
     def gradient(self, batch: Sequence[Example]) -> float:
         """C on the batch; sets every parameter's ``grad`` to dC/dp, as ``C.backward()`` would.

@@ -52,8 +52,8 @@ class History:
     epoch (accuracy only when the targets are classes, else None), ``test_cost``
     and ``test_accuracy`` likewise on ``test_data`` when given. ``time`` is the
     seconds spent learning in the epoch (evaluation excluded; the first
-    epoch's includes the engine's one-off preparation, such as recording
-    replay's tapes); ``iterations``
+    epoch's includes the engine's one-off preparation for its steps, such as
+    recording the tape replay's steps replay); ``iterations``
     the number of SGD steps taken by the end of it. ``nn.plots.plot_history``
     draws it.
     """

@@ -336,8 +336,6 @@ def test_the_bar_says_what_it_waits_for(monkeypatch, small_data):
     shown = terminal.getvalue()
     said = ["recording the graph of one example, and checking it against the values engine "
             "on 3 examples (once)",
-            "recording its forward pass for evaluation, and checking it against the values "
-            "engine on 3 examples (once)",
             "measuring C on 6 training examples and 4 test examples", "training"]
     assert all(text in shown for text in said)
     assert shown.index(said[0]) < shown.index(said[1]) < shown.rindex("6/6")
