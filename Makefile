@@ -13,11 +13,17 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# PyTorch for the torch extra; the CPU build is all the tests need. Where a CPU
-# wheel of this release is at hand (as on our CI machines) pip takes it; elsewhere
-# PyPI's Linux wheel is the CUDA build, several GB. Install the CPU build yourself
-# first (PyTorch's site says how), and this step is skipped; or set TORCH=...
-TORCH  ?= torch==2.13.0
+# PyTorch for the torch extra (engine="torch", compare's third column); the CPU
+# build is all the tests need. On Linux PyPI's torch is the CUDA build, several
+# GB, so the CPU build is taken from PyTorch's own index, TORCH_INDEX; where that
+# cannot be reached (offline, a mirror only), from the ordinary index, as pip is
+# configured. Choose with the variables:
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cu126   a CUDA build
+#   make test TORCH_INDEX=                                          the ordinary index
+#   make test TORCH='torch==2.13.0'                                 which release
+# An installed torch is kept as it is.
+TORCH       ?= torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: demo test bench lint dot browser clean
 
@@ -42,9 +48,22 @@ $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet '$(TORCH)'
+	@$(BIN)/python -c "import torch" 2>/dev/null || { $(INSTALL_TORCH); }
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,torch]'
 	touch $@ $(VENV)/.installed-demo
+
+# TORCH from TORCH_INDEX when it answers (in 10 s), else from the ordinary index.
+REACHABLE = $(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)"
+INSTALL_TORCH = \
+	if [ -n "$(TORCH_INDEX)" ] && $(REACHABLE) "$(TORCH_INDEX)/torch/" >/dev/null 2>&1; then \
+	  echo "Installing $(TORCH) from $(TORCH_INDEX) ..."; \
+	  $(BIN)/python -m pip install --quiet --index-url "$(TORCH_INDEX)" '$(TORCH)' || { \
+	    echo "... which failed: installing $(TORCH) from the ordinary index instead"; \
+	    $(BIN)/python -m pip install --quiet '$(TORCH)'; }; \
+	else \
+	  [ -z "$(TORCH_INDEX)" ] || echo "PyTorch's index $(TORCH_INDEX) cannot be reached: installing $(TORCH) from the ordinary index"; \
+	  $(BIN)/python -m pip install --quiet '$(TORCH)'; \
+	fi
 
 # System packages, installed when missing and we can (root with apt-get);
 # otherwise one line says how, and the tests that need them skip.

@@ -8,9 +8,11 @@
 (-3.0, 2.0498)
 
 Modules: ``value`` (Value and backward), ``finite_differences`` (gradcheck),
-``pictures`` (draw, save_picture), ``tape`` (record, Tape), ``files`` (atomic writes).
+``pictures`` (draw, save_picture), ``tape`` (record, Tape), ``files`` (atomic writes),
+``collector`` (collector_paused: build big graphs without the garbage collector's walks).
 """
 
+from autodiff.collector import collector_paused
 from autodiff.finite_differences import gradcheck, numerical_gradient
 from autodiff.pictures import draw, draw_grads, save_picture
 from autodiff.steps import BackwardSteps, backward_steps
@@ -23,6 +25,7 @@ __all__ = [
     "Tape",
     "Value",
     "backward_steps",
+    "collector_paused",
     "draw",
     "draw_grads",
     "gradcheck",

@@ -30,6 +30,8 @@ Why generated code, and why these results are the engine's to the last bit:
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from autodiff.ops import OPS, Code, Op
@@ -44,7 +46,7 @@ NAMESPACE = {name: f for op in OPS.values() if not op.parametrised
              for name, f in op.code.uses.items()} | {"Unusual": Unusual}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     """A leaf whose number each replay supplies: ``inputs[index]`` or ``params[index]``."""
 
@@ -52,14 +54,14 @@ class Slot:
     index: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Constant:
     """A leaf whose number is baked into the code."""
 
     value: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Operation:
     """An operation of the op table applied to the lines at positions ``a`` (and ``b``)."""
 
@@ -102,21 +104,42 @@ class Program:
 # ----------------------------------------------------------------------
 
 
-def generate(program: Program) -> str:
+def generate(program: Program, piece_lines: int | None = None) -> str:
     """The source of ``replay(inputs, params, param_grads)`` for ``program``.
 
     It returns ``[outputs], [input grads], [param grads], [watched]``: the last
     list holds the numbers where an inf or NaN must show if one arose (see
-    ``docs/replay.md``); the tape checks them once, after the run.
+    ``docs/replay.md``); the tape checks them once, after the run. A long
+    program comes as several functions, the pieces before ``replay`` itself
+    (see ``functions``).
     """
-    code = ["def replay(inputs, params, param_grads):", *_unpack(program)]
-    code.append("    # forward pass, parents before children")
+    return "\n".join(functions(program, piece_lines))
+
+
+def functions(program: Program, piece_lines: int | None = None) -> list[str]:
+    """The source of each function of the replay, to be compiled one by one, ``replay`` last.
+
+    A program of up to ``piece_lines`` statements (``PIECE_LINES`` unless
+    given) is one function. A longer one is cut into pieces of about that
+    many: Python's compiler needs some kilobytes per statement while it
+    works on a function, so a graph of a million nodes compiled whole would
+    take gigabytes, where piece by piece it takes what one piece takes (see
+    ``pieces``).
+    """
+    body, results = _body(program)
+    if len(body) <= (piece_lines or PIECE_LINES):
+        return [_whole(program, body, results)]
+    return pieces(program, body, results, piece_lines or PIECE_LINES)
+
+
+def _body(program: Program) -> tuple[list[str], list[list[str]]]:
+    """The statements of the forward and backward passes, and the four lists replay returns."""
+    code = ["    # forward pass, parents before children"]
     names, local, watch, forward = forward_pass(program)
     code += forward
-    outputs = ", ".join(names[i] for i in program.outputs)
+    outputs = [names[i] for i in program.outputs]
     if not program.backward:
-        code.append(f"    return [{outputs}], [], [], [{', '.join(watch)}]")
-        return "\n".join(code) + "\n"
+        return code, [outputs, [], [], watch]
     code.append("    # backward pass, children before parents")
     grads, backward = backward_pass(program, local)
     code += backward
@@ -128,28 +151,185 @@ def generate(program: Program) -> str:
     lines = program.lines
     # an inf or NaN gradient flows down to every leaf, constants included
     const_grads = [grad(i) for i in range(program.n_backward) if isinstance(lines[i], Constant)]
-    input_grads = ", ".join(grad(i) for i in program.slots.get("inputs", []))
-    param_grads = ", ".join(
-        grad(i, f"param_grads[{k}]") for k, i in enumerate(program.slots.get("params", []))
-    )
-    watched = ", ".join(watch + const_grads)
-    code.append(f"    return [{outputs}], [{input_grads}], [{param_grads}], [{watched}]")
+    input_grads = [grad(i) for i in program.slots.get("inputs", [])]
+    param_grads = [grad(i, f"param_grads[{k}]")
+                   for k, i in enumerate(program.slots.get("params", []))]
+    return code, [outputs, input_grads, param_grads, watch + const_grads]
+
+
+def _whole(program: Program, body: list[str], results: list[list[str]]) -> str:
+    """The replay as one function: take the slots' numbers, run the body, return the lists."""
+    code = ["def replay(inputs, params, param_grads):", *_unpack(program), *body]
+    code += _return(results)
     return "\n".join(code) + "\n"
+
+
+# Python's parser needs much memory for one statement of thousands of names, so
+# a long list is taken apart, or put together, this many names at a time.
+LIST_CHUNK = 256
 
 
 def _unpack(program: Program) -> list[str]:
     """Statements taking the slots' numbers (and the params' starting grads) into variables."""
+    targets = {kind: [f"v{i}" if i >= 0 else "_" for i in program.slots.get(kind, [])]
+               for kind in ("inputs", "params")}
+    if program.backward:
+        params = program.slots.get("params", [])
+        targets["param_grads"] = [f"h{k}" if i >= 0 else "_" for k, i in enumerate(params)]
     code = []
-    for kind in ("inputs", "params"):
-        slots = program.slots.get(kind, [])
-        if slots:
-            targets = ", ".join(f"v{i}" if i >= 0 else "_" for i in slots)
-            code.append(f"    [{targets}] = {kind}")
-    params = program.slots.get("params", [])
-    if params and program.backward:
-        targets = ", ".join(f"h{k}" if i >= 0 else "_" for k, i in enumerate(params))
-        code.append(f"    [{targets}] = param_grads")
+    for kind, names in targets.items():
+        if len(names) <= LIST_CHUNK and names:
+            code.append(f"    [{', '.join(names)}] = {kind}")
+            continue
+        for at in range(0, len(names), LIST_CHUNK):
+            part = names[at : at + LIST_CHUNK]
+            code.append(f"    [{', '.join(part)}] = {kind}[{at}:{at + len(part)}]")
     return code
+
+
+def _return(results: list[list[str]]) -> list[str]:
+    """The return statement of the four lists, a long one built up beforehand in chunks."""
+    code, returned = [], []
+    for r, items in enumerate(results):
+        if len(items) <= LIST_CHUNK:
+            returned.append(f"[{', '.join(items)}]")
+            continue
+        for at in range(0, len(items), LIST_CHUNK):
+            part = ", ".join(items[at : at + LIST_CHUNK])
+            code.append(f"    r{r} {'+' if at else ''}= [{part}]")
+        returned.append(f"r{r}")
+    return [*code, f"    return {', '.join(returned)}"]
+
+
+# ----------------------------------------------------------------------
+# A long program in pieces
+# ----------------------------------------------------------------------
+
+# Statements per function: a program longer than this is compiled in pieces.
+PIECE_LINES = 8000
+
+# Every variable of the generated code: a node's data (v), its local derivatives
+# (da, db) and temporaries (t7e), its grad (g), a param's starting grad (h).
+VARIABLE = re.compile(r"\b(?:v\d+|da\d+|db\d+|g\d+|h\d+|t\d+[a-z])\b")
+ASSIGNMENT = re.compile(r"\s*(\w+) ([-+]?=) ")
+
+
+def pieces(program: Program, body: list[str], results: list[list[str]],
+           piece_lines: int) -> list[str]:
+    """The replay as several functions: pieces of the body, then ``replay`` calling them.
+
+    The body is cut between statements (never inside an if/else) into pieces
+    of about ``piece_lines``, each a function ``replay_<n>(inputs, params,
+    param_grads, s)``. A variable that one piece sets and a later one (or the
+    return) reads goes through the list ``s``: stored at the end of the piece
+    that sets it, loaded at the start of each piece that reads it. A slot's
+    number is loaded where it is read, from ``inputs``, ``params`` or
+    ``param_grads``. The same statements in the same order: the same floats.
+    """
+    cut = _cut(body, piece_lines)
+    reads, writes = zip(*(_reads_and_writes(piece) for piece in cut))
+    slot_of = _slot_sources(program)
+    live = set(_results_variables(results))  # read after the piece at hand
+    stores: list[list[str]] = []
+    for n in range(len(cut) - 1, -1, -1):
+        stores.append([name for name in writes[n] if name in live])
+        live = (live - writes[n].keys()) | {name for name in reads[n] if name not in slot_of}
+    stores.reverse()
+    spill = {name: k for k, name in enumerate(dict.fromkeys(
+        name for names in stores for name in names))}
+    code = []
+    for n, piece in enumerate(cut, start=1):
+        loads = _loads(reads[n - 1], slot_of, spill)
+        saved = [f"    s[{spill[name]}] = {name}" for name in stores[n - 1]]
+        code.append("\n".join([f"def replay_{n}(inputs, params, param_grads, s):",
+                               *loads, *piece, *saved, ""]))
+    main = ["def replay(inputs, params, param_grads):", f"    s = [0.0] * {len(spill)}"]
+    main += [f"    replay_{n}(inputs, params, param_grads, s)" for n in range(1, len(cut) + 1)]
+    spilled = [[_read_back(item, slot_of, spill) for item in items] for items in results]
+    return [*code, "\n".join([*main, *_return(spilled)]) + "\n"]
+
+
+def _cut(body: list[str], piece_lines: int) -> list[list[str]]:
+    """The body in pieces of at least ``piece_lines`` lines, cut where a statement starts
+    (never inside an if/else, nor between a comment and what it heads)."""
+    cut = [[]]
+    for line in body:
+        starts = line[4] != " " and not line[4:].startswith("else")
+        if starts and len(cut[-1]) >= piece_lines and not cut[-1][-1].startswith("    #"):
+            cut.append([])
+        cut[-1].append(line)
+    if len(cut) > 1 and all(line.startswith("    #") for line in cut[-1]):
+        heading_nothing = cut.pop()  # a comment over an empty backward pass
+        cut[-1] += heading_nothing
+    return cut
+
+
+def _reads_and_writes(piece: list[str]) -> tuple[dict[str, None], dict[str, None]]:
+    """The variables a piece reads before it sets them, and those it sets, in order of use."""
+    reads, writes = {}, {}
+    for line in piece:
+        match = ASSIGNMENT.match(line)
+        target = match.group(1) if match and VARIABLE.fullmatch(match.group(1)) else None
+        expression = line[match.end():] if target else line
+        if target and match.group(2) != "=":  # g += ...: reads g first
+            expression += f" {target}"
+        for name in VARIABLE.findall(expression):
+            if name not in writes:
+                reads[name] = None
+        if target:
+            writes[target] = None
+    return reads, writes
+
+
+def _slot_sources(program: Program) -> dict[str, str]:
+    """Where each slot variable's number is: "params[3]" for v17, "param_grads[3]" for h3."""
+    sources = {}
+    for kind in ("inputs", "params"):
+        for k, i in enumerate(program.slots.get(kind, [])):
+            if i >= 0:
+                sources[f"v{i}"] = f"{kind}[{k}]"
+                if kind == "params" and program.backward:
+                    sources[f"h{k}"] = f"param_grads[{k}]"
+    return sources
+
+
+def _results_variables(results: list[list[str]]) -> list[str]:
+    return [item for items in results for item in items if VARIABLE.fullmatch(item)]
+
+
+def _loads(names: Iterable[str], slot_of: dict[str, str], spill: dict[str, int]) -> list[str]:
+    """Statements giving a piece the variables it reads: a slot's number, or a spilled one.
+
+    Slots next to each other in their list come in one statement (a slice).
+    """
+    code, slots = [], []
+    for name in names:
+        if name in slot_of:
+            where, index = slot_of[name][:-1].split("[")
+            slots.append((where, int(index), name))
+        else:
+            code.append(f"    {name} = s[{spill[name]}]")
+    slots.sort()
+    start = 0
+    for end in range(1, len(slots) + 1):
+        if (end < len(slots) and end - start < LIST_CHUNK and slots[end][0] == slots[start][0]
+                and slots[end][1] == slots[end - 1][1] + 1):
+            continue  # the run of consecutive slots goes on
+        where, first, name = slots[start]
+        if end - start == 1:
+            code.append(f"    {name} = {where}[{first}]")
+        else:
+            targets = ", ".join(name for _, _, name in slots[start:end])
+            code.append(f"    [{targets}] = {where}[{first}:{first + end - start}]")
+        start = end
+    return code
+
+
+def _read_back(item: str, slot_of: dict[str, str], spill: dict[str, int]) -> str:
+    """An item of a returned list, as ``replay`` itself finds it once the pieces have run."""
+    if not VARIABLE.fullmatch(item):
+        return item  # a number, or param_grads[k]
+    return slot_of[item] if item in slot_of else f"s[{spill[item]}]"
 
 
 def _param_grad_starts(program: Program) -> dict[int, str]:

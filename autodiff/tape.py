@@ -101,7 +101,8 @@ class Tape:
         backward: whether replays differentiate (see ``record``).
         n_nodes: the number of nodes in the graph (leaves included).
         program: the graph as ``codegen`` lines, parents first.
-        source: the generated Python source of the replay function.
+        source: the generated Python source of the replay function (and, for a
+            graph of many thousands of nodes, of the pieces it calls).
         rebuilds: how many replays were handed to the Value rebuild (see
             ``docs/replay.md``); 0 in normal use.
     """
@@ -115,9 +116,11 @@ class Tape:
         self.rebuilds = 0
         self.program = _program(outputs, slots, n_inputs, n_params, backward)
         self.n_nodes = len(self.program.lines)
-        self.source = codegen.generate(self.program)
+        sources = codegen.functions(self.program)
         namespace = dict(codegen.NAMESPACE)
-        exec(compile(self.source, "<replay>", "exec"), namespace)
+        for source in sources:  # one by one: the compiler's memory is one function's
+            exec(compile(source, "<replay>", "exec"), namespace)
+        self.source = "\n".join(sources)
         self._run = namespace["replay"]
 
     def __repr__(self) -> str:
@@ -219,11 +222,7 @@ def _program(
     root_order = topological_order(outputs[0]) if backward else []
     nodes = list(root_order)
     position = {id(v): i for i, v in enumerate(nodes)}
-    for extra in outputs[1:] if backward else outputs:
-        for v in topological_order(extra):
-            if id(v) not in position:
-                position[id(v)] = len(nodes)
-                nodes.append(v)
+    _add_below(outputs[1:] if backward else outputs, nodes, position)
     lines: list[codegen.Line] = []
     for v in nodes:
         if not v.op:
@@ -240,6 +239,29 @@ def _program(
             slot_lines[line.kind][line.index] = i
     return Program(lines, [position[id(out)] for out in outputs], len(root_order),
                    slot_lines, backward)
+
+
+def _add_below(outputs: list[Value], nodes: list[Value], position: dict[int, int]) -> None:
+    """Append to ``nodes`` what the outputs need that is not there yet, each after its parents.
+
+    One walk for all the outputs, which may share most of their graph (a
+    network's outputs share its every layer); a node already placed, and so
+    everything it depends on, is not walked again.
+    """
+    for out in outputs:
+        stack = [out]
+        while stack:
+            node = stack[-1]
+            if id(node) in position:
+                stack.pop()
+                continue
+            waiting = [p for p in node.parents if id(p) not in position]
+            if waiting:
+                stack += waiting
+                continue
+            stack.pop()
+            position[id(node)] = len(nodes)
+            nodes.append(node)
 
 
 def _table_entry(v: Value) -> tuple[ops.Op, float | None]:

@@ -134,6 +134,26 @@ def finite_numbers(xs: object, n: int | None, what: str) -> list[float]:
     return [finite_number(v, f"{what}[{k}]") for k, v in enumerate(numbers)]
 
 
+def finite_vectors(xs: object, n: int, what: str) -> list[list[float]]:
+    """``xs`` as a non-empty list of lists of ``n`` finite floats each.
+
+    ``xs`` may be a list (or tuple) of lists, tuples or 1-D arrays, or a 2-D
+    numpy array (its rows). The error for a bad one names it: "xs[2] must be
+    a list of 2 numbers, got 3: [...]".
+    """
+    if _is_array(xs):
+        if xs.ndim != 2:
+            raise ValueError(f"{what} must be a list of lists of {plural(n, 'number')}, got an "
+                             f"array of shape {tuple(xs.shape)}")
+        xs = xs.tolist()
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
+        raise TypeError(f"{what} must be a list of lists of {plural(n, 'number')}, got "
+                        f"{type(xs).__name__}: {excerpt(xs)}")
+    if not xs:
+        raise ValueError(f"{what} must be a list of lists of {plural(n, 'number')}, got none")
+    return [finite_numbers(x, n, f"{what}[{i}]") for i, x in enumerate(xs)]
+
+
 def number_list(xs: object, what: str, n: int | None = None) -> list:
     """``xs`` (a sequence or a 1-D array) as a list, of ``n`` entries when given, unchecked."""
     expected = "a list of numbers" if n is None else f"a list of {plural(n, 'number')}"

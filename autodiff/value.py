@@ -25,11 +25,11 @@ Two design choices keep the engine small and fast in pure Python:
 The engine leaves the garbage collector alone. Its graphs hold no reference
 cycles, so a graph is freed as soon as its last reference goes; yet CPython's
 collector still walks every tracked object made, and while a big graph is being
-built the walks can take longer than the building (a 1,000,000-node chain: about
-2 s with the collector on, 0.8 s off). Only the caller knows where the building
-starts and ends: wrap it in ``gc.disable()`` ... ``gc.enable()`` if it matters.
-``backward()`` makes no tracked objects per node, so the collector does not run
-during it, and turning it off there would gain nothing.
+built the walks can take longer than the building (``benchmarks/bench_engine.py``
+times a 1,000,000-node chain both ways). Only the caller knows where the building
+starts and ends: wrap it in ``with autodiff.collector_paused():`` if it matters
+(``nn`` does, around its own graphs). ``backward()`` makes no tracked objects per
+node, so the collector does not run during it, and pausing it there gains nothing.
 
 Every Value is finite. Constructing one from NaN or infinity raises
 ``ValueError``; an operation whose result overflows raises ``OverflowError``

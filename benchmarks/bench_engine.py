@@ -10,7 +10,8 @@ Three measurements, each printed as a table:
 2. Bytes per node of a 200,000-node chain, measured with tracemalloc.
 3. Time to build and differentiate a 1,000,000-node chain (deltagrad only:
    micrograd's recursive topological sort cannot go deeper than Python's
-   recursion limit, about 1,000 nodes).
+   recursion limit, about 1,000 nodes), with the collector on, as in users'
+   code, and inside ``autodiff.collector_paused()``, runs alternating.
 
 Garbage collection is treated alike for both engines: ``gc.collect()`` before
 every timed run, so neither pays for the other's garbage; the collector stays
@@ -28,6 +29,7 @@ or with ``--quick`` for a shorter, noisier run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import random
@@ -40,6 +42,7 @@ from collections.abc import Callable
 from micrograd.engine import Value as MicroValue
 
 from autodiff import Value as DeltaValue
+from autodiff import collector_paused
 
 ENGINES = {"deltagrad": DeltaValue, "micrograd": MicroValue}
 SIZES = [16, 32, 32, 1]
@@ -307,30 +310,42 @@ def bench_memory(n_nodes: int, kinds: list[str]) -> None:
 # ----------------------------------------------------------------------
 
 
-def time_chain(step, steps: int) -> tuple[float, float, float]:
-    """(build, backward, free) seconds for a chain of deltagrad nodes, collector on."""
+def time_chain(step, steps: int, paused: bool) -> tuple[float, float, float]:
+    """(build, backward, free) seconds of a chain of deltagrad nodes, collector on or paused."""
     y = DeltaValue(1.0)
     gc.collect()
-    t0 = time.perf_counter()
-    x = DeltaValue(0.5)
-    for _ in range(steps):
-        x = step(x, y)
-    t1 = time.perf_counter()
-    x.backward()
-    t2 = time.perf_counter()
-    del x
-    t3 = time.perf_counter()
+    with collector_paused() if paused else contextlib.nullcontext():
+        t0 = time.perf_counter()
+        x = DeltaValue(0.5)
+        for _ in range(steps):
+            x = step(x, y)
+        t1 = time.perf_counter()
+        x.backward()
+        t2 = time.perf_counter()
+        del x
+        t3 = time.perf_counter()
     return t1 - t0, t2 - t1, t3 - t2
 
 
 def bench_million(n_nodes: int, runs: int) -> None:
-    print(f"\nA chain of {n_nodes:,} deltagrad nodes, median of {runs}, collector on:")
-    print(f"{'chain':14}{'build':>9}{'backward':>10}{'total':>9}{'target':>8}{'free':>9}")
+    print(f"\nA chain of {n_nodes:,} deltagrad nodes, median of {runs} runs, the collector on")
+    print("(as in users' code) and paused (autodiff.collector_paused()), alternating:")
+    print(f"{'chain':14}{'collector':>10}{'build':>9}{'backward':>10}{'total':>9}{'target':>8}"
+          f"{'free':>9}")
     for kind in ("x = x * y", "x = x + 1"):
         step, per_step = CHAINS[kind]
-        runs_ = [time_chain(step, n_nodes // per_step) for _ in range(runs)]
-        build, back, free = (statistics.median(r[i] for r in runs_) for i in range(3))
-        print(f"{kind:14}{build:7.2f} s{back:8.2f} s{build + back:7.2f} s{'< 3 s':>8}{free:7.2f} s")
+        times = {False: [], True: []}
+        for run in range(runs):
+            for paused in (run % 2 == 1, run % 2 == 0):
+                times[paused].append(time_chain(step, n_nodes // per_step, paused))
+        built = {}
+        for paused in (False, True):
+            build, back, free = (statistics.median(r[i] for r in times[paused]) for i in range(3))
+            built[paused] = build
+            print(f"{kind:14}{'paused' if paused else 'on':>10}{build:7.2f} s{back:8.2f} s"
+                  f"{build + back:7.2f} s{'< 3 s':>8}{free:7.2f} s")
+        print(f"{'':14}building with the collector paused is {built[False] / built[True]:.1f}x "
+              "faster")
     print("total = build + backward; 'free' is dropping the last reference to the chain.")
 
 
@@ -346,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     bench_step(runs=3 if args.quick else 7)
     bench_memory(200_000, ["x = x * y", "x = x.tanh()"] if args.quick else list(CHAINS))
-    bench_million(n_nodes=1_000_000, runs=1 if args.quick else 3)
+    bench_million(n_nodes=1_000_000, runs=2 if args.quick else 4)
     print(f"\n({time.perf_counter() - start:.0f} s)")
 
 

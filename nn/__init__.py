@@ -12,12 +12,12 @@ The modules, from the bottom up (each imports only those above it):
     tables       from_arrays, load_csv: arrays, data frames and CSV files as examples
     data         xor, moons, circles, digits; split; check_data (and the two above)
     costs        Cost, quadratic_cost, cross_entropy_cost: C = k(n) sum_i sum_j c(a_j, y_j)
-    engines      what computes C and dC/dw for training: ValuesEngine, ReplayEngine
-    metrics      evaluate, accuracy, predicted_class, true_class
+    engines      what computes C, dC/dw and the SGD step: ValuesEngine, ReplayEngine
+    metrics      evaluate, outputs, accuracy, predicted_class, true_class
     records      History, and where training stopped (to resume it)
     sgd          train (mini-batch SGD, w -> w - eta dC/dw)
     formulas     the lecture's equations 1-4 on plain floats (backprop)
-    torch        to_torch, from_torch, PyTorch's gradients
+    torch        to_torch, from_torch, PyTorch's gradients, TorchEngine (engine="torch")
     comparison   autograd beside the formulas (and PyTorch), node by node
     diagrams     draw_network: layers as columns, w_jk^l as edges, delta_j^l
     model_files  save and load as JSON

@@ -32,6 +32,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from autodiff import collector_paused
 from autodiff.validate import plural
 from nn.costs import COSTS
 from nn.formulas import backprop, backprop_batch, cost_name
@@ -174,6 +175,7 @@ class Report:
         return "\n".join(parts)
 
 
+@collector_paused()
 def compare(
     net: MLP,
     x: Sequence[float],
@@ -207,6 +209,7 @@ def compare(
     return _report(net, values, ("delta", "grad_b", "grad_w"), n=1, cost=name, examples=example)
 
 
+@collector_paused()
 def compare_batch(
     net: MLP,
     xs: Sequence[Sequence[float]],

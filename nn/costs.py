@@ -58,18 +58,26 @@ class Cost:
         n = _check_batch(outputs, targets)
         total = None
         for i, (a, y) in enumerate(zip(outputs, targets)):
-            for j, (a_j, y_j) in enumerate(zip(a, y)):
-                self.check_target(y_j, i, j)
-                self.check_output(a_j.data, i, j)
-                # the targets as named leaves (y_1, ...), so that a picture of C says
-                # what they are; the numbers are those a plain float would give
-                prepared = [Value(t, label=name) for t, name in
-                            zip(self.prepare(y_j), self.target_labels(j))]
-                term = self.term(a_j, *prepared)
+            for term in self.terms(a, y, i):
                 total = term if total is None else total + term
         C = total * Value(self.factor(n), label=self.factor_label)
         C.label = "C"
         return C
+
+    def terms(self, a: Sequence[Value], y: Sequence[float], i: int = 0) -> list[Value]:
+        """Example i's terms c(a_j, y_j), one per output node j, each y_j and a_j checked first.
+
+        The targets enter as named leaves (y_1, ...), so that a picture of C says
+        what they are; the numbers are those a plain float would give.
+        """
+        terms = []
+        for j, (a_j, y_j) in enumerate(zip(a, y)):
+            self.check_target(y_j, i, j)
+            self.check_output(a_j.data, i, j)
+            prepared = [Value(t, label=name) for t, name in
+                        zip(self.prepare(y_j), self.target_labels(j))]
+            terms.append(self.term(a_j, *prepared))
+        return terms
 
     def term(self, a_j: Value, *targets: float | Value) -> Value:
         """Example i's share of the sum from output node j, before the factor k(n)."""

@@ -20,25 +20,39 @@ from collections.abc import Callable, Sequence
 from autodiff import Value
 from nn.costs import quadratic_cost
 from nn.data import Example, check_data
-from nn.engines import ValuesEngine
+from nn.engines import choose_engine
 from nn.layers import MLP
 
 
 def evaluate(
-    net: MLP, data: Sequence[Example], cost: Callable = quadratic_cost
+    net: MLP, data: Sequence[Example], cost: Callable = quadratic_cost, *, engine: str = "auto"
 ) -> tuple[float, float | None]:
     """The cost C over ``data`` and the accuracy (None when the targets are not classes).
 
     ``data`` is a list of examples (x, y), or a pair (X, y) of arrays as
-    ``nn.data.from_arrays`` takes them. C is built from Values over all the
-    data at once, as ``C.backward()`` would need it (but without calling it):
-    the same number ``train`` records in its history after each epoch.
+    ``nn.data.from_arrays`` takes them. C is the number the values engine
+    gives, ``cost`` built from Values one example at a time
+    (``nn.engines.ValuesEngine.evaluate``): the same number ``train`` records in
+    its history after each epoch. ``engine`` is as for ``train``: "auto" replays
+    a recorded forward pass where it can (the same floats, several times
+    faster: ``nn.engines.ReplayEngine``); "values", "replay" or "torch" insist.
     """
     if not isinstance(net, MLP):
         raise TypeError(f"evaluate() takes an nn.MLP as net, got {type(net).__name__}")
     data = check_data(data, net.sizes[0], net.sizes[-1])
-    C, outputs = ValuesEngine(net, cost).evaluate(data)
+    C, outputs = choose_engine(net, cost, engine).evaluate(data)
     return C, accuracy(outputs, [y for _, y in data])
+
+
+def outputs(
+    net: MLP, xs: Sequence[Sequence[float]], *, engine: str = "auto"
+) -> list[list[float]]:
+    """The network's output a^L for each input x, as floats (``engine`` as for ``evaluate``).
+
+    What ``[[a_j.data for a_j in net(x)] for x in xs]`` gives, without a graph
+    per x where the engine can replay one.
+    """
+    return choose_engine(net, quadratic_cost, engine).outputs(xs)
 
 
 def accuracy(

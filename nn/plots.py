@@ -16,7 +16,7 @@ from pathlib import Path
 from autodiff.files import atomic_write
 from nn.data import Example
 from nn.layers import MLP
-from nn.metrics import predicted_class, true_class
+from nn.metrics import outputs, predicted_class, true_class
 from nn.records import History
 
 X_AXES = ("iterations", "epoch")
@@ -79,13 +79,16 @@ def _accuracy_curves(ax, xs, history: History) -> None:
 
 
 def decision_boundary(
-    net: MLP, data: Sequence[Example], ax=None, *, resolution: int = 60, title: str | None = None
+    net: MLP, data: Sequence[Example], ax=None, *, resolution: int = 60, title: str | None = None,
+    engine: str = "auto",
 ):
     """Shade the plane by the class ``net`` predicts, and scatter ``data`` on top.
 
     For networks with two inputs (like ``moons`` and ``circles``). With one
     output the shading is a^L itself (the 0.5 contour is the boundary); with
-    several it is the predicted class. Returns the axes.
+    several it is the predicted class. Returns the axes. The grid's
+    resolution^2 points go through ``nn.metrics.outputs`` (a forward-only
+    replay where ``engine`` allows, as in ``train``).
     """
     plt = _pyplot()
     if net.sizes[0] != 2:
@@ -97,7 +100,8 @@ def decision_boundary(
     y_lo, y_hi = _padded_range([x[1] for x in xs])
     gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
     gy = [y_lo + (y_hi - y_lo) * i / (resolution - 1) for i in range(resolution)]
-    grid = [[_shade(net, [u, v]) for u in gx] for v in gy]
+    shades = [_shade(a) for a in outputs(net, [[u, v] for v in gy for u in gx], engine=engine)]
+    grid = [shades[row * resolution : (row + 1) * resolution] for row in range(resolution)]
     image = ax.contourf(gx, gy, grid, levels=20, cmap="RdBu", alpha=0.6)
     if net.sizes[-1] == 1:
         ax.contour(gx, gy, grid, levels=[0.5], colors="k", linewidths=1.5)
@@ -133,9 +137,8 @@ def _save(figure, path, plt):
     return path
 
 
-def _shade(net: MLP, x: list[float]) -> float:
-    a = net(x)
-    return a[0].data if len(a) == 1 else float(predicted_class(a))
+def _shade(a: list[float]) -> float:
+    return a[0] if len(a) == 1 else float(predicted_class(a))
 
 
 def _padded_range(values: list[float]) -> tuple[float, float]:

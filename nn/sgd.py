@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from autodiff import Value
+from autodiff import Value, collector_paused
 from autodiff.validate import excerpt, plural, positive_number, random_seed, whole_number
 from nn.costs import Cost, quadratic_cost
 from nn.data import Example, check_data
@@ -65,6 +65,7 @@ def train(
     progress: bool = True,
     on_epoch: Callable[[History], None] | None = None,
     engine: str = "auto",
+    device: str | None = None,
     resume: History | None = None,
 ) -> History:
     """Train ``net`` on ``data`` by mini-batch SGD and return its ``History``.
@@ -85,7 +86,10 @@ def train(
         on_epoch: called with the history after each epoch (to print or plot it).
         engine: what computes C and dC/dw (``nn.engines``): "values" builds
             Values every step, "replay" replays one recorded example, the same
-            numbers bit for bit; "auto" (the default) replays where it can.
+            numbers bit for bit; "auto" (the default) replays where it can;
+            "torch" trains with PyTorch in float64, the same SGD to rounding.
+        device: where engine="torch" computes: "cpu" (the default) or "cuda"
+            (a GPU, where PyTorch sees one).
         resume: the history of an earlier ``train`` of this net on this data,
             to go on from where it stopped. ``epochs`` and ``iterations`` then
             count from the start of that training (``epochs=10`` after 4 is 6
@@ -103,27 +107,38 @@ def train(
     any more: a RuntimeWarning says so (naming eta), and the history keeps it
     in ``warnings``. Ctrl-C stops after the current step and returns the
     history so far, with ``history.interrupted`` set.
+
+    Python's cyclic garbage collector is paused while training (and put back
+    as it was, however training ends): the graphs have no reference cycles,
+    so reference counting frees them, and the collector's walks over them
+    would cost more time than the arithmetic (``autodiff.collector_paused``).
     """
     examples, test_data = _check_data(net, data, test_data)
     _check_functions(net, cost, on_epoch, examples, test_data)
     arguments = _arguments(len(examples), resume, epochs=epochs, iterations=iterations,
                            batch_size=batch_size, eta=eta, seed=seed, cost=cost, engine=engine)
     total_steps, batch_size, eta = _check_arguments(len(examples), arguments)
-    backend = choose_engine(net, cost, engine)
+    backend = choose_engine(net, cost, engine, device=device)
     history, passes = _start(resume, arguments, len(examples), batch_size, total_steps)
     steps = history.iterations[-1] if history.iterations else 0
     warned = learned = False
-    with _progress_bar(total_steps - steps, progress) as bar, _interrupt_flag() as interrupted:
+    with (collector_paused(), _progress_bar(total_steps - steps, progress) as bar,
+          _interrupt_flag() as interrupted):
+        preparing = _prepare(backend, examples, bar)
         while steps < total_steps and not interrupted.is_set():
             batches = passes.batches(examples, batch_size)[: total_steps - steps]
-            b, before, elapsed, still = _learn(backend, batches, eta, passes, bar, interrupted)
+            b, elapsed, still = _learn(backend, batches, eta, passes, bar, interrupted)
             steps += b
+            bar.set_description_str(_measuring(examples, test_data))
             try:
-                _record(history, backend, examples, test_data, passes.epoch, steps, elapsed)
+                _record(history, backend, examples, test_data, passes.epoch, steps,
+                        elapsed + preparing)
             except NUMERICAL_ERRORS as error:  # the last step left finite weights, but C is not
-                _restore(net.parameters(), before)
+                backend.undo()
                 raise _diverged(passes.epoch, passes.batch, eta,
                                 f"after this step C {_fails(error)}") from error
+            bar.set_description_str(TRAINING)
+            preparing = 0.0
             if still == b and not warned:
                 warned = _warn_saturated(history, passes.epoch, b, eta if learned else None)
             learned = learned or still < b
@@ -132,6 +147,24 @@ def train(
                 on_epoch(history)
         history.interrupted = interrupted.is_set()
     return history
+
+
+TRAINING = "training"  # the progress bar's word while SGD steps are taken
+
+
+def _prepare(backend: Engine, examples: list[Example], bar) -> float:
+    """The engine's one-off work before the first step, the bar saying what it waits for;
+    returns its seconds (counted in the first epoch's time)."""
+    started = time.perf_counter()
+    backend.prepare(examples, bar.set_description_str)
+    bar.set_description_str(TRAINING)
+    return time.perf_counter() - started
+
+
+def _measuring(examples: list[Example], test_data: list[Example] | None) -> str:
+    """What the bar says while C and the accuracy are measured after an epoch."""
+    test = f" and {plural(len(test_data), 'test example')}" if test_data else ""
+    return f"measuring C on {plural(len(examples), 'training example')}{test}"
 
 
 def _check_data(
@@ -213,52 +246,42 @@ def _arguments(n: int, resume: History | None, **given) -> dict:
 def _learn(
     backend: Engine, batches: list[list[Example]], eta: float, passes: _Passes, bar,
     interrupted: threading.Event,
-) -> tuple[int, list[float], float, int]:
+) -> tuple[int, float, int]:
     """An SGD step on each batch in turn, until they run out or Ctrl-C is pressed.
 
-    Returns the number of steps taken, the parameters as they were before the
-    last one (to undo it should C over the data turn out not to be a number),
-    the seconds it took, and how many steps found every dC/dp = 0 while C > 0
-    (nothing learned: the deltas vanished).
+    Returns the number of steps taken, the seconds they took, and how many
+    steps found every dC/dp = 0 while C > 0 (nothing learned: the deltas
+    vanished). However it ends, the network's Values hold the weights
+    afterwards (``write_back``).
     """
     started = time.perf_counter()
-    params = backend.net.parameters()
     steps = still = 0
-    for batch in batches:
-        before = [p.data for p in params]
-        C = _sgd_step(backend, params, batch, eta, passes.epoch, passes.batch + 1)
-        passes.batch += 1
-        steps += 1
-        if C > 0.0 and not any(p.grad for p in params):
-            still += 1
-        bar.update(1)
-        bar.set_postfix(epoch=passes.epoch, C=f"{C:.4g}", refresh=False)
-        if interrupted.is_set():
-            break
-    return steps, before, time.perf_counter() - started, still
-
-
-def _sgd_step(
-    backend: Engine, params: list[Value], batch: Sequence[Example], eta: float, epoch: int,
-    b: int,
-) -> float:
-    """One step: C on the batch and its gradient, then p -> p - eta * dC/dp. Returns C."""
     try:
-        C = backend.gradient(batch)  # leaves each p.grad as C.backward() does
+        for batch in batches:
+            C = _sgd_step(backend, batch, eta, passes.epoch, passes.batch + 1)
+            passes.batch += 1
+            steps += 1
+            if C > 0.0 and backend.vanished():
+                still += 1
+            bar.update(1)
+            bar.set_postfix(epoch=passes.epoch, C=f"{C:.4g}", refresh=False)
+            if interrupted.is_set():
+                break
+    finally:
+        backend.write_back()
+    return steps, time.perf_counter() - started, still
+
+
+def _sgd_step(backend: Engine, batch: Sequence[Example], eta: float, epoch: int, b: int) -> float:
+    """One step: C on the batch and its gradient, then p -> p - eta * dC/dp. Returns C.
+
+    The engine refuses a step that would make a parameter inf or NaN before
+    changing anything, so the parameters stay those before the step.
+    """
+    try:
+        return backend.step(batch, eta)
     except NUMERICAL_ERRORS as error:
         raise _diverged(epoch, b, eta, str(error)) from error
-    updated = [p.data - eta * p.grad for p in params]
-    for p, new in zip(params, updated):
-        if new - new != 0.0:  # inf or nan
-            raise _diverged(epoch, b, eta, f"{p.label or 'a parameter'} would become {new!r}")
-    _restore(params, updated)
-    return C
-
-
-def _restore(params: list[Value], numbers: list[float]) -> None:
-    """Set the parameters to the numbers, in order."""
-    for p, number in zip(params, numbers):
-        p.data = number
 
 
 def _fails(error: Exception) -> str:
@@ -411,6 +434,9 @@ class _NoBar:
     def set_postfix(self, **kwargs) -> None:
         pass
 
+    def set_description_str(self, text: str) -> None:
+        pass
+
 
 @contextmanager
 def _progress_bar(total: int, wanted: bool) -> Iterator:
@@ -423,7 +449,7 @@ def _progress_bar(total: int, wanted: bool) -> Iterator:
     except ImportError:
         yield _NoBar()
         return
-    with tqdm(total=total, unit="step", desc="training") as bar:
+    with tqdm(total=total, unit="step", desc=TRAINING) as bar:
         yield bar
 
 

@@ -31,7 +31,9 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
         "(the CPU build is enough)"
     ) from error
 
-from autodiff.validate import plural
+from autodiff.validate import finite_vectors, plural
+from nn.costs import COSTS, Cost
+from nn.data import checked_data
 from nn.formulas import cost_name
 from nn.layers import MLP
 
@@ -146,23 +148,25 @@ def _finite(v: float, what: str) -> float:
     return v
 
 
-# ---------------------------------------------------------------- torch's gradients
+# ---------------------------------------------------------------- the costs, on tensors
 
 
-def quadratic_cost(a: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """C = 1/(2n) sum_i ||y_i - a_i||^2 over the n rows of a batch."""
-    return ((y - a) ** 2).sum() / (2 * a.shape[0])
+def tensor_cost(cost: Cost, a: torch.Tensor, y: Sequence[Sequence[float]]) -> torch.Tensor:
+    """C = k(n) * sum_i sum_j c(a_ij, y_ij) of a batch's outputs ``a`` (n rows), by ``cost``.
 
-
-def cross_entropy_cost(a: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """C = -1/n sum_i sum_j [y ln a + (1 - y) ln(1 - a)], by PyTorch's own binary cross-entropy."""
-    return torch.nn.functional.binary_cross_entropy(a, y, reduction="sum") / a.shape[0]
-
-
-COSTS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "quadratic": quadratic_cost,
-    "cross_entropy": cross_entropy_cost,
-}
+    The same definition the Values are built from (``nn.costs.Cost``): its
+    ``term`` is written with operations a tensor has too (``-``, ``**``,
+    ``.log()``), so here it works on all of a batch's outputs at once; its
+    ``prepare`` gives the numbers each target y_ij stands for, and its
+    ``check_output`` refuses the outputs it refuses on Values.
+    """
+    if type(cost).check_output is not Cost.check_output:  # a cost that refuses some outputs
+        for i, a_i in enumerate(a.tolist()):
+            for j, a_ij in enumerate(a_i):
+                cost.check_output(a_ij, i, j)
+    targets = torch.tensor([[cost.prepare(y_ij) for y_ij in y_i] for y_i in y],
+                           dtype=torch.float64, device=a.device)
+    return cost.term(a, *targets.unbind(-1)).sum() * cost.factor(a.shape[0])
 
 
 @dataclass
@@ -186,17 +190,16 @@ def gradients(
     cost: Callable | str = "quadratic",
 ) -> TorchGradients:
     """PyTorch's gradients of the cost of the batch (xs, ys) for a copy of ``net``."""
-    cost_of = COSTS[cost_name(cost)]
+    cost = COSTS[cost_name(cost)]
     model = to_torch(net)
     a = torch.tensor(xs, dtype=torch.float64)
-    y = torch.tensor(ys, dtype=torch.float64)
     z = []
     for module in model:
         a = module(a)
         if isinstance(module, torch.nn.Linear):
             a.retain_grad()  # keep dC/dz^l: the lecture's delta^l
             z.append(a)
-    C = cost_of(a, y)
+    C = tensor_cost(cost, a, ys)
     C.backward()
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
     layers = range(2, len(linears) + 2)
@@ -208,3 +211,175 @@ def gradients(
         else None,
         C=C.item(),
     )
+
+
+# ---------------------------------------------------------------- training with PyTorch
+
+
+class TorchEngine:
+    """``train(..., engine="torch")``: the lecture's "standard package" taking the same steps.
+
+    >>> from nn import MLP, moons, train
+    >>> net = MLP([2, 8, 1], seed=0)
+    >>> history = train(net, moons(100, seed=0), epochs=5, batch_size=10, eta=3.0, seed=0,
+    ...                 engine="torch", progress=False)   # or device="cuda" on a GPU
+
+    The network becomes a float64 ``torch.nn.Sequential`` (``to_torch``) on
+    ``device``. Each step computes C on the batch from the same ``nn.Cost``
+    the Values are built from (``tensor_cost``), lets PyTorch's autograd find
+    dC/dw, and takes the lecture's step w -> w - eta dC/dw on the tensors;
+    ``train`` does the rest as for the other engines (the same seeded
+    shuffling, the same mini-batches, the same ``History``). The weights live
+    in the tensors while an epoch runs, and go back into the network's Values
+    (``write_back``) after each epoch, so every picture, report and
+    walkthrough works on the result. The numbers agree with the values
+    engine's to rounding (PyTorch adds the terms of a sum in its own order):
+    after an epoch, to about 1e-15.
+
+    A small network's matrices are not worth sharing between threads: on a
+    busy machine ``torch.set_num_threads(1)`` can make an epoch ten times
+    faster (``benchmarks/bench_train.py``). The engine leaves that to you.
+    """
+
+    name = "torch"
+
+    def __init__(self, net: MLP, cost: Cost, device: str | None = None) -> None:
+        if not isinstance(cost, Cost):
+            raise TypeError(f"the torch engine needs an nn.Cost, got {cost!r}")
+        self.net = net
+        self.cost = cost
+        self.params = net.parameters()
+        self.device = _device(device)
+        try:
+            self.model = to_torch(net).to(self.device)
+        except RuntimeError as error:
+            raise ValueError(f"cannot put the network on device {device!r}: {error}") from None
+        self.linears = [m for m in self.model if isinstance(m, torch.nn.Linear)]
+        self._before: list[torch.Tensor] | None = None
+
+    @staticmethod
+    def cannot_train(net: MLP, cost: Cost) -> str | None:
+        """Why PyTorch cannot train ``net`` (an ``MLP``, with an ``nn.Cost``), or None."""
+        for l, layer in enumerate(net.layers, start=2):
+            try:
+                _layer_activation(layer, l)
+            except ValueError as error:
+                return str(error)
+        return None
+
+    @classmethod
+    def for_training(cls, net: MLP, cost: Cost, device: str | None = None) -> TorchEngine:
+        """A new engine, with the network's weights as they are now."""
+        return cls(net, cost, device)
+
+    def prepare(self, data: Sequence, say: Callable[[str], None]) -> None:
+        """Nothing to wait for: the network went to the device when the engine was made."""
+
+    def gradient(self, batch: Sequence) -> float:
+        """C on the batch; every parameter's ``grad`` set to PyTorch's dC/dp."""
+        C = self._backward(batch)
+        for p, g in zip(self.params, self._flat("grad").tolist()):
+            p.grad = g
+        return C
+
+    def step(self, batch: Sequence, eta: float) -> float:
+        """C on the batch, then w -> w - eta dC/dw on the tensors (nothing changed if a
+        parameter would stop being finite: an OverflowError names it)."""
+        C = self._backward(batch)
+        with torch.no_grad():
+            weights = list(self.model.parameters())
+            updated = [w - eta * w.grad for w in weights]
+            if not all(bool(torch.isfinite(w).all()) for w in updated):
+                self._refuse(updated)
+            self._before = [w.clone() for w in weights]
+            for w, new in zip(weights, updated):
+                w.copy_(new)
+        return C
+
+    def vanished(self) -> bool:
+        """True when the last step's dC/dp were all exactly 0: the deltas vanished."""
+        return not any(bool(w.grad.any()) for w in self.model.parameters())
+
+    def undo(self) -> None:
+        """Put the weights back as they were before the last step (in the network too)."""
+        if self._before is not None:
+            with torch.no_grad():
+                for w, old in zip(self.model.parameters(), self._before):
+                    w.copy_(old)
+            self._before = None
+        self.write_back()
+
+    def write_back(self) -> None:
+        """The tensors' weights, and the last step's gradients, into the network's Values."""
+        weights = self._flat("data").tolist()
+        grads = self._flat("grad").tolist() if self.linears[0].weight.grad is not None else None
+        for k, p in enumerate(self.params):
+            p.data = weights[k]
+            if grads is not None:
+                p.grad = grads[k]
+
+    def evaluate(self, data: Sequence) -> tuple[float, list[list[float]]]:
+        """C over ``data`` and each example's a^L, as floats."""
+        data = checked_data(data, self.net.sizes[0], self.net.sizes[-1])
+        with torch.no_grad():
+            a = self.model(self._inputs([x for x, _ in data]))
+            C = _finite_cost(tensor_cost(self.cost, a, [y for _, y in data]).item())
+            return C, a.tolist()
+
+    def outputs(self, xs: Sequence[Sequence[float]]) -> list[list[float]]:
+        """a^L for each input x."""
+        xs = finite_vectors(xs, self.net.sizes[0], "xs")
+        with torch.no_grad():
+            return self.model(self._inputs(xs)).tolist()
+
+    def _backward(self, batch: Sequence) -> float:
+        """C on the batch, and dC/dw in each weight's ``.grad`` (PyTorch's backward)."""
+        self.model.zero_grad(set_to_none=False)
+        a = self.model(self._inputs([x for x, _ in batch]))
+        C = tensor_cost(self.cost, a, [y for _, y in batch])
+        C.backward()
+        C = _finite_cost(C.item())
+        if not all(bool(torch.isfinite(w.grad).all()) for w in self.model.parameters()):
+            raise OverflowError("backward: a gradient is inf or NaN; the derivatives along "
+                                "some path multiply beyond the largest float")
+        return C
+
+    def _inputs(self, xs: Sequence[Sequence[float]]) -> torch.Tensor:
+        return torch.tensor(xs, dtype=torch.float64, device=self.device)
+
+    def _flat(self, what: str) -> torch.Tensor:
+        """The weights (or their grads) in nn's order: by layer, by node, w_j1..w_jm then b_j."""
+        return torch.cat([
+            torch.cat([getattr(m.weight, what), getattr(m.bias, what)[:, None]], dim=1).flatten()
+            for m in self.linears
+        ])
+
+    def _refuse(self, updated: list[torch.Tensor]) -> None:
+        """Name the first parameter the step would make inf or NaN, in nn's order."""
+        flat = torch.cat([torch.cat([w, b[:, None]], dim=1).flatten()
+                          for w, b in zip(updated[::2], updated[1::2])])
+        k = int((~torch.isfinite(flat)).nonzero()[0, 0])
+        p = self.params[k]
+        raise OverflowError(f"{p.label or 'a parameter'} would become {flat[k].item()!r}")
+
+
+def _device(device: str | None) -> torch.device:
+    """``device`` as a torch.device, "cpu" by default; a GPU only where PyTorch sees one."""
+    try:
+        found = torch.device("cpu" if device is None else device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device must name a PyTorch device, such as 'cpu' or 'cuda', got {device!r}"
+        ) from None
+    if found.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r}, but PyTorch sees no CUDA GPU here "
+            "(torch.cuda.is_available() is False); leave device out to train on the CPU"
+        )
+    return found
+
+
+def _finite_cost(C: float) -> float:
+    if not math.isfinite(C):
+        raise OverflowError(f"C = {C!r}: the cost went beyond the largest float")
+    return C

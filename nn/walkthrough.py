@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autodiff import Value
+from autodiff import Value, collector_paused
 from autodiff.notation import lecture_html, lecture_tex, plain_number
 from autodiff.pictures import Drawing
 from autodiff.slides import Slide, Slides
@@ -362,6 +362,7 @@ class Walkthrough:
         return self.slides().widget()
 
 
+@collector_paused()
 def walkthrough(
     net: MLP,
     x: Sequence[float],

@@ -21,12 +21,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from autodiff import collector_paused
 from nn.cli import checking, demo, inspecting, training
 from nn.cli.arguments import Parser, attach_negative_numbers, remove_made_folders, unknown_options
 
 COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS,
             **checking.COMMANDS}
 LONGEST_MESSAGE = 1000  # characters of an error message: one line, even for a strange error
+
 
 
 def parser() -> argparse.ArgumentParser:
@@ -52,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = lambda message, *_, **__: _say(args.command, "warning", message)
         try:
-            return run(args)
+            with collector_paused():  # the graphs have no cycles: reference counting frees them
+                return run(args)
         except BrokenPipeError:
             # the reader (say `| head`) has gone: stop quietly, as other commands do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

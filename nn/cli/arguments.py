@@ -231,11 +231,17 @@ def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> 
                        help="learning rate (default: 3.0)")
     group.add_argument("--cost", choices=sorted(COSTS),
                        help="cost function (default: quadratic)")
-    group.add_argument("--engine", choices=ENGINES, default="auto",
-                       help="how gradients are computed: replay a recorded graph, or build "
-                            "Values every time; the same numbers either way (default: "
-                            "%(default)s, replay where it can)")
+    add_engine_argument(group, "how C and its gradients are computed: replay a recorded "
+                               "graph or build Values every time (the same numbers either way), "
+                               "or PyTorch (the same to rounding)")
+    group.add_argument("--device", help="where --engine torch computes: cpu (the default) or "
+                                        "cuda (a GPU)")
     group.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_engine_argument(group, what: str) -> None:
+    group.add_argument("--engine", choices=ENGINES, default="auto",
+                       help=f"{what} (default: %(default)s, replay where it can)")
 
 
 def add_example_arguments(p: argparse.ArgumentParser) -> None:

@@ -19,6 +19,7 @@ from autodiff.validate import plural
 from nn.cli.arguments import (
     DATA_OPTIONS,
     add_data_arguments,
+    add_engine_argument,
     add_model_cost_argument,
     add_network_arguments,
     add_sgd_arguments,
@@ -114,7 +115,7 @@ def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = No
     history = train(
         net, train_data, epochs=args.epochs, iterations=args.iterations,
         test_data=test_data or None, progress=not args.no_progress, on_epoch=print_epoch,
-        engine=args.engine, **_knobs(args, saved, len(train_data)),
+        engine=args.engine, device=args.device, **_knobs(args, saved, len(train_data)),
     )
     if history.interrupted:
         print("interrupted: keeping what was learned so far")
@@ -167,6 +168,8 @@ def add_evaluate(subparsers) -> None:
     add_model_cost_argument(p)
     p.add_argument("--all", action="store_true",
                    help="evaluate on all the data, not only the held-out test part")
+    add_engine_argument(p, "how the outputs are computed: replay a recorded forward pass or "
+                           "build Values (the same numbers either way), or PyTorch")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -179,7 +182,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     data = train_data + test_data if args.all or not test_data else test_data
     cost = args.cost or (saved.cost if saved.cost in COSTS else "quadratic")
     try:
-        C, accuracy = evaluate(saved.net, data, COSTS[cost])
+        C, accuracy = evaluate(saved.net, data, COSTS[cost], engine=args.engine)
     except ArithmeticError as error:
         raise ArithmeticError(f"{args.model} on the {data_name(described)} data: {error}") \
             from None

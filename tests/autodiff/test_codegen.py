@@ -10,13 +10,16 @@ from pathlib import Path
 
 from autodiff import Value, record
 from autodiff.codegen import (
+    LIST_CHUNK,
     MAX_DEPTH,
+    NAMESPACE,
     Constant,
     Operation,
     Program,
     Slot,
     add_into,
     contribution,
+    functions,
     generate,
     inlined,
 )
@@ -116,3 +119,72 @@ def test_the_example_in_the_docs_is_what_generate_writes():
     text = DOC.read_text(encoding="utf-8")
     shown = re.search(r"```python\n(def replay.*?)```", text, re.S).group(1)
     assert source == shown
+
+
+# ----------------------------------------------------------------------
+# A long program: pieces, and long lists a chunk at a time
+# ----------------------------------------------------------------------
+
+
+def compiled(sources):
+    """The replay function of these sources, each compiled on its own, as the tape does."""
+    namespace = dict(NAMESPACE)
+    for source in sources:
+        exec(compile(source, "<test>", "exec"), namespace)
+    return namespace["replay"]
+
+
+def neuron_program(m: int):
+    """The program of (y - relu(w . x + b))^2 for one neuron of m inputs, and its numbers."""
+    xs = [Value((k % 7 - 3) / 4) for k in range(m)]
+    y = Value(0.5)
+    ws = [Value(x.data / 8 + 0.01) for x in xs]  # z = w . x + b > 0: relu passes the gradient
+    b = Value(0.2)
+    z = ws[0] * xs[0]
+    for w_k, x_k in zip(ws[1:], xs[1:]):
+        z = z + w_k * x_k
+    C = (y - (z + b).relu()) ** 2
+    tape = record(C, inputs=[*xs, y], params=[*ws, b])
+    numbers = ([x.data for x in xs] + [y.data], [w.data for w in ws] + [b.data])
+    return tape.program, numbers
+
+
+def test_a_long_program_in_pieces_computes_the_same_floats():
+    prog, (inputs, params) = neuron_program(30)
+    whole = functions(prog, piece_lines=10**6)
+    pieces = functions(prog, piece_lines=4)
+    assert len(whole) == 1 and len(pieces) > 5
+    assert [source.split("(")[0] for source in pieces[-2:]] == ["def replay_" + str(len(pieces)
+                                                                - 1), "def replay"]
+    starts = [0.25] * len(params)
+    expected = compiled(whole)(inputs, params, starts)
+    result = compiled(pieces)(inputs, params, starts)
+    assert [list(map(repr, r)) for r in result] == [list(map(repr, r)) for r in expected]
+
+
+def test_a_piece_never_splits_an_if_else():
+    prog, _ = neuron_program(3)
+    for source in functions(prog, piece_lines=1):
+        compile(source, "<test>", "exec")  # an if without its else would not compile
+        assert not source.splitlines()[1].lstrip().startswith("else")
+
+
+def test_long_lists_are_taken_apart_and_built_a_chunk_at_a_time():
+    prog, (inputs, params) = neuron_program(3 * LIST_CHUNK)
+    for pieces in (10**6, 200):
+        sources = functions(prog, piece_lines=pieces)
+        longest = max(line.count(",") for source in sources for line in source.splitlines())
+        assert longest < LIST_CHUNK + 3  # "[v.., ..] = params[a:b]": LIST_CHUNK names at most
+        outputs, input_grads, param_grads, _ = compiled(sources)(inputs, params,
+                                                                 [0.0] * len(params))
+        assert len(input_grads) == len(inputs) and len(param_grads) == len(params)
+    # the gradient is the one backward() finds
+    xs = [Value(x) for x in inputs[:-1]]
+    ws = [Value(w) for w in params[:-1]]
+    z = ws[0] * xs[0]
+    for w_k, x_k in zip(ws[1:], xs[1:]):
+        z = z + w_k * x_k
+    C = (inputs[-1] - (z + params[-1]).relu()) ** 2
+    C.backward()
+    assert outputs == [C.data] and param_grads[:-1] == [w.grad for w in ws]
+    assert z.data > 0.0 and any(param_grads)

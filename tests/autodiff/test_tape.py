@@ -9,13 +9,14 @@ and where the plain path raises, replay must raise the same kind of error.
 
 import math
 import struct
+from contextlib import contextmanager
 
 import pytest
 from conftest import table_operations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autodiff import Value, record
+from autodiff import Value, codegen, record
 from autodiff.codegen import Unusual
 from autodiff.tape import Tape
 
@@ -217,6 +218,53 @@ def test_random_networks_replay_bit_for_bit(case):
     expected = plain(build, x1, w1)
     assert_identical(tape(x1, w1), expected)
     assert tape.rebuilds == 0  # the generated code did it, not the safety net
+
+
+@contextmanager
+def pieces_of(lines: int):
+    """Record tapes whose code is cut into pieces of about ``lines`` statements."""
+    saved = codegen.PIECE_LINES
+    codegen.PIECE_LINES = lines
+    try:
+        yield
+    finally:
+        codegen.PIECE_LINES = saved
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.integers(1, 6))
+def test_networks_compiled_in_pieces_replay_bit_for_bit(case, lines):
+    build, [(x0, w0), (x1, w1)] = case
+    with pieces_of(lines):
+        tape = recorded(build, x0, w0)
+    assert tape.n_nodes < 2 * lines or "def replay_2(" in tape.source
+    assert_identical(tape(x1, w1), plain(build, x1, w1))
+    assert tape.rebuilds == 0
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instructions, four_numbers, four_numbers, st.none() | two_numbers, st.integers(1, 4),
+       st.booleans())
+def test_expressions_compiled_in_pieces_replay_bit_for_bit(code, at_record, at_replay, start,
+                                                             lines, backward):
+    build = program(code)
+    with pieces_of(lines):
+        try:
+            xs, ps = [Value(v) for v in at_record[:2]], [Value(v) for v in at_record[2:]]
+            tape = record(build(xs, ps), inputs=xs, params=ps, backward=backward)
+        except ENGINE_ERRORS:
+            assume(False)
+    try:
+        if backward:
+            expected = plain(build, at_replay[:2], at_replay[2:], start)
+        else:
+            outs = build([Value(v) for v in at_replay[:2]], [Value(v) for v in at_replay[2:]])
+            expected = [v.data for v in outs], [], []
+    except ENGINE_ERRORS:
+        with pytest.raises(ENGINE_ERRORS):
+            tape(at_replay[:2], at_replay[2:], start if backward else None)
+        return
+    assert_identical(tape(at_replay[:2], at_replay[2:], start if backward else None), expected)
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))

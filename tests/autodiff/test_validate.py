@@ -9,6 +9,7 @@ from autodiff.validate import (
     excerpt,
     finite_number,
     finite_numbers,
+    finite_vectors,
     is_number,
     non_negative_number,
     number_list,
@@ -93,6 +94,30 @@ def test_lists_of_numbers_name_the_bad_entry():
         number_list("12", "x")
     with pytest.raises(TypeError, match="x must be a list of 3 numbers, got dict"):
         number_list({}, "x", 3)
+
+
+def test_lists_of_vectors_name_the_bad_one():
+    assert finite_vectors([(1, 2), [0.5, -1.0]], 2, "xs") == [[1.0, 2.0], [0.5, -1.0]]
+    with pytest.raises(ValueError, match=r"xs\[1\] must be a list of 2 numbers, got 3"):
+        finite_vectors([[1.0, 2.0], [1.0, 2.0, 3.0]], 2, "xs")
+    with pytest.raises(ValueError, match=r"xs\[0\]\[1\] must be a finite number, got inf"):
+        finite_vectors([[1.0, math.inf]], 2, "xs")
+    with pytest.raises(ValueError, match="xs must be a list of lists of 2 numbers, got none"):
+        finite_vectors([], 2, "xs")
+    with pytest.raises(TypeError, match="xs must be a list of lists of 1 number, got float"):
+        finite_vectors(0.5, 1, "xs")
+    with pytest.raises(TypeError, match=r"xs\[0\] must be a list of 1 number, got float"):
+        finite_vectors([0.5], 1, "xs")
+
+
+def test_a_two_dimensional_array_is_a_list_of_vectors():
+    np = pytest.importorskip("numpy", reason="numpy is optional (the tests of numpy input)")
+    assert finite_vectors(np.array([[1.0, 2.0], [3.0, 4.0]]), 2, "xs") == [[1.0, 2.0],
+                                                                           [3.0, 4.0]]
+    assert finite_vectors([np.array([1.0, 2.0])], 2, "xs") == [[1.0, 2.0]]
+    with pytest.raises(ValueError, match=r"xs must be a list of lists of 2 numbers, got an "
+                                         r"array of shape \(4,\)"):
+        finite_vectors(np.ones(4), 2, "xs")
 
 
 def test_messages_stay_short_and_read_as_english():

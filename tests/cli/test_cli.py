@@ -208,6 +208,47 @@ def test_both_engines_save_the_same_model(tmp_path, run_cli, bits):
     assert replay.history.cost == values.history.cost  # (the times and engine names differ)
 
 
+def test_train_with_torch_saves_nearly_the_same_model(tmp_path, run_cli):
+    pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
+    for engine in ("torch", "values"):
+        result = run_cli(tmp_path, "train", "--sizes", "2,4,1", "--epochs", "2", "--engine",
+                         engine, "--out", f"{engine}.json", "--no-progress")
+        assert result.returncode == 0, result.stderr
+    ours, theirs = (load(tmp_path / f"{engine}.json").parameters() for engine in ("values",
+                                                                                 "torch"))
+    assert max(abs(p.data - q.data) for p, q in zip(ours, theirs, strict=True)) < 1e-9
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["--engine", "torch", "--device", "gpu"], "device must name a PyTorch device, such as "
+                                               "'cpu' or 'cuda', got 'gpu'"),
+    (["--engine", "values", "--device", "cpu"], "device='cpu' is for engine='torch'"),
+], ids=str)
+def test_bad_devices_are_one_line(tmp_path, args, problem, run_cli):
+    pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
+    result = run_cli(tmp_path, "train", "--epochs", "1", "--out", "m.json", *args)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"deltagrad train: error: {problem}")
+
+
+def test_torch_missing_is_one_line(tmp_path, run_cli):
+    blocked = ("import sys; sys.modules['torch'] = None; from nn.cli import main; "
+               "sys.exit(main(sys.argv[1:]))")
+    result = run_cli(tmp_path, "train", "--epochs", "1", "--engine", "torch", "--out", "m.json",
+                     command=(sys.executable, "-c", blocked))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("deltagrad train: error: nn.torch needs PyTorch")
+    assert "pip install 'deltagrad[torch]'" in result.stderr
+
+
+def test_evaluate_with_each_engine_prints_the_same(trained, run_cli):
+    folder, _ = trained
+    shown = {engine: run_cli(folder, "evaluate", "model.json", "--data", "moons", "--engine",
+                             engine).stdout for engine in ("auto", "values", "replay")}
+    assert shown["auto"] == shown["values"] == shown["replay"] and "accuracy" in shown["auto"]
+
+
 # ---------------------------------------------------------------- compare
 
 

@@ -513,3 +513,16 @@ def test_one_table_for_data_says_to_give_inputs_and_targets_apart():
         check_data(table, 2, 1)
     assert check_data([table[:, :-1], table[:, -1]], 2, 1) == check_data(
         (table[:, :-1], table[:, -1]), 2, 1)
+def test_checked_data_passes_checked_data_as_it_is_and_checks_the_rest():
+    from nn.data import checked_data
+
+    data = [([0.5, 1.0], [1.0]), ([0.0, -2.0], [0.0])]
+    assert checked_data(data, 2, 1) is data  # lists of floats already: nothing to do
+    ints = [([1, 2], [1])]
+    assert checked_data(ints, 2, 1) == [([1.0, 2.0], [1.0])]
+    assert all(type(v) is float for v in checked_data(ints, 2, 1)[0][0])
+    for bad, message in [([([0.5, float("nan")], [1.0])], r"x\[1\] must be (a )?finite"),
+                         ([([0.5], [1.0])], "inputs"), ([], "no examples"),
+                         ([([0.5, 1.0], [1.0], [2.0])], "pair")]:
+        with pytest.raises(ValueError, match=message):
+            checked_data(bad, 2, 1)

@@ -189,7 +189,7 @@ def test_evaluate_gives_C_and_the_outputs_as_floats(Engine, bits):
 
 
 def test_engines_are_the_choices_of_train():
-    assert ENGINES == ("auto", "replay", "values")
+    assert ENGINES == ("auto", "replay", "values", "torch")
     for name, kind in KINDS.items():
         assert kind.name == name
         assert callable(kind.cannot_train) and callable(kind.for_training)
@@ -220,7 +220,8 @@ def test_engine_replay_refuses_what_it_cannot_train():
     with pytest.raises(ValueError, match=knows):
         train(net, moons(n=10), epochs=1, batch_size=2, eta=0.1, progress=False,
               cost=lambda a, y: quadratic_cost(a, y), engine="replay")
-    with pytest.raises(ValueError, match=r"engine must be one of \('auto', 'replay', 'values'\)"):
+    with pytest.raises(ValueError, match=r"engine must be one of \('auto', 'replay', 'values', "
+                                         r"'torch'\)"):
         train(net, moons(n=10), epochs=1, batch_size=2, eta=0.1, progress=False, engine="fast")
     with pytest.raises(ValueError, match="the network must be an nn.MLP, got str"):
         choose_engine("net", quadratic_cost, "replay")
@@ -297,10 +298,13 @@ def test_divergence_is_the_same_under_both_engines(data, eta, epochs, batch_size
     assert outcomes[0] == outcomes[1]
 
 
-def test_saturated_cross_entropy_stops_training_alike_under_both_engines():
+@pytest.mark.parametrize("other", ["replay", "torch"])
+def test_saturated_cross_entropy_stops_training_alike_under_both_engines(other):
     # a huge weight saturates the sigmoid output to exactly 1.0: ln(1 - a) is undefined
+    if other == "torch":
+        pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
     messages = []
-    for engine in ("replay", "values"):
+    for engine in (other, "values"):
         net = MLP([1, 1], "sigmoid", seed=0)
         net.layers[0].neurons[0].w[0].data = 1e3
         with pytest.raises(TrainingDiverged) as caught:
@@ -395,3 +399,159 @@ def test_a_replay_does_not_keep_its_net_alive():
     del net
     gc.collect()
     assert gone() is None
+
+
+# ---------------------------------------------------------------- checked on a few examples
+
+
+def test_replay_is_checked_against_values_on_a_few_examples_not_all_the_data(monkeypatch):
+    """The values engine does the check's examples only: SAMPLE of them, once per tape."""
+    from nn.engines import SAMPLE
+
+    sizes = []
+    for method in ("gradient", "evaluate"):
+        original = getattr(ValuesEngine, method)
+
+        def counting(self, data, original=original, method=method):
+            sizes.append((method, len(data)))
+            return original(self, data)
+
+        monkeypatch.setattr(ValuesEngine, method, counting)
+    data = moons(n=120, seed=1)
+    net = MLP([2, 4, 1], seed=0)
+    train(net, data, epochs=2, batch_size=40, eta=0.5, seed=0, test_data=data[:30],
+          progress=False, engine="replay")
+    assert sizes == [("gradient", SAMPLE), ("evaluate", SAMPLE)]
+    engine = choose_engine(net, quadratic_cost, "replay")
+    assert engine.checked == {"gradient": True, "evaluate": True, "outputs": False}
+    assert engine.fallbacks == 0 and engine.disabled is None
+
+
+def test_a_check_that_replay_cannot_be_sure_of_waits_for_the_next_step(bits):
+    """Saturated first examples: replay leaves them to values, and checks on later ones."""
+    net = MLP([1, 1], seed=0)
+    net.layers[0].neurons[0].w[0].data = 1e3  # x = 1 saturates the sigmoid: a = 1.0
+    saturated = [([1.0], [1.0])] * 3
+    fine = [([-1e-3], [1.0]), ([2e-3], [0.0]), ([1e-3], [1.0])]
+    engine = ReplayEngine(net, cross_entropy_cost)
+    with pytest.raises(ValueError, match="cross-entropy needs outputs strictly between 0 and 1"):
+        engine.gradient(saturated)
+    assert engine.checked["gradient"] is False and engine.fallbacks == 1
+    C = engine.gradient(fine)
+    assert engine.checked["gradient"] is True and engine.disabled is None
+    replayed = bits([C, *(p.grad for p in net.parameters())])
+    built = ValuesEngine(net, cross_entropy_cost).gradient(fine)
+    assert replayed == bits([built, *(p.grad for p in net.parameters())])
+
+
+# ---------------------------------------------------------------- evaluation and outputs
+
+
+def test_evaluate_replays_a_forward_pass_by_default(no_fallback, bits):
+    """nn.evaluate (and so `deltagrad evaluate`) replays: the values engine's floats."""
+    net = MLP([2, 5, 3], seed=2)
+    data = random_data(random.Random(1), 40, 2, 3, classes=True)
+    replayed = evaluate(net, data)
+    engine = choose_engine(net, quadratic_cost, "auto")
+    assert engine.forward_tape is not None and engine.tape is None  # forward only, no backward
+    built = evaluate(net, data, engine="values")
+    assert bits([replayed[0]]) == bits([built[0]]) and replayed[1] == built[1]
+
+
+def test_the_values_engine_evaluates_one_example_at_a_time():
+    """C over the data is a sum over the examples: no graph of all of them at once."""
+    import gc
+
+    from autodiff import Value
+
+    alive = []
+
+    class Watched(QuadraticCost):
+        name = "watched"
+
+        def terms(self, a, y, i=0):
+            alive.append(sum(type(o) is Value for o in gc.get_objects()))
+            return super().terms(a, y, i)
+
+    net = MLP([2, 3, 1], seed=0)
+    data = moons(n=60, seed=0)
+    C, _ = ValuesEngine(net, Watched()).evaluate(data)
+    assert max(alive) - min(alive) < 60  # one example's graph is 38 Values; 60 are 2,280
+    assert C == quadratic_cost([net(x) for x, _ in data], [y for _, y in data]).data
+
+
+@pytest.mark.parametrize("Engine", [ValuesEngine, ReplayEngine])
+def test_outputs_are_a_L_of_each_input(Engine, bits):
+    net = MLP([3, 4, 2], ["tanh", "sigmoid"], seed=1)
+    rng = random.Random(2)
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(25)]
+    outputs = Engine(net, quadratic_cost).outputs(xs)
+    assert [bits(a) for a in outputs] == [bits(a_j.data for a_j in net(x)) for x in xs]
+
+
+@pytest.mark.parametrize("Engine", [ValuesEngine, ReplayEngine])
+@pytest.mark.parametrize("xs, error, message", [
+    ([[1.0, 2.0]], ValueError, r"xs\[0\] must be a list of 3 numbers, got 2"),
+    ([[1.0, 2.0, float("nan")]], ValueError, r"xs\[0\]\[2\] must be a finite number, got nan"),
+    ([], ValueError, "xs must be a list of lists of 3 numbers, got none"),
+    ("abc", TypeError, "xs must be a list of lists of 3 numbers, got str"),
+])
+def test_outputs_refuse_bad_inputs_naming_them(Engine, xs, error, message):
+    net = MLP([3, 2], seed=0)  # (a replay engine does not keep its net alive)
+    with pytest.raises(error, match=message):
+        Engine(net, quadratic_cost).outputs(xs)
+
+
+def test_metrics_outputs_replay_where_they_can(no_fallback):
+    from nn.metrics import outputs
+
+    net = MLP([2, 3, 1], seed=4)
+    xs = [[0.1 * k, -0.2 * k] for k in range(10)]
+    assert outputs(net, xs) == outputs(net, xs, engine="values")
+    assert choose_engine(net, quadratic_cost, "auto").outputs_tape is not None
+
+
+# ---------------------------------------------------------------- the collector
+
+
+def test_training_and_evaluating_pause_the_collector_and_restore_it(small_data):
+    import gc
+
+    seen = []
+    net = MLP([2, 3, 1], seed=0)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        train(net, small_data(12), epochs=2, batch_size=4, eta=0.5, progress=False,
+              on_epoch=lambda history: seen.append(gc.isenabled()))
+        assert seen == [False, False] and gc.isenabled()
+        with pytest.raises(TrainingDiverged):
+            train(MLP([1, 1], "linear", seed=0), [([1.0], [2.0]), ([2.0], [-1.0])], epochs=3,
+                  batch_size=1, eta=1e200, progress=False)
+        assert gc.isenabled()
+        gc.disable()  # a caller who turned it off keeps it off
+        train(net, small_data(12), epochs=1, batch_size=4, eta=0.5, progress=False)
+        evaluate(net, small_data(12), engine="values")
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
+# ---------------------------------------------------------------- wide networks
+
+
+def test_a_tape_compiled_in_pieces_trains_bit_for_bit_as_values(monkeypatch, no_fallback, state):
+    import autodiff.codegen
+
+    monkeypatch.setattr(autodiff.codegen, "PIECE_LINES", 40)
+    rng = random.Random(5)
+    data = random_data(rng, 12, 9, 3, classes=True)
+    kwargs = dict(epochs=2, batch_size=5, eta=0.5, seed=2, test_data=data[:4], progress=False)
+    results, nets = {}, {}
+    for engine in ("replay", "values"):
+        nets[engine] = MLP([9, 8, 3], seed=3)
+        results[engine] = state(nets[engine], train(nets[engine], data, engine=engine, **kwargs))
+    assert results["replay"] == results["values"]
+    replay = choose_engine(nets["replay"], quadratic_cost, "replay")
+    assert "def replay_3(" in replay.tape.source and "def replay_3(" in replay.forward_tape.source

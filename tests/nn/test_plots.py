@@ -61,6 +61,33 @@ def test_decision_boundary_has_title_and_labelled_axes(plt, small_data):
         plt.close(ax.figure)
 
 
+@pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 4, 3]])
+def test_the_boundarys_grid_is_replayed_and_shades_as_net_x_does(plt, small_data, monkeypatch,
+                                                                 sizes):
+    import nn.engines
+    from nn.metrics import predicted_class
+
+    asked, drawn = [], []
+    replayed = nn.engines.ReplayEngine.outputs
+
+    def watched(self, xs):
+        asked.append(xs)
+        return replayed(self, xs)
+
+    monkeypatch.setattr(nn.engines.ReplayEngine, "outputs", watched)
+    _, ax = plt.subplots()
+    contourf = ax.contourf
+    ax.contourf = lambda gx, gy, grid, **kwargs: (drawn.append((gx, gy, grid)),
+                                                  contourf(gx, gy, grid, **kwargs))[1]
+    net = MLP(sizes, seed=1)
+    decision_boundary(net, small_data(8), ax=ax, resolution=7)
+    assert len(asked) == 1 and len(asked[0]) == 49  # one replay call for the whole grid
+    [(gx, gy, grid)] = drawn
+    by_values = [[a[0].data if len(a) == 1 else predicted_class(a) for a in
+                  (net([u, v]) for u in gx)] for v in gy]
+    assert grid == by_values
+
+
 def test_decision_boundary_needs_two_inputs(plt):
     with pytest.raises(ValueError, match="2 inputs.*3"):
         decision_boundary(MLP([3, 1], seed=0), [([0.0, 0.0, 0.0], [1.0])])

@@ -305,29 +305,47 @@ def test_no_progress_bar_when_not_on_a_terminal(capfd, small_data):
     assert err == "" and out == ""
 
 
-def test_progress_bar_on_a_terminal(monkeypatch, small_data):
-    pytest.importorskip("tqdm", reason="the bar needs tqdm: pip install 'deltagrad[progress]'")
+class Terminal(io.StringIO):
+    """stderr as a terminal would be (where a bar shows), kept in a string to read."""
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
+    def isatty(self):
+        return True
 
+
+def on_a_terminal(monkeypatch) -> Terminal:
+    """Make stderr a Terminal for the rest of the test (called in it: pytest's capture
+    puts its own stderr back between a fixture and the test)."""
     screen = Terminal()
     monkeypatch.setattr("sys.stderr", screen)
+    return screen
+
+
+def test_progress_bar_on_a_terminal(monkeypatch, small_data):
+    pytest.importorskip("tqdm", reason="the bar needs tqdm: pip install 'deltagrad[progress]'")
+    terminal = on_a_terminal(monkeypatch)
     train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0, seed=0)
-    assert "9/9" in screen.getvalue()  # 3 epochs of 3 steps
+    assert "9/9" in terminal.getvalue()  # 3 epochs of 3 steps
+
+
+def test_the_bar_says_what_it_waits_for(monkeypatch, small_data):
+    """Recording and checking the tapes, and measuring C after each epoch, are named."""
+    pytest.importorskip("tqdm", reason="the bar needs tqdm: pip install 'deltagrad[progress]'")
+    terminal = on_a_terminal(monkeypatch)
+    train(MLP([2, 2, 1], seed=0), small_data(6), epochs=2, batch_size=2, eta=1.0, seed=0,
+          test_data=small_data(4, seed=1))
+    shown = terminal.getvalue()
+    said = ["recording the graph of one example, and checking it against the values engine "
+            "on 3 examples (once)",
+            "measuring C on 6 training examples and 4 test examples", "training"]
+    assert all(text in shown for text in said)
+    assert shown.index(said[0]) < shown.index(said[1]) < shown.rindex("6/6")
 
 
 def test_progress_false_shows_nothing_even_on_a_terminal(monkeypatch, small_data):
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    screen = Terminal()
-    monkeypatch.setattr("sys.stderr", screen)
+    terminal = on_a_terminal(monkeypatch)
     train(MLP([2, 2, 1], seed=0), small_data(6), epochs=3, batch_size=2, eta=1.0, seed=0,
           progress=False)
-    assert screen.getvalue() == ""
+    assert terminal.getvalue() == ""
 
 
 # ---------------------------------------------------------------- bad arguments

@@ -11,7 +11,17 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
 
 import nn.torch as nt  # noqa: E402  (after the skip: this module needs PyTorch)
-from nn import ACTIVATIONS, MLP, backprop, backprop_batch  # noqa: E402
+from nn import (  # noqa: E402
+    ACTIVATIONS,
+    MLP,
+    TrainingDiverged,
+    backprop,
+    backprop_batch,
+    evaluate,
+    moons,
+    quadratic_cost,
+    train,
+)
 
 
 def close(u: float, v: float, tol: float = 1e-12) -> bool:
@@ -180,3 +190,158 @@ def test_from_torch_refuses_mismatched_shapes_empty_stacks_and_other_modules():
 def test_to_torch_refuses_what_is_not_an_mlp():
     with pytest.raises(TypeError, match="expects an nn.MLP, got Sequential"):
         nt.to_torch(torch.nn.Sequential())
+
+
+# ---------------------------------------------------------------- one definition of each cost
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(), st.sampled_from(["quadratic", "cross_entropy"]), st.integers(1, 4),
+       st.integers(0, 1000))
+def test_tensor_cost_is_the_cost_built_from_values(net, name, n, seed):
+    """nn.torch reads nn.costs' definitions: on a batch of outputs, the same C."""
+    from nn.costs import COSTS
+
+    cost = COSTS[name]
+    xs, ys = inputs(net, n, seed)
+    a = nt.to_torch(net)(torch.tensor(xs, dtype=torch.float64))
+    outputs = [net(x) for x in xs]
+    try:
+        expected = cost(outputs, ys).data
+    except ValueError as error:  # cross-entropy of an output that is not a sigmoid's
+        with pytest.raises(ValueError, match=str(error).split(",")[0]):
+            nt.tensor_cost(cost, a, ys)
+        return
+    assert close(nt.tensor_cost(cost, a, ys).item(), expected)
+
+
+# ---------------------------------------------------------------- train(engine="torch")
+
+
+def trained(engine, net, data, **kwargs):
+    options = dict(epochs=1, batch_size=10, eta=3.0, seed=0, progress=False)
+    return train(net, data, engine=engine, **{**options, **kwargs})
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross_entropy"])
+@pytest.mark.parametrize("sizes, activations", [([2, 16, 16, 1], "sigmoid"),
+                                                ([2, 8, 3], ["tanh", "sigmoid"])])
+def test_one_epoch_with_torch_gives_the_values_engines_weights(cost, sizes, activations):
+    """The same shuffling, batches, steps and cost: the weights agree to 1e-9 (in fact ~1e-15)."""
+    from nn.costs import COSTS
+
+    data = moons(n=200, noise=0.1, seed=0)
+    if sizes[-1] == 3:  # three classes, one-hot: the upper moon split at x = 0.5
+        data = [(x, [float(y[0] == 0 and x[0] < 0.5), float(y[0] == 0 and x[0] >= 0.5), y[0]])
+                for x, y in data]
+    nets = {engine: MLP(sizes, activations, seed=1) for engine in ("values", "torch")}
+    histories = {engine: trained(engine, net, data, cost=COSTS[cost], test_data=data[:50])
+                 for engine, net in nets.items()}
+    ours, theirs = ([p.data for p in net.parameters()] for net in nets.values())
+    assert max(abs(u - v) for u, v in zip(ours, theirs)) < 1e-9
+    assert ours != [p.data for p in MLP(sizes, activations, seed=1).parameters()]  # it learned
+    h, t = histories["values"], histories["torch"]
+    assert (t.epoch, t.iterations, t.accuracy, t.test_accuracy) == (h.epoch, h.iterations,
+                                                                    h.accuracy, h.test_accuracy)
+    assert t.cost == pytest.approx(h.cost, rel=1e-12)
+    assert t.test_cost == pytest.approx(h.test_cost, rel=1e-12)
+
+
+def test_the_weights_come_back_into_the_network_after_each_epoch():
+    """on_epoch, pictures and reports see what PyTorch learned, in the net's own Values."""
+    data = moons(n=60, seed=2)
+    net = MLP([2, 4, 1], seed=0)
+    seen = []
+    history = trained("torch", net, data, epochs=3, on_epoch=lambda h: seen.append(
+        (h.cost[-1], evaluate(net, data, engine="values")[0])))
+    assert [round(C, 12) for C, _ in seen] == [round(C, 12) for _, C in seen]
+    assert seen[-1][0] == history.cost[-1]
+    # and the gradients of the last step, as the values engine leaves them
+    assert any(p.grad != 0.0 for p in net.parameters())
+
+
+def test_training_goes_on_from_the_networks_weights_as_they_are():
+    data = moons(n=40, seed=3)
+    nets = [MLP([2, 3, 1], seed=4) for _ in range(2)]
+    for engine, net in zip(("values", "torch"), nets):
+        trained(engine, net, data, epochs=1)
+        net.layers[0].neurons[0].b.data = 0.5  # the user changes a weight between calls
+        trained(engine, net, data, epochs=1, seed=1)
+    ours, theirs = ([p.data for p in net.parameters()] for net in nets)
+    assert max(abs(u - v) for u, v in zip(ours, theirs)) < 1e-12
+
+
+def test_torch_engine_evaluates_and_gives_outputs_as_the_values_engine():
+    from nn.costs import cross_entropy_cost
+    from nn.engines import choose_engine
+    from nn.metrics import outputs
+
+    net = MLP([2, 5, 1], seed=5)
+    data = moons(n=30, seed=5)
+    for cost in (quadratic_cost, cross_entropy_cost):
+        C, right = evaluate(net, data, cost, engine="torch")
+        C_values, right_values = evaluate(net, data, cost, engine="values")
+        assert close(C, C_values) and right == right_values
+    xs = [x for x, _ in data]
+    assert all(close(u[0], v[0]) for u, v in zip(outputs(net, xs, engine="torch"),
+                                                  outputs(net, xs, engine="values")))
+    with pytest.raises(ValueError, match=r"xs\[1\] must be a list of 2 numbers, got 3"):
+        choose_engine(net, quadratic_cost, "torch").outputs([[0.0, 1.0], [0.0, 1.0, 2.0]])
+
+
+def test_divergence_with_torch_names_the_step_and_keeps_the_weights_before_it(linear_net):
+    data = [([1.0], [2.0]), ([2.0], [-1.0]), ([-1.5], [0.5])]
+    net = linear_net()
+    before = [p.data for p in net.parameters()]
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1: w_11\^2 would become "
+                                               r"-?inf.*smaller learning rate"):
+        trained("torch", net, data, batch_size=3, eta=1e308)
+    assert [p.data for p in net.parameters()] == before
+    # C over the data overflows after a step that was fine: that step is taken back,
+    # as the values engine takes it back
+    left = {}
+    for engine in ("values", "torch"):
+        net = linear_net()
+        net.layers[0].neurons[0].w[0].data = 1.2e154
+        net.layers[0].neurons[0].b.data = 0.0
+        with pytest.raises(TrainingDiverged, match="epoch 1, batch 2: after this step C overflows"):
+            trained(engine, net, [([1.0], [0.0]), ([-1.0], [0.0])], batch_size=1, eta=1e-300)
+        left[engine] = [p.data for p in net.parameters()]
+    assert left["torch"] == pytest.approx(left["values"], rel=1e-15)
+    assert left["values"][1] != 0.0  # the first step stays: only the last is taken back
+
+
+def test_what_torch_cannot_train_and_bad_devices():
+    net = MLP([2, 3, 1], seed=0)
+    net.layers[0].neurons[1].activation = "tanh"  # one layer, two activations
+    data = moons(n=10, seed=0)
+    with pytest.raises(ValueError, match=r"engine='torch' cannot train this: layer 2 mixes "
+                                         r"activations \['sigmoid', 'tanh'\]"):
+        trained("torch", net, data)
+    with pytest.raises(ValueError, match="torch knows the costs quadratic_cost"):
+        trained("torch", MLP([2, 1], seed=0), data, cost=lambda a, y: quadratic_cost(a, y))
+    with pytest.raises(ValueError, match="device must name a PyTorch device, such as 'cpu' or "
+                                         "'cuda', got 'gpu'"):
+        trained("torch", MLP([2, 1], seed=0), data, device="gpu")
+    with pytest.raises(ValueError, match="device='cpu' is for engine='torch'"):
+        trained("replay", MLP([2, 1], seed=0), data, device="cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="PyTorch sees no CUDA GPU here"):
+            trained("torch", MLP([2, 1], seed=0), data, device="cuda")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="PyTorch sees no CUDA GPU here")
+def test_training_on_a_gpu_gives_the_cpus_weights():
+    data = moons(n=100, seed=6)
+    nets = {device: MLP([2, 8, 1], seed=6) for device in ("cpu", "cuda")}
+    for device, net in nets.items():
+        trained("torch", net, data, device=device, epochs=2)
+    ours, theirs = ([p.data for p in net.parameters()] for net in nets.values())
+    assert max(abs(u - v) for u, v in zip(ours, theirs)) < 1e-9
+
+
+def test_auto_never_imports_torch():
+    code = ("import sys; from nn import MLP, moons, train, evaluate; net = MLP([2, 3, 1], seed=0);"
+            "train(net, moons(20), epochs=1, batch_size=5, eta=1.0, progress=False);"
+            "evaluate(net, moons(20)); assert 'torch' not in sys.modules, 'torch was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
