@@ -166,14 +166,19 @@ class Slides:
         slider.observe(update, names="value")
         update()
         stepper = widgets.VBox([widgets.HBox([play, slider]), view])
-        # Where widgets do not run (a notebook on a code host), a static view instead:
-        # the first step, and how many there are.
-        static = (f"{view.value}<p><i>{len(self.slides)} steps: run the notebook to step "
-                  "through them with the slider.</i></p>")
-        widget_bundle = stepper._repr_mimebundle_
-        stepper._repr_mimebundle_ = lambda **kwargs: {**widget_bundle(**kwargs),
-                                                      "text/html": static}
-        return stepper
+        return with_static_view(stepper, f"{view.value}<p><i>{len(self.slides)} steps: run the "
+                                         "notebook to step through them with the slider.</i></p>")
+
+
+def with_static_view(widget, html: str):
+    """``widget``, also offering ``html`` to whatever shows it but cannot run widgets.
+
+    A notebook saved with its outputs keeps both; a code host shows the HTML
+    (the first step, a few frames) where Jupyter runs the widget.
+    """
+    widget_bundle = widget._repr_mimebundle_
+    widget._repr_mimebundle_ = lambda **kwargs: {**widget_bundle(**kwargs), "text/html": html}
+    return widget
 
 
 def _inline_svg(svg: str) -> str:

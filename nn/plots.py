@@ -9,12 +9,16 @@ it is imported when a picture is drawn, never by ``import nn``.
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.files import atomic_write
+from autodiff.slides import with_static_view
 from nn.data import Example
+from nn.diagrams import draw_network
 from nn.layers import MLP
 from nn.metrics import outputs, predicted_class, true_class
 from nn.records import History
@@ -80,7 +84,7 @@ def _accuracy_curves(ax, xs, history: History) -> None:
 
 def decision_boundary(
     net: MLP, data: Sequence[Example], ax=None, *, resolution: int = 60, title: str | None = None,
-    engine: str = "auto",
+    engine: str = "auto", colorbar: bool = True,
 ):
     """Shade the plane by the class ``net`` predicts, and scatter ``data`` on top.
 
@@ -111,8 +115,133 @@ def decision_boundary(
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title or "Decision boundary")
-    ax.figure.colorbar(image, ax=ax, label="$a^L$" if net.sizes[-1] == 1 else "class")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="$a^L$" if net.sizes[-1] == 1 else "class")
     return ax
+
+
+# ----------------------------------------------------------------------
+# The time machine: a training kept step by step (train(..., keep="steps"))
+# ----------------------------------------------------------------------
+
+
+def cost_by_step(history: History, ax=None, *, marker: int | None = None):
+    """C on each kept step's batch, and C over the data after each epoch; returns the axes.
+
+    A batch's C jumps about from step to step (each batch is a few examples);
+    the epochs' C is the cost the lecture minimises. ``marker`` draws a
+    vertical line at that step.
+    """
+    plt = _pyplot()
+    steps = _kept(history)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(range(steps.first + 1, steps.last + 1), list(steps.costs), lw=0.8, alpha=0.6,
+            label="C on the step's batch")
+    ax.plot(history.iterations, history.cost, "o-", ms=3, label="C over the data, per epoch")
+    if marker is not None:
+        ax.axvline(marker, color="tab:red", lw=1.5, label=f"step {marker}")
+    ax.set(title="Cost during training", xlabel="iterations (SGD steps)", ylabel="cost C")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def step_figure(history: History, step: int, *, resolution: int = 40):
+    """One step of a kept training as a figure: the network's decision boundary after it
+    (for two inputs) beside the cost curve with the step marked."""
+    plt = _pyplot()
+    net = history.network_at(step)
+    boundary = net.sizes[0] == 2
+    fig, axes = plt.subplots(1, 1 + boundary, figsize=(5 * (1 + boundary), 3.8), squeeze=False)
+    if boundary:
+        decision_boundary(net, history.steps.data, axes[0][0], resolution=resolution,
+                          title=f"Decision boundary after step {step}", colorbar=False)
+    cost_by_step(history, axes[0][-1], marker=step)
+    fig.tight_layout()
+    return fig
+
+
+def time_machine_frames(history: History, steps: Sequence[int] | None = None, *,
+                        resolution: int = 30):
+    """A few kept steps side by side, for where no slider runs (a notebook on a code host).
+
+    One decision boundary per step (a network with two inputs), and below them
+    the cost curve with each step marked. ``steps`` defaults to four spread
+    over the training, the first and the last included.
+    """
+    plt = _pyplot()
+    kept = _kept(history)
+    if steps is None:
+        steps = sorted({kept.first + round(i * len(kept) / 3) for i in range(4)})
+    net = history.network_at(steps[0])
+    boundary = net.sizes[0] == 2
+    fig = plt.figure(figsize=(3.4 * len(steps), 6.4 if boundary else 3.5))
+    grid = fig.add_gridspec(2 if boundary else 1, len(steps))
+    if boundary:
+        for i, k in enumerate(steps):
+            ax = fig.add_subplot(grid[0, i])
+            decision_boundary(history.network_at(k), kept.data, ax, resolution=resolution,
+                              title=f"after step {k}", colorbar=False)
+    cost_ax = fig.add_subplot(grid[-1, :])
+    cost_by_step(history, cost_ax)
+    for k in steps:
+        cost_ax.axvline(k, color="tab:red", lw=1)
+    fig.tight_layout()
+    return fig
+
+
+def time_machine(history: History, *, resolution: int = 40):
+    """In Jupyter: a slider over the kept steps of a training, and a play button.
+
+    At each step: the network diagram as it was after that step, its decision
+    boundary (for two inputs) and the cost curve with the step marked. Where
+    widgets do not run (a saved notebook on a code host) it shows
+    ``time_machine_frames`` instead. Needs ipywidgets and matplotlib.
+    """
+    try:
+        import ipywidgets as widgets
+    except ImportError as error:
+        raise ImportError("the time machine needs ipywidgets: pip install "
+                          "'deltagrad[notebooks]'") from error
+    plt = _pyplot()
+    kept = _kept(history)
+    slider = widgets.IntSlider(min=kept.first, max=kept.last, value=kept.first,
+                               description="step", continuous_update=False)
+    play = widgets.Play(min=kept.first, max=kept.last, interval=400)
+    widgets.jslink((play, "value"), (slider, "value"))
+    diagram, picture = widgets.HTML(), widgets.Image(format="png")
+
+    def show(change=None) -> None:
+        k = slider.value
+        net = history.network_at(k)
+        diagram.value = draw_network(net, edge_labels=False).pipe(format="svg").decode()
+        fig = step_figure(history, k, resolution=resolution)
+        picture.value = _png(fig)
+        plt.close(fig)
+
+    slider.observe(show, names="value")
+    show()
+    box = widgets.VBox([widgets.HBox([play, slider]), diagram, picture])
+    frames = time_machine_frames(history)
+    static = (f'<img src="data:image/png;base64,{base64.b64encode(_png(frames)).decode()}">'
+              f"<p><i>Steps {kept.first} to {kept.last}: run the notebook to move through "
+              "them with the slider.</i></p>")
+    plt.close(frames)
+    return with_static_view(box, static)
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
+
+
+def _kept(history: History):
+    if not isinstance(history, History):
+        raise TypeError(f"expected the History of train(), got {type(history).__name__}")
+    if history.steps is None:
+        raise ValueError('this history kept no steps: train with keep="steps" first')
+    return history.steps
 
 
 def save_training_pictures(

@@ -95,14 +95,49 @@ class History:
     arguments: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     shuffle: ShuffleState | None = field(default=None, repr=False, compare=False)
+    steps: object = field(default=None, repr=False, compare=False)  # nn.trajectory.Trajectory
 
     def __len__(self) -> int:
         return len(self.epoch)
 
+    # ---------------------------------------------------------------- the time machine
+
+    def network_at(self, step: int):
+        """The network as it was after ``step`` SGD steps (0: before the first), a new MLP.
+
+        Bit for bit the network of a run stopped after that many steps. Needs
+        ``train(..., keep="steps")``, which keeps every step (``nn.trajectory``).
+        """
+        return self._kept().network_at(step)
+
+    def gradients_at(self, step: int) -> dict[str, float]:
+        """The gradient SGD step ``step`` took, dC/dp by the lecture's names ("w_12^3": ...)."""
+        return self._kept().gradients_at(step)
+
+    def cost_at(self, step: int) -> float:
+        """C on the batch of SGD step ``step``, before the step."""
+        return self._kept().cost_at(step)
+
+    def batch_at(self, step: int) -> list[int]:
+        """The positions in the training data of the examples of SGD step ``step``."""
+        return self._kept().batch_at(step)
+
+    def replay_from(self, step: int, **knobs):
+        """Train again from ``step`` with other knobs (eta, batch_size, epochs, iterations);
+        returns (the network, its History). See ``nn.trajectory.Trajectory.replay_from``."""
+        return self._kept().replay_from(step, self, **knobs)
+
+    def _kept(self):
+        if self.steps is None:
+            raise ValueError("this history kept no steps: train with keep=\"steps\" to go back "
+                             "to any of them (network_at, gradients_at, replay_from)")
+        return self.steps
+
     def as_dict(self) -> dict:
         """The history as plain lists, ready for ``json.dump`` (``shuffle`` apart: its own
         ``as_dict`` gives it)."""
-        return {f.name: _copy(getattr(self, f.name)) for f in fields(self) if f.name != "shuffle"}
+        return {f.name: _copy(getattr(self, f.name)) for f in fields(self)
+                if f.name not in ("shuffle", "steps")}
 
     def copy(self) -> History:
         """A history that can grow without changing this one."""
@@ -111,7 +146,7 @@ class History:
     @classmethod
     def from_dict(cls, d: object, shuffle: ShuffleState | None = None) -> History:
         """The history a JSON object of ``as_dict`` describes; ValueError naming what is wrong."""
-        names = [f.name for f in fields(cls) if f.name != "shuffle"]
+        names = [f.name for f in fields(cls) if f.name not in ("shuffle", "steps")]
         _keys(d, names, "history")
         n = len(d["epoch"]) if isinstance(d["epoch"], list) else -1
         for name in _PER_EPOCH:

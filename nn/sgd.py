@@ -35,6 +35,7 @@ from nn.engines import Engine, choose_engine
 from nn.layers import MLP
 from nn.metrics import accuracy
 from nn.records import History, ShuffleState
+from nn.trajectory import Trajectory
 
 __all__ = ["History", "TrainingDiverged", "train"]
 
@@ -67,6 +68,7 @@ def train(
     engine: str = "auto",
     device: str | None = None,
     resume: History | None = None,
+    keep: str | None = None,
 ) -> History:
     """Train ``net`` on ``data`` by mini-batch SGD and return its ``History``.
 
@@ -97,6 +99,11 @@ def train(
             ``eta`` and ``seed`` default to its own. The result is the
             history of the whole training, and the weights those of one
             uninterrupted run.
+        keep: "steps" keeps every SGD step (the weights after it, its gradient,
+            its batch's cost and examples) in ``history.steps``, compactly, so
+            that ``history.network_at(k)``, ``gradients_at(k)`` and
+            ``replay_from(k, ...)`` can go back to any of them (``nn.trajectory``);
+            None (the default) keeps only the history per epoch.
 
     Arguments are checked before anything changes: TypeError for a wrong kind,
     ValueError for a wrong value (a cross-entropy cost with a linear output
@@ -121,13 +128,15 @@ def train(
     backend = choose_engine(net, cost, engine, device=device)
     history, passes = _start(resume, arguments, len(examples), batch_size, total_steps)
     steps = history.iterations[-1] if history.iterations else 0
+    history.steps = _trajectory(keep, net, examples, test_data, cost, arguments, steps, passes)
     warned = learned = False
     with (collector_paused(), _progress_bar(total_steps - steps, progress) as bar,
           _interrupt_flag() as interrupted):
         preparing = _prepare(backend, examples, bar)
         while steps < total_steps and not interrupted.is_set():
             batches = passes.batches(examples, batch_size)[: total_steps - steps]
-            b, elapsed, still = _learn(backend, batches, eta, passes, bar, interrupted)
+            b, elapsed, still = _learn(backend, batches, eta, passes, bar, interrupted,
+                                       history.steps, batch_size)
             steps += b
             bar.set_description_str(_measuring(examples, test_data))
             try:
@@ -150,6 +159,17 @@ def train(
 
 
 TRAINING = "training"  # the progress bar's word while SGD steps are taken
+
+
+def _trajectory(keep: object, net: MLP, examples: list[Example],
+                test_data: list[Example] | None, cost: Callable, arguments: dict, steps: int,
+                passes: _Passes) -> Trajectory | None:
+    """A record of every step to come, for keep="steps"; None for keep=None."""
+    if keep is None:
+        return None
+    if keep != "steps":
+        raise ValueError(f'keep must be "steps" (keep every SGD step) or None, got {excerpt(keep)}')
+    return Trajectory(net, examples, test_data, cost, arguments, steps, passes, trainer=train)
 
 
 def _prepare(backend: Engine, examples: list[Example], bar) -> float:
@@ -245,7 +265,7 @@ def _arguments(n: int, resume: History | None, **given) -> dict:
 
 def _learn(
     backend: Engine, batches: list[list[Example]], eta: float, passes: _Passes, bar,
-    interrupted: threading.Event,
+    interrupted: threading.Event, trajectory: Trajectory | None = None, m: int = 0,
 ) -> tuple[int, float, int]:
     """An SGD step on each batch in turn, until they run out or Ctrl-C is pressed.
 
@@ -261,6 +281,9 @@ def _learn(
             C = _sgd_step(backend, batch, eta, passes.epoch, passes.batch + 1)
             passes.batch += 1
             steps += 1
+            if trajectory is not None:
+                backend.write_back()  # (where the engine keeps the weights apart: torch)
+                trajectory.record(backend.net, C, passes, m)
             if C > 0.0 and backend.vanished():
                 still += 1
             bar.update(1)

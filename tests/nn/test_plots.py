@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from nn.layers import MLP
-from nn.plots import decision_boundary, plot_history, save_training_pictures
+from nn.plots import (
+    cost_by_step,
+    decision_boundary,
+    plot_history,
+    save_training_pictures,
+    step_figure,
+    time_machine,
+    time_machine_frames,
+)
 from nn.sgd import History, train
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -139,3 +147,65 @@ def test_no_legend_covers_the_curves(plt, given_axes):
         assert len(ax.figure.axes) == 2  # the accuracy has axes of its own
     finally:
         plt.close(ax.figure)
+
+
+# ----------------------------------------------------------------------
+# The time machine's pictures (a training kept with keep="steps")
+# ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def kept(small_data):
+    return train(MLP([2, 3, 1], seed=0), small_data(12), epochs=4, batch_size=3, eta=2.0,
+                 seed=0, progress=False, keep="steps")
+
+
+def test_cost_by_step_draws_every_steps_batch_cost_and_marks_a_step(plt, kept):
+    ax = cost_by_step(kept, marker=5)
+    try:
+        batch, epochs, marker = ax.lines
+        assert list(batch.get_xdata()) == list(range(1, 17))
+        assert list(batch.get_ydata()) == [kept.cost_at(k) for k in range(1, 17)]
+        assert list(epochs.get_ydata()) == kept.cost
+        assert list(marker.get_xdata()) == [5, 5]
+    finally:
+        plt.close(ax.figure)
+
+
+def test_a_step_figure_shows_that_steps_network(plt, kept):
+    fig = step_figure(kept, 7, resolution=8)
+    try:
+        boundary, cost = fig.axes
+        assert boundary.get_title() == "Decision boundary after step 7"
+        assert list(cost.lines[-1].get_xdata()) == [7, 7]
+    finally:
+        plt.close(fig)
+
+
+def test_the_frames_spread_over_the_training(plt, kept):
+    fig = time_machine_frames(kept, resolution=6)
+    try:
+        titles = [ax.get_title() for ax in fig.axes]
+        assert titles[:4] == ["after step 0", "after step 5", "after step 11", "after step 16"]
+        cost = fig.axes[4]
+        assert sorted(line.get_xdata()[0] for line in cost.lines[2:]) == [0, 5, 11, 16]
+    finally:
+        plt.close(fig)
+
+
+def test_the_time_machine_slides_through_the_steps_and_has_a_static_view(plt, kept):
+    pytest.importorskip("ipywidgets", reason="ipywidgets comes with the notebooks extra")
+    box = time_machine(kept, resolution=6)
+    (_, slider), diagram, picture = box.children[0].children, *box.children[1:]
+    assert (slider.min, slider.max) == (0, 16)
+    first = picture.value
+    slider.value = 9
+    assert picture.value != first and diagram.value.lstrip().startswith("<?xml")
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/html"].startswith('<img src="data:image/png;base64,')
+    assert "Steps 0 to 16" in bundle["text/html"]
+
+
+def test_the_time_machine_needs_kept_steps(plt, history):
+    with pytest.raises(ValueError, match='kept no steps: train with keep="steps"'):
+        time_machine_frames(history)
