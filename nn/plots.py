@@ -223,16 +223,17 @@ def time_machine(history: History, *, resolution: int = 40):
     show()
     box = widgets.VBox([widgets.HBox([play, slider]), diagram, picture])
     frames = time_machine_frames(history)
-    static = (f'<img src="data:image/png;base64,{base64.b64encode(_png(frames)).decode()}">'
+    png = base64.b64encode(_png(frames, dpi=60)).decode()  # small: it is saved in the notebook
+    static = (f'<img src="data:image/png;base64,{png}">'
               f"<p><i>Steps {kept.first} to {kept.last}: run the notebook to move through "
               "them with the slider.</i></p>")
     plt.close(frames)
     return with_static_view(box, static)
 
 
-def _png(fig) -> bytes:
+def _png(fig, dpi: int = 90) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
+    fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
