@@ -146,8 +146,12 @@ def _read_text(path: Path, max_bytes: int) -> str:
     """The file's text, refusing folders, files over max_bytes, and what is not UTF-8."""
     if path.is_dir():
         raise ModelFileError(path, "is a folder; expected a model file written by save()")
-    with open(path, "rb") as f:  # (a device or a pipe has no size to ask first: read, and count)
-        raw = f.read(max_bytes + 1)
+    try:
+        with open(path, "rb") as f:  # (a device or a pipe has no size to ask first: read, count)
+            raw = f.read(max_bytes + 1)
+    except OSError as e:  # the same kind of error, in words: "no such file or directory"
+        raise type(e)(f"cannot read the model file {path}: "
+                      f"{(e.strerror or str(e)).lower()}") from None
     if len(raw) > max_bytes:
         raise ModelFileError(path, f"larger than {max_bytes} bytes, the most load() reads "
                                    "(max_bytes=...): not a model file of a network of Values")

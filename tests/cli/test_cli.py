@@ -158,6 +158,10 @@ def test_missing_model_file(tmp_path, run_cli):
     assert result.returncode != 0
     assert "no-such-model.json" in result.stderr
     assert "Traceback" not in result.stderr
+    for command in ("evaluate", "compare", "draw", "explain"):
+        result = run_cli(tmp_path, command, "no-such-model.json")
+        assert result.stderr == (f"deltagrad {command}: error: cannot read the model file "
+                                 "no-such-model.json: no such file or directory\n")
 
 
 def test_malformed_model_file(tmp_path, run_cli):
