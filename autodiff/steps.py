@@ -28,6 +28,7 @@ steps through the computation graph with the current node outlined.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -212,7 +213,7 @@ class BackwardSteps:
             highlight = [self.picture_id(s.node)]
             if s.kind == "backward":
                 highlight += [self.picture_id(t.user) for t in s.terms]
-            slides.append(Slide(symbol=s.symbol, value=s.value, html=_html_line(s.text()),
+            slides.append(Slide(symbol=s.symbol, value=s.value, html=html.escape(s.text()),
                                 highlight=tuple(highlight), caption=s.text()))
         title = f"Backpropagation through {lecture_text(self.root_name)}, step by step"
         return Slides(title, self.picture(), slides)
@@ -275,10 +276,4 @@ def _factor(text: str) -> str:
         if depth == 0 and text[i:i + 3] in (" + ", " − ", " - "):
             return f"({text})"
     return text
-
-
-def _html_line(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
