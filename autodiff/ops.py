@@ -16,9 +16,9 @@ and an :class:`Op` entry gathers everything else the project says about it:
 * ``apply``: how code writes the operation (``x * y``, ``x.exp()``); it works
   on Values, on floats where Python has the operator, and on torch tensors;
 * ``code``: the same rule as a template of Python statements, for replay's
-  generated straight-line code (``autodiff.codegen``); a test checks, op by
+  generated straight-line code (``autodiff.replay.codegen``); a test checks, op by
   op, that it gives the rule's numbers bit for bit;
-* ``symbol``: how a picture writes it in its oval (``autodiff.pictures``);
+* ``symbol``: how a picture writes it in its oval (``autodiff.views.pictures``);
 * ``text``, ``derivatives``, ``tex``, ``tex_derivatives``: the result and its
   local derivatives for people, with ``{x}``, ``{y}`` (the operands), ``{out}``
   (the result) and ``{n}`` (a number exponent) to fill in, either with the
@@ -28,7 +28,7 @@ and an :class:`Op` entry gathers everything else the project says about it:
   ones the engine multiplies.
 
 ``Value`` (``autodiff.value``) gives each entry a method or an operator;
-``autodiff.tape`` and ``autodiff.codegen`` compile the templates; the pictures
+``autodiff.replay.tape`` and ``autodiff.replay.codegen`` compile the templates; the pictures
 take the symbols; the tests draw their random expressions from ``OPS``. Adding
 an operation is one entry here and one method on ``Value``. ``sin`` and ``cos``
 were added that way:
@@ -192,7 +192,7 @@ def _power_rule(x: float, n: float) -> float:
 
 @dataclass(frozen=True)
 class Code:
-    """A rule as Python statements, for replay's generated code (``autodiff.codegen``).
+    """A rule as Python statements, for replay's generated code (``autodiff.replay.codegen``).
 
     ``forward`` are statements that set ``{out}`` (and any local derivative
     that needs a statement, as ``{dx}``, ``{dy}``) from the operands ``{x}``,

@@ -4,8 +4,8 @@
 does the very same arithmetic, in the same order, into a record of its own and
 leaves the graph alone: for each node, the shares its users pass back (the
 chain rule's ``upstream grad × local derivative``) and the grad they add up to.
-Step-by-step views (``autodiff.steps``) show the shares; pictures that compare
-a hand-written backward with the right one (``autodiff.pictures.draw_grads``)
+Step-by-step views (``autodiff.views.steps``) show the shares; pictures that compare
+a hand-written backward with the right one (``autodiff.views.pictures.draw_grads``)
 take the grads.
 
 >>> from autodiff import Value

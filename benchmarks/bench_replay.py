@@ -10,7 +10,7 @@
    each; each figure is the median of the runs. Then the one-off cost of
    recording (build the graph once, ``record``, which generates and compiles
    the code) and after how many steps replay has paid it back.
-2. nn's replay engine (``nn.engines``: one example recorded, replayed for each
+2. nn's replay engine (``nn.training.engines``: one example recorded, replayed for each
    example of the batch) against nn's values step, on the [16, 32, 32, 1] net
    and on a [2, 16, 16, 1] sigmoid net with moons, batch 8, quadratic cost.
 3. Training on moons with ``nn.train``, [2, 16, 16, 1] sigmoid network, batch
@@ -179,8 +179,8 @@ def bench_step(runs: int) -> None:
 def bench_nn_steps(runs: int) -> None:
     """nn's replay engine (one example recorded, replayed per example) against nn's values step."""
     from nn import MLP, moons
-    from nn.costs import quadratic_cost
-    from nn.engines import ReplayEngine, ValuesEngine
+    from nn.model.costs import quadratic_cost
+    from nn.training.engines import ReplayEngine, ValuesEngine
 
     rng = random.Random(3)
     cases = {
@@ -222,8 +222,8 @@ def bench_nn_steps(runs: int) -> None:
 
 def bench_moons(runs: int) -> None:
     from nn import MLP, moons
-    from nn.engines import SAMPLE
-    from nn.sgd import train
+    from nn.training.engines import SAMPLE
+    from nn.training.sgd import train
 
     data = moons(n=200, noise=0.1, seed=0)
     sizes, epochs, batch = [2, 16, 16, 1], 2, 8
@@ -265,8 +265,8 @@ def bench_moons(runs: int) -> None:
 def peak_memory(engine: str, sizes: list[int]) -> None:
     """In a process of its own: one step of ``engine`` on a batch of 10; print the MB it took."""
     from nn import MLP
-    from nn.costs import quadratic_cost
-    from nn.engines import ReplayEngine, ValuesEngine
+    from nn.model.costs import quadratic_cost
+    from nn.training.engines import ReplayEngine, ValuesEngine
 
     net = MLP(sizes, seed=0)
     rng = random.Random(0)

@@ -40,9 +40,9 @@ import numpy as np
 from micrograd.engine import Value as MicroValue
 
 from nn import MLP, moons
-from nn.costs import quadratic_cost
-from nn.metrics import accuracy
-from nn.sgd import train
+from nn.model.costs import quadratic_cost
+from nn.training.metrics import accuracy
+from nn.training.sgd import train
 
 SIZES = [2, 16, 16, 1]
 N, BATCH, ETA, SEED = 100, 10, 0.1, 0
@@ -59,7 +59,7 @@ def micrograd_copy(net: MLP) -> list[list[tuple[list[MicroValue], MicroValue]]]:
 
 
 def micrograd_forward(layers, x: list[float]) -> MicroValue:
-    """z = w_1 a_1 + ... + w_m a_m + b, relu on hidden layers: the order nn.layers uses."""
+    """z = w_1 a_1 + ... + w_m a_m + b, relu on hidden layers: the order nn.model.layers uses."""
     a = x
     for i, layer in enumerate(layers):
         out = []
@@ -315,7 +315,7 @@ def time_digits(train_data, test_data, runs: int, old_values: bool) -> dict[str,
 
 
 def bench_digits(quick: bool) -> None:
-    from nn.data import digits, split
+    from nn.data.datasets import digits, split
 
     train_data, test_data = split(digits(), test_fraction=0.2, seed=0)
     if quick:

@@ -6,37 +6,25 @@
 >>> C.backward()                         # backpropagation: the chain rule, nothing more
 >>> delta = net.layer(2).z[0].grad       # the lecture's delta_1^2 = dC/dz_1^2
 
-The modules, from the bottom up (each imports only those above it):
+The subpackages, from the bottom up (each imports only those above it):
 
-    layers       Neuron, Layer, MLP: z_j^l = w_j^l . a^{l-1} + b_j^l, a_j^l = sigma(z_j^l)
-    tables       from_arrays, load_csv: arrays, data frames and CSV files as examples
-    data         xor, moons, circles, digits; split; check_data (and the two above)
-    costs        Cost, quadratic_cost, cross_entropy_cost: C = k(n) sum_i sum_j c(a_j, y_j)
-    engines      what computes C, dC/dw and the SGD step: ValuesEngine, ReplayEngine
-    metrics      evaluate, outputs, accuracy, predicted_class, true_class
-    records      History, and where training stopped (to resume it)
-    sgd          train (mini-batch SGD, w -> w - eta dC/dw)
-    formulas     the lecture's equations 1-4 on plain floats (backprop)
-    torch        to_torch, from_torch, PyTorch's gradients, TorchEngine (engine="torch")
-    comparison   autograd beside the formulas (and PyTorch), node by node
-    diagrams     draw_network: layers as columns, w_jk^l as edges, delta_j^l
-    model_files  save and load as JSON
-    plots        plot_history, decision_boundary (matplotlib)
-    mistakes     the catalogue of mistakes in backprop, each with the numbers it gives
-    checker      check_backprop: a student's own backprop against autograd, the mistake named
-    exercises    exercise: backprop by hand, with a sheet, a check and a solution
-    cli          the ``deltagrad`` command
+    model      Neuron, Layer, MLP; the costs: z_j^l = w_j^l . a^{l-1} + b_j^l, a_j^l = sigma(z_j^l)
+    data       xor, moons, circles, digits; split, check_data; from_arrays, load_csv
+    training   train (mini-batch SGD), its engines, History, evaluate; save and load
+    lecture    the lecture's equations 1-4 on floats, compare, walkthrough, draw_network, plots
+    checking   check_backprop, the catalogue of mistakes, exercise
+    cli        the ``deltagrad`` command
 
-Each module's name says what it holds and is never the name of a function:
-``from nn import train`` is the function, ``import nn.sgd`` the module that
-defines it. PyTorch and matplotlib are never imported here (``nn.torch`` and
-``nn.plots`` import them).
+A module's name says what it holds and is never the name of a function beside
+it: ``from nn import walkthrough`` is the function, ``nn.lecture.step_by_step``
+the module that defines it. PyTorch and matplotlib are never imported here
+(``nn.training.torch_bridge`` and ``nn.lecture.plots`` import them). Modules
+that moved into the subpackages keep their old import paths (``nn.plots``,
+``nn.torch``, ``nn.mistakes``, ...).
 """
 
-from nn.check_report import BackpropCheck
-from nn.checker import check_backprop, check_backprop_batch
-from nn.comparison import Report, compare, compare_batch
-from nn.costs import COSTS, Cost, cross_entropy_cost, quadratic_cost
+from autodiff.old_paths import keep_old_paths
+from nn.checking import BackpropCheck, Exercise, check_backprop, check_backprop_batch, exercise
 from nn.data import (
     DATASETS,
     check_data,
@@ -49,15 +37,53 @@ from nn.data import (
     split,
     xor,
 )
-from nn.diagrams import draw_network
-from nn.exercises import Exercise, exercise
-from nn.formulas import backprop, backprop_batch
-from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
-from nn.metrics import accuracy, evaluate
-from nn.model_files import ModelFileError, SavedModel, load, read_model, save
-from nn.records import History
-from nn.sgd import TrainingDiverged, train
-from nn.walkthrough import Walkthrough, walkthrough
+from nn.lecture import (
+    Report,
+    Walkthrough,
+    backprop,
+    backprop_batch,
+    compare,
+    compare_batch,
+    draw_network,
+    walkthrough,
+)
+from nn.model import (
+    ACTIVATIONS,
+    COSTS,
+    MLP,
+    Cost,
+    Layer,
+    Neuron,
+    cross_entropy_cost,
+    quadratic_cost,
+)
+from nn.training import (
+    History,
+    ModelFileError,
+    SavedModel,
+    TrainingDiverged,
+    accuracy,
+    evaluate,
+    load,
+    read_model,
+    save,
+    train,
+)
+
+keep_old_paths({
+    "nn.layers": "nn.model.layers", "nn.costs": "nn.model.costs",
+    "nn.tables": "nn.data.tables",
+    "nn.engines": "nn.training.engines", "nn.metrics": "nn.training.metrics",
+    "nn.records": "nn.training.records", "nn.trajectory": "nn.training.trajectory",
+    "nn.sgd": "nn.training.sgd", "nn.torch": "nn.training.torch_bridge",
+    "nn.model_files": "nn.training.model_files",
+    "nn.formulas": "nn.lecture.formulas", "nn.comparison": "nn.lecture.comparison",
+    "nn.diagrams": "nn.lecture.diagrams", "nn.plots": "nn.lecture.plots",
+    "nn.array_styles": "nn.checking.array_styles",
+    "nn.student_backprops": "nn.checking.student_backprops",
+    "nn.mistakes": "nn.checking.mistakes", "nn.checker": "nn.checking.checker",
+    "nn.check_report": "nn.checking.reports", "nn.exercises": "nn.checking.exercises",
+})
 
 __all__ = [
     "ACTIVATIONS",

@@ -86,7 +86,7 @@ def small_data():
 @pytest.fixture(scope="session")
 def linear_net():
     """linear_net(): a [1, 1] network with a = z, whose weights training can throw far."""
-    from nn.layers import MLP
+    from nn.model.layers import MLP
 
     return lambda: MLP([1, 1], "linear", seed=0)
 
@@ -236,7 +236,7 @@ def autograd_numbers(net, xs, ys, cost: str = "quadratic") -> dict:
     "z", "a" (with a[1] = x) and "delta" (z's grad) are the last example's;
     "b" and "w" are dC/db_j^l and dC/dw_jk^l of the batch's cost; "C" is C.
     """
-    from nn.costs import COSTS
+    from nn.model.costs import COSTS
 
     net.zero_grad()
     C = COSTS[cost]([net(x) for x in xs], ys)

@@ -112,13 +112,13 @@ def test_the_equation_check_sees_a_list_written_1_3_4():
     assert numbers == [1, 3] and listed["attrs"].get("start", 1) == 1
 
 
-# The colours of the pictures' roles (autodiff.pictures.ROLE_COLOURS), as a person names them.
+# The colours of the pictures' roles (autodiff.views.pictures.ROLE_COLOURS), as a person names them.
 COLOUR_NAMES = {"input": "lavender", "parameter": "orange", "constant": "grey",
                 "output": "green"}
 
 
 def test_the_colour_names_are_those_of_the_pictures():
-    from autodiff.pictures import ROLE_COLOURS
+    from autodiff.views.pictures import ROLE_COLOURS
 
     hues = {"#e6dcf5": "lavender", "#fde3c8": "orange", "#eeeeee": "grey", "#d5ecd4": "green"}
     assert {role: hues[ROLE_COLOURS[role]] for role in COLOUR_NAMES} == COLOUR_NAMES

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from autodiff.files import check_writable
 from autodiff.validate import excerpt
-from nn.costs import COSTS
-from nn.data import DATASETS, load_csv, load_dataset, split
-from nn.engines import ENGINES
-from nn.layers import ACTIVATIONS, INITS
-from nn.model_files import read_model
+from nn.data.datasets import DATASETS, load_csv, load_dataset, split
+from nn.model.costs import COSTS
+from nn.model.layers import ACTIVATIONS, INITS
+from nn.training.engines import ENGINES
+from nn.training.model_files import read_model
 
 # ---------------------------------------------------------------- the parser
 

@@ -33,9 +33,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
-from nn.array_styles import ARRAY_STYLES
-from nn.check_report import BackpropCheck, Tolerance
-from nn.checker import check_backprop, check_backprop_batch, frame_place, place, said
+from nn.checking.array_styles import ARRAY_STYLES
+from nn.checking.checker import check_backprop, check_backprop_batch, frame_place, place, said
+from nn.checking.exercises import exercise
+from nn.checking.reports import BackpropCheck, Tolerance
 from nn.cli.arguments import (
     check_writable_file,
     non_negative_float,
@@ -43,8 +44,7 @@ from nn.cli.arguments import (
     positive_int,
     sizes_type,
 )
-from nn.costs import COSTS
-from nn.exercises import exercise
+from nn.model.costs import COSTS
 
 SHEET_SUFFIXES = (".html", ".htm", ".md", ".markdown")
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
-from autodiff.pictures import (
+from autodiff.views.pictures import (
     DEFAULT_MAX_NODES,
     GraphTooLargeError,
     GraphvizMissingError,
@@ -21,18 +21,18 @@ from nn.cli.arguments import (
     data_description,
 )
 from nn.cli.training import fit
-from nn.comparison import compare
-from nn.costs import COSTS
-from nn.diagrams import (
+from nn.lecture.comparison import compare
+from nn.lecture.diagrams import (
     DEFAULT_MAX_EDGES,
     NetworkTooLargeError,
     draw_network,
     save_pictures,
 )
-from nn.layers import MLP
-from nn.model_files import save
-from nn.records import History
-from nn.walkthrough import walkthrough
+from nn.lecture.step_by_step import walkthrough
+from nn.model.costs import COSTS
+from nn.model.layers import MLP
+from nn.training.model_files import save
+from nn.training.records import History
 
 # ---------------------------------------------------------------- demo
 
@@ -109,7 +109,7 @@ def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
         print("matplotlib is not installed: no plots (pip install 'deltagrad[plots]')")
         return []
     matplotlib.use("Agg")
-    from nn.plots import save_training_pictures
+    from nn.lecture.plots import save_training_pictures
 
     if net.sizes[0] != 2:
         print(f"no boundary.png: a decision boundary needs 2 inputs, the network has "

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
-from autodiff.pictures import DEFAULT_MAX_NODES, GraphTooLargeError
+from autodiff.views.pictures import DEFAULT_MAX_NODES, GraphTooLargeError
 from nn.cli.arguments import (
     add_example_arguments,
     check_writable_file,
@@ -15,10 +15,10 @@ from nn.cli.arguments import (
     positive_int,
     the_example_of,
 )
-from nn.comparison import compare
-from nn.costs import COSTS
-from nn.diagrams import DEFAULT_MAX_EDGES, NetworkTooLargeError, save_pictures
-from nn.walkthrough import walkthrough
+from nn.lecture.comparison import compare
+from nn.lecture.diagrams import DEFAULT_MAX_EDGES, NetworkTooLargeError, save_pictures
+from nn.lecture.step_by_step import walkthrough
+from nn.model.costs import COSTS
 
 # ---------------------------------------------------------------- draw
 

@@ -29,12 +29,12 @@ from nn.cli.arguments import (
     data_name,
     dataset,
 )
-from nn.costs import COSTS
-from nn.layers import MLP
-from nn.metrics import evaluate
-from nn.model_files import SavedModel, read_model, save
-from nn.records import History
-from nn.sgd import train
+from nn.model.costs import COSTS
+from nn.model.layers import MLP
+from nn.training.metrics import evaluate
+from nn.training.model_files import SavedModel, read_model, save
+from nn.training.records import History
+from nn.training.sgd import train
 
 # What --resume takes from the model file, and must not be told again.
 FROM_THE_MODEL = ("sizes", "activation", "output_activation", "init", "seed", "cost",

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, gradcheck
-from autodiff.codegen import NAMESPACE, Unusual
 from autodiff.ops import COS, DIV, MUL, OPS, POWER, SIGMOID, SIN, lookup, power_name
+from autodiff.replay.codegen import NAMESPACE, Unusual
 
 ENGINE_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 ENTRIES = [(op, None) for op in OPS.values() if not op.parametrised]

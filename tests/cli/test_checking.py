@@ -150,7 +150,7 @@ def test_a_missing_file_is_one_line(tmp_path, run_cli):
 def test_a_numpy_shape_error_names_the_mistake_in_the_one_line(tmp_path, run_cli):
     pytest.importorskip("numpy", reason="the student's file uses numpy")
     (tmp_path / "w.py").write_text(
-        "from nn.mistakes import MISTAKES\n"
+        "from nn.checking.mistakes import MISTAKES\n"
         "backprop = MISTAKES['untransposed_weights'].reference('numpy')\n")
     error = one_line_error(run_cli(tmp_path, "check", "w.py", "--arrays", "numpy",
                                    "--sizes", "2,3,1"))

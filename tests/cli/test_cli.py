@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from nn.comparison import compare
-from nn.data import load_dataset, split
-from nn.layers import MLP
-from nn.metrics import evaluate
-from nn.model_files import load, read_model, save
+from nn.data.datasets import load_dataset, split
+from nn.lecture.comparison import compare
+from nn.model.layers import MLP
+from nn.training.metrics import evaluate
+from nn.training.model_files import load, read_model, save
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NEEDS_MATPLOTLIB = "the demo's plots need matplotlib: pip install 'deltagrad[plots]'"
@@ -45,7 +45,7 @@ def test_train_writes_a_model_that_loads(trained):
 def test_train_learns_the_same_as_the_library(trained):
     # the same seeds through the library give the same weights, bit for bit
     folder, _ = trained
-    from nn.sgd import train
+    from nn.training.sgd import train
 
     train_data, test_data = split(load_dataset("moons", n=200, noise=0.1, seed=0),
                                   test_fraction=0.2, seed=0)

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from nn.comparison import compare
-from nn.layers import MLP
-from nn.model_files import load, save
+from nn.lecture.comparison import compare
+from nn.model.layers import MLP
+from nn.training.model_files import load, save
 
 ONE_LINE = re.compile(r"deltagrad (\w+): error: [^\n]+\n")
 
@@ -133,7 +133,7 @@ def test_test_fraction_from_0_up_to_1(tmp_path, run_cli):
 
 
 def test_the_moons_default_is_the_library_s(tmp_path, run_cli):
-    from nn.data import moons
+    from nn.data.datasets import moons
 
     result = run_cli(tmp_path, "train", "--epochs", "1")
     n = len(moons())

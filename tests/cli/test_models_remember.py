@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from nn.comparison import compare
-from nn.costs import cross_entropy_cost
-from nn.data import load_csv, moons, split
-from nn.layers import MLP
-from nn.metrics import evaluate
-from nn.model_files import load, read_model, save
+from nn.data.datasets import load_csv, moons, split
+from nn.lecture.comparison import compare
+from nn.model.costs import cross_entropy_cost
+from nn.model.layers import MLP
+from nn.training.metrics import evaluate
+from nn.training.model_files import load, read_model, save
 
 FEW = ["--epochs", "2", "--no-progress"]
 
@@ -104,7 +104,7 @@ def test_compare_takes_its_example_and_cost_from_the_model(tmp_path, run_cli):
             "3", *FEW, "--out", "m.json")
     result = run_cli(tmp_path, "compare", "m.json", "--no-torch")
     assert result.returncode == 0, result.stderr
-    from nn.data import circles
+    from nn.data.datasets import circles
 
     _, test = split(circles(seed=3), test_fraction=0.2, seed=3)
     x, y = test[0]

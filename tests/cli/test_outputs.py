@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from nn.layers import MLP
-from nn.model_files import load, save
+from nn.model.layers import MLP
+from nn.training.model_files import load, save
 
 TRAIN = ["train", "--epochs", "1", "--no-progress"]
 

@@ -1,0 +1,15 @@
+"""Views of a graph for people: pictures, the backward sweep step by step, slides.
+
+    notation  the lecture's labels and numbers in text, HTML and TeX
+    pictures  draw (a computation graph), draw_grads, save_picture
+    steps     backward_steps: backward() step by step, numbers plugged in
+    slides    steps over a picture: a stepper page, frames, a GIF
+
+Each reads the engine's core (``autodiff.value``, ``autodiff.ops``,
+``autodiff.sweep``), never another view's strings.
+"""
+
+from autodiff.views.pictures import draw, draw_grads, save_picture
+from autodiff.views.steps import BackwardSteps, backward_steps
+
+__all__ = ["BackwardSteps", "backward_steps", "draw", "draw_grads", "save_picture"]

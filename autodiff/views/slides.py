@@ -1,0 +1,322 @@
+"""A sequence of steps over one picture: a page to step through, frames for slides, a GIF.
+
+Both step-by-step views of the project, backpropagation through any
+expression (``autodiff.views.steps``) and through a network in the lecture's
+equations (``nn.walkthrough``), are a picture (a graphviz Drawing) and a list
+of steps, each naming the parts of the picture it is about. :class:`Slides`
+turns that into
+
+* ``html()``: one self-contained HTML page: the picture as inline SVG, the
+  steps beside it, Previous/Next buttons, the arrow keys and a slider to move,
+  and ``#step=N`` in the address to open at step N (counted from 1, as the
+  page numbers them). The current step's parts of the picture are outlined.
+  The page fetches nothing (a Content-Security-Policy says so to the
+  browser): no scripts, fonts or math renderers from elsewhere;
+* ``frames(folder)``: one picture per step, the step's parts outlined and its
+  text as a caption, sized for a slide 1920 pixels wide;
+* ``gif(path)``: the frames as an animated GIF (with Pillow, which matplotlib
+  brings);
+* ``widget()``: in Jupyter, the picture and the current step with a slider and
+  a play button (ipywidgets).
+
+Parts of the picture are named as in its DOT source: a node "a2_1", an edge
+"a1_1->a2_1".
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autodiff.files import atomic_write, atomic_write_text
+from autodiff.views.pictures import HIGHLIGHT_COLOUR, Drawing, save_picture, slide_sized
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One step: ``symbol`` and ``value`` (what it computes, plain text and number), its
+    ``html`` for the page, its ``caption`` (plain text) for frames, and the parts of the
+    picture to outline."""
+
+    symbol: str
+    value: float | None
+    html: str
+    caption: str
+    highlight: tuple[str, ...] = ()
+
+
+class Slides:
+    """A title, a picture and its slides; see the module docstring for the outputs."""
+
+    def __init__(self, title: str, picture: Drawing, slides: Sequence[Slide],
+                 intro_html: str = "") -> None:
+        if not slides:
+            raise ValueError("there are no steps to show")
+        self.title = title
+        self.picture = picture
+        self.slides = list(slides)
+        self.intro_html = intro_html
+
+    # ------------------------------------------------------------------ the page
+
+    def html(self) -> str:
+        """The whole page, as a string."""
+        svg = _inline_svg(self.picture.pipe(format="svg").decode("utf-8"))
+        items = "\n".join(
+            f'<li data-symbol="{html.escape(s.symbol)}" '
+            f'data-value="{"" if s.value is None else repr(s.value)}">{s.html}</li>'
+            for s in self.slides
+        )
+        highlights = json.dumps([list(s.highlight) for s in self.slides])
+        return _PAGE.format(
+            title=html.escape(self.title), intro=self.intro_html, svg=svg, items=items,
+            last=len(self.slides), highlights=highlights, colour=HIGHLIGHT_COLOUR,
+        )
+
+    def iframe(self) -> str:
+        """The page inside an iframe, for Jupyter (its script and styles stay its own)."""
+        page = html.escape(self.html(), quote=True)
+        return (f'<iframe srcdoc="{page}" style="width: 100%; height: 640px; border: 1px solid '
+                f'#ddd" sandbox="allow-scripts"></iframe>')
+
+    def save(self, path: str | os.PathLike, *, text: Callable[[], str] | None = None,
+             markdown: Callable[[], str] | None = None) -> Path:
+        """Write the page (.html), or the steps as .txt or .md, or a .gif, by the suffix."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        writers = {".html": self.html, ".htm": self.html, ".txt": text, ".md": markdown}
+        if suffix == ".gif":
+            return self.gif(path)
+        if writers.get(suffix) is None:
+            known = ".html, .gif" + (", .txt" if text else "") + (", .md" if markdown else "")
+            raise ValueError(f"cannot tell what to write to {str(path)!r}: give a suffix "
+                             f"{known}")
+        return atomic_write_text(path, writers[suffix]())
+
+    # ------------------------------------------------------------------ frames
+
+    def frame(self, k: int) -> Drawing:
+        """The picture of step k (0-based): its parts outlined, its text as a caption."""
+        slide = self.slides[k]
+        g = slide_sized(self.picture)
+        g.body = [_outlined(line, slide.highlight) for line in g.body]
+        caption = html.escape(f"{k + 1}. {slide.caption}")
+        g.attr(label=f"<{caption}>", labelloc="t", fontsize="18", bgcolor="white", pad="0.3")
+        return g
+
+    def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
+        """Write step001.<format>, step002.<format>, ... into ``folder``; return the paths."""
+        if format not in ("png", "svg"):
+            raise ValueError(f"format must be 'png' or 'svg', got {format!r}")
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"cannot write frames into {str(folder)!r}: no such folder")
+        width = len(str(len(self.slides)))
+        return [save_picture(self.frame(k), folder / f"step{k + 1:0{max(3, width)}d}.{format}")
+                for k in range(len(self.slides))]
+
+    def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
+        """An animated GIF of the frames, ``seconds`` per step (the last one held longer)."""
+        try:
+            from PIL import Image
+        except ImportError as error:
+            raise ImportError("a GIF needs Pillow: pip install 'deltagrad[plots]' "
+                              "(matplotlib brings it)") from error
+        import io
+
+        images = [Image.open(io.BytesIO(self.frame(k).pipe(format="png"))).convert("RGB")
+                  for k in range(len(self.slides))]
+        width = max(im.width for im in images)
+        height = max(im.height for im in images)
+        frames = []
+        for im in images:  # a common canvas: captions of different lengths change the size
+            canvas = Image.new("RGB", (width, height), "white")
+            canvas.paste(im, ((width - im.width) // 2, 0))
+            frames.append(canvas.convert("P", palette=Image.ADAPTIVE))
+        durations = [int(seconds * 1000)] * (len(frames) - 1) + [int(seconds * 3000)]
+        return atomic_write(path, lambda f: frames[0].save(
+            f, format="GIF", save_all=True, append_images=frames[1:], duration=durations,
+            loop=0), binary=True)
+
+    # ------------------------------------------------------------------ Jupyter
+
+    def widget(self):
+        """An ipywidgets stepper: the picture with the step's parts outlined, its text, a slider."""
+        try:
+            import ipywidgets as widgets
+        except ImportError as error:
+            raise ImportError("show() needs ipywidgets: pip install 'deltagrad[notebooks]'") \
+                from error
+        svg = _inline_svg(self.picture.pipe(format="svg").decode("utf-8"))
+        slider = widgets.IntSlider(min=1, max=len(self.slides), value=1, description="step",
+                                   continuous_update=True)
+        play = widgets.Play(min=1, max=len(self.slides), interval=1500)
+        widgets.jslink((play, "value"), (slider, "value"))
+        view = widgets.HTML()
+
+        def update(change=None) -> None:
+            k = slider.value - 1
+            view.value = _widget_view(svg, self.slides[k], k, len(self.slides))
+
+        slider.observe(update, names="value")
+        update()
+        stepper = widgets.VBox([widgets.HBox([play, slider]), view])
+        return with_static_view(stepper, f"{view.value}<p><i>{len(self.slides)} steps: run the "
+                                         "notebook to step through them with the slider.</i></p>")
+
+
+def with_static_view(widget, html: str):
+    """``widget``, also offering ``html`` to whatever shows it but cannot run widgets.
+
+    A notebook saved with its outputs keeps both; a code host shows the HTML
+    (the first step, a few frames) where Jupyter runs the widget.
+    """
+    widget_bundle = widget._repr_mimebundle_
+    widget._repr_mimebundle_ = lambda **kwargs: {**widget_bundle(**kwargs), "text/html": html}
+    return widget
+
+
+def _inline_svg(svg: str) -> str:
+    """Graphviz's SVG without its XML prologue, fit to the page's width."""
+    svg = svg[svg.index("<svg"):]
+    fit = '<svg style="width: 100%; height: auto"'
+    return re.sub(r'<svg width="[^"]*" height="[^"]*"', fit, svg, count=1)
+
+
+def _outlined(line: str, parts: tuple[str, ...]) -> str:
+    """A DOT body line with the outline of the highlight added, if it declares one of ``parts``."""
+    stripped = line.strip()
+    for part in parts:
+        if "->" in part:
+            tail, head = part.split("->")
+            declares = re.match(rf'"?{re.escape(tail)}"?\s*->\s*"?{re.escape(head)}"?[\s\[]',
+                                stripped)
+        else:
+            declares = re.match(rf'"?{re.escape(part)}"?\s*\[', stripped)
+        if declares and stripped.endswith("]"):
+            return line.rstrip().rstrip("]") + f' color="{HIGHLIGHT_COLOUR}" penwidth=4]\n'
+    return line
+
+
+def _widget_view(svg: str, slide: Slide, k: int, n: int) -> str:
+    outline = ", ".join(f'g[data-part="{html.escape(p)}"]' for p in slide.highlight)
+    style = (f"<style>.deltagrad-stepper {{}} {outline} polygon, {outline} path, "
+             f"{outline} ellipse {{ stroke: {HIGHLIGHT_COLOUR}; stroke-width: 4; }}</style>"
+             if outline else "")
+    tagged = _tag_parts(svg)
+    return (f'{style}<div class="deltagrad-stepper">{tagged}</div>'
+            f"<p><b>Step {k + 1} of {n}.</b> {slide.html}</p>")
+
+
+def _tag_parts(svg: str) -> str:
+    """Give each node and edge group of Graphviz's SVG a data-part attribute: its DOT name."""
+    def tag(m: re.Match) -> str:
+        name = html.unescape(m.group(3)).replace("&#45;", "-")
+        return f'{m.group(1)} data-part="{html.escape(name)}"{m.group(2)}<title>{m.group(3)}'
+
+    return re.sub(r'(<g id="[^"]*" class="(?:node|edge)")(>\s*)<title>([^<]*)', tag, svg)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';
+      style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }}
+  h1 {{ font-size: 1.4em; margin: 0 0 0.4em; }}
+  main {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }}
+  figure {{ flex: 1 1 480px; margin: 0; }}
+  #steps {{ flex: 1 1 360px; max-width: 46em; }}
+  nav {{ display: flex; gap: 0.5em; align-items: center; margin-bottom: 0.8em; }}
+  nav input[type=range] {{ flex: 1; }}
+  #current {{ font-size: 1.15em; padding: 0.6em 0.8em; background: #fff6f4;
+             border-left: 4px solid {colour}; margin-bottom: 0.8em; min-height: 2.4em; }}
+  ol {{ max-height: 60vh; overflow-y: auto; padding-left: 2.6em; margin: 0; }}
+  li {{ padding: 0.15em 0.3em; }}
+  li.current {{ background: #fde3de; }}
+  /* the outline of a node or an edge: its first shape (a tooltip wraps it in a link) */
+  .hl path:first-of-type, .hl polygon:first-of-type, .hl ellipse {{
+    stroke: {colour} !important; stroke-width: 4; }}
+  .hl text {{ font-weight: bold; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+{intro}
+<main>
+<figure id="picture">{svg}</figure>
+<section id="steps">
+<nav>
+  <button id="prev" type="button" title="Previous step (left arrow)">&#9664; Previous</button>
+  <input id="slider" type="range" min="1" max="{last}" value="1" aria-label="step">
+  <button id="next" type="button" title="Next step (right arrow)">Next &#9654;</button>
+  <span id="counter" aria-live="polite"></span>
+</nav>
+<div id="current"></div>
+<ol id="list">
+{items}
+</ol>
+</section>
+</main>
+<script>
+(function () {{
+  const highlights = {highlights};
+  const items = Array.from(document.querySelectorAll("#list li"));
+  const slider = document.getElementById("slider");
+  const counter = document.getElementById("counter");
+  const current = document.getElementById("current");
+  const parts = {{}};
+  document.querySelectorAll("#picture g.node, #picture g.edge").forEach(function (g) {{
+    const title = g.querySelector("title");
+    if (title) parts[title.textContent.replace(/\\s+/g, "")] = g;
+  }});
+  let step = 1;
+  function show(k) {{
+    step = Math.min(Math.max(k, 1), items.length);
+    slider.value = step;
+    counter.textContent = "step " + step + " of " + items.length;
+    items.forEach(function (li, i) {{ li.classList.toggle("current", i === step - 1); }});
+    const li = items[step - 1];
+    current.innerHTML = li.innerHTML;
+    current.dataset.symbol = li.dataset.symbol;
+    current.dataset.value = li.dataset.value;
+    Object.values(parts).forEach(function (g) {{ g.classList.remove("hl"); }});
+    highlights[step - 1].forEach(function (name) {{
+      const g = parts[name];
+      if (g) g.classList.add("hl");
+    }});
+    li.scrollIntoView({{block: "nearest"}});
+    if (location.hash !== "#step=" + step) history.replaceState(null, "", "#step=" + step);
+  }}
+  function fromHash() {{
+    const m = /^#step=(\\d+)$/.exec(location.hash);
+    return m ? parseInt(m[1], 10) : 1;
+  }}
+  document.getElementById("prev").addEventListener("click", function () {{ show(step - 1); }});
+  document.getElementById("next").addEventListener("click", function () {{ show(step + 1); }});
+  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
+  items.forEach(function (li, i) {{
+    li.addEventListener("click", function () {{ show(i + 1); }});
+  }});
+  document.addEventListener("keydown", function (e) {{
+    if (e.key === "ArrowRight" || e.key === "ArrowDown") {{ show(step + 1); e.preventDefault(); }}
+    if (e.key === "ArrowLeft" || e.key === "ArrowUp") {{ show(step - 1); e.preventDefault(); }}
+    if (e.key === "Home") show(1);
+    if (e.key === "End") show(items.length);
+  }});
+  window.addEventListener("hashchange", function () {{ show(fromHash()); }});
+  show(fromHash());
+}})();
+</script>
+</body>
+</html>
+"""

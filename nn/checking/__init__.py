@@ -1,0 +1,17 @@
+"""Checking a student's own backprop: the checker, its catalogue of mistakes, exercises.
+
+    array_styles       what a student's backprop takes and gives: lists, numpy, numpy columns
+    student_backprops  backprop as a student writes it, with one catalogued slip or none
+    mistakes           the catalogue: each mistake's numbers, hint and reference code
+    checker            check_backprop: a student's backprop against autograd, the mistake named
+    reports            BackpropCheck: the report of a check, as text and HTML
+    exercises          exercise: backprop by hand; the sheet, the check, the solution
+"""
+
+from nn.checking.checker import check_backprop, check_backprop_batch
+from nn.checking.exercises import Exercise, exercise
+from nn.checking.mistakes import MISTAKES
+from nn.checking.reports import BackpropCheck
+
+__all__ = ["MISTAKES", "BackpropCheck", "Exercise", "check_backprop", "check_backprop_batch",
+           "exercise"]

@@ -1,0 +1,183 @@
+"""Backpropagation as a student writes it for the exercise, on nested lists and on numpy.
+
+These are the reference implementations of the catalogue of mistakes
+(``nn.checking.mistakes``): the function the exercise asks for,
+
+    backprop(weights, biases, x, y) -> (nabla_b, nabla_w)
+
+written plainly, with at most one ``slip``: a mistake's id, made at the line
+where students make it. The tests hand them to the checker, which must name
+the slip without being told it; the notebook shows one.
+
+    backprop_lists(weights, biases, x, y)                      right, on nested lists
+    backprop_lists(weights, biases, x, y, slip="error_sign")   with one mistake
+    backprop_numpy(...)               the same on numpy arrays, flat vectors or columns alike
+    batch_backprop_lists(weights, biases, xs, ys), batch_backprop_numpy(...)
+                                      the gradient of a batch's cost: the mean over its examples
+
+Each is written the way the exercise goes: a forward pass that keeps every
+z^l and a^l, then delta from layer L back to 2 and the gradients from it.
+Neurons are sigmoids; the cost is the quadratic one, or cross-entropy with
+``cost="cross_entropy"`` (whose delta^L is a - y: sigma' cancels).
+"""
+
+from __future__ import annotations
+
+import operator
+
+from nn.lecture.formulas import sigmoid, sigmoid_prime
+
+# ---------------------------------------------------------------- on nested lists
+
+
+def backprop_lists(weights, biases, x, y, slip: str | None = None, cost: str = "quadratic"):
+    """nabla_b[i] = dC/db^l and nabla_w[i] = dC/dw^l for l = i + 2, as nested lists."""
+    zs, activations = _forward_lists(weights, biases, x)  # zs[i] is z^(i+2), activations[i] a^(i+1)
+    nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
+    delta = _output_delta_lists(activations[-1], y, zs[-1], slip, cost)
+    for i in reversed(range(len(weights))):  # layer l = i + 2, from L back to 2
+        if i < len(weights) - 1:
+            delta = _hidden_delta_lists(weights[i + 1], delta, zs[i], activations[i + 1], slip)
+        nabla_b[i] = delta
+        nabla_w[i] = _weight_gradient_lists(delta, activations, zs, i, slip)
+    return nabla_b, nabla_w
+
+
+def _forward_lists(weights, biases, x):
+    """z_j^l = sum_k w_jk^l a_k^(l-1) + b_j^l and a_j^l = sigma(z_j^l), layer by layer."""
+    zs, activations = [], [list(x)]
+    for W, b in zip(weights, biases):
+        z = [sum(w_jk * a_k for w_jk, a_k in zip(w_j, activations[-1])) + b_j
+             for w_j, b_j in zip(W, b)]
+        zs.append(z)
+        activations.append([sigmoid(z_j) for z_j in z])
+    return zs, activations
+
+
+def _output_delta_lists(a, y, z, slip, cost):
+    """Equation 1: delta_j^L = dC/da_j^L sigma'(z_j^L)."""
+    sign = -1.0 if slip == "error_sign" else 1.0
+    if cost == "cross_entropy":
+        if slip == "cross_entropy_with_sigma_prime":
+            return [(a_j - y_j) * sigmoid_prime(z_j) for a_j, y_j, z_j in zip(a, y, z)]
+        return [sign * (a_j - y_j) for a_j, y_j in zip(a, y)]
+    twice = 2.0 if slip == "factor_two" else 1.0
+    return [sign * twice * (a_j - y_j) * _sigma_prime(z_j, a_j, slip, "missing_sigma_prime_output")
+            for a_j, y_j, z_j in zip(a, y, z)]
+
+
+def _hidden_delta_lists(W_next, delta_next, z, a, slip):
+    """Equation 2: delta_j^l = sum_k w_kj^(l+1) delta_k^(l+1) sigma'(z_j^l)."""
+    delta = []
+    for j, (z_j, a_j) in enumerate(zip(z, a)):
+        if slip == "untransposed_weights":  # w_jk^(l+1): row j of W^(l+1), where column j belongs
+            back = sum(W_next[j][k] * delta_next[k] for k in range(len(delta_next)))
+        else:
+            back = sum(W_next[k][j] * delta_next[k] for k in range(len(delta_next)))
+        delta.append(back * _sigma_prime(z_j, a_j, slip, "missing_sigma_prime_hidden"))
+    return delta
+
+
+def _weight_gradient_lists(delta, activations, zs, i, slip):
+    """Equation 4: dC/dw_jk^l = a_k^(l-1) delta_j^l, where activations[i] is a^(l-1)."""
+    if slip == "weight_gradient_transposed":  # a_j^(l-1) delta_k^l
+        return [[a_j * delta_k for delta_k in delta] for a_j in activations[i]]
+    return [[a_k * delta_j for a_k in _a_prev(activations, zs, i, slip)] for delta_j in delta]
+
+
+def batch_backprop_lists(weights, biases, xs, ys, slip: str | None = None,
+                         cost: str = "quadratic"):
+    """The gradient of the batch's cost C = 1/n sum_x C_x: the mean of the examples' gradients."""
+    return _over_batch(backprop_lists, _add, _times, weights, biases, xs, ys, slip, cost)
+
+
+# ---------------------------------------------------------------- on numpy arrays
+
+
+def backprop_numpy(weights, biases, x, y, slip: str | None = None, cost: str = "quadratic"):
+    """The same on numpy arrays: x, y and the biases flat, or all columns, as given."""
+    import numpy as np
+
+    weights = [np.asarray(W, dtype=float) for W in weights]
+    zs, activations = [], [np.asarray(x, dtype=float)]
+    for W, b in zip(weights, biases):
+        zs.append(W @ activations[-1] + np.asarray(b, dtype=float))
+        activations.append(1.0 / (1.0 + np.exp(-zs[-1])))
+    delta = _output_delta_numpy(activations[-1], np.asarray(y, dtype=float), zs[-1], slip, cost)
+    nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
+    for i in reversed(range(len(weights))):
+        if i < len(weights) - 1:
+            W_next = weights[i + 1] if slip == "untransposed_weights" else weights[i + 1].T
+            sp = _sigma_prime(zs[i], activations[i + 1], slip, "missing_sigma_prime_hidden")
+            delta = (W_next @ delta) * sp
+        nabla_b[i] = delta
+        if slip == "weight_gradient_transposed":
+            nabla_w[i] = np.outer(activations[i], delta)
+        else:
+            nabla_w[i] = np.outer(delta, _a_prev(activations, zs, i, slip))
+    return nabla_b, nabla_w
+
+
+def _output_delta_numpy(a, y, z, slip, cost):
+    """Equation 1 on arrays."""
+    sign = -1.0 if slip == "error_sign" else 1.0
+    if cost == "cross_entropy":
+        if slip == "cross_entropy_with_sigma_prime":
+            return (a - y) * _sigma_prime(z, a, None, "")
+        return sign * (a - y)
+    twice = 2.0 if slip == "factor_two" else 1.0
+    return sign * twice * (a - y) * _sigma_prime(z, a, slip, "missing_sigma_prime_output")
+
+
+def batch_backprop_numpy(weights, biases, xs, ys, slip: str | None = None,
+                         cost: str = "quadratic"):
+    """The mean of the examples' gradients, on numpy arrays (xs: rows of an array, or columns)."""
+    return _over_batch(backprop_numpy, operator.add, operator.mul, weights, biases, xs, ys,
+                       slip, cost)
+
+
+# ---------------------------------------------------------------- shared by both
+
+
+def _sigma_prime(z, a, slip, missing):
+    """sigma'(z) = sigma(z)(1 - sigma(z)), on a float or an array; 1 if this slip drops it."""
+    if slip == missing:
+        return 1.0
+    if slip == "sigma_prime_of_a":  # sigma'(a) = sigma(a)(1 - sigma(a)): the wrong argument
+        z = a
+    if isinstance(z, float):
+        return sigmoid_prime(z)
+    import numpy as np
+
+    s = 1.0 / (1.0 + np.exp(-z))
+    return s * (1.0 - s)
+
+
+def _a_prev(activations, zs, i, slip):
+    """What equation 4 multiplies delta^l by: a^(l-1), or what a slip takes instead."""
+    if slip == "a_of_wrong_layer":
+        return activations[i + 1]  # a^l
+    if slip == "z_instead_of_a" and i > 0:  # z^(l-1); layer 1 has no z, there it takes x
+        return zs[i - 1]
+    return activations[i]
+
+
+def _over_batch(backprop, add, times, weights, biases, xs, ys, slip, cost):
+    """The examples' (nabla_b, nabla_w) added up, then divided by n, unless the slip is the sum."""
+    total = None
+    for x, y in zip(xs, ys):
+        grads = backprop(weights, biases, x, y, slip, cost)
+        total = grads if total is None else [[add(s, t) for s, t in zip(S, T)]
+                                             for S, T in zip(total, grads)]
+    scale = 1.0 if slip == "sum_not_mean" else 1.0 / len(xs)
+    return tuple([times(scale, block) for block in part] for part in total)
+
+
+def _add(u, v):
+    """Two nested lists of numbers added entry by entry."""
+    return [_add(a, b) for a, b in zip(u, v)] if isinstance(u, list) else u + v
+
+
+def _times(c, u):
+    """A nested list of numbers times c."""
+    return [_times(c, a) for a in u] if isinstance(u, list) else c * u

@@ -1,0 +1,505 @@
+"""Backpropagation through a network step by step, in the lecture's equations, numbers plugged in.
+
+A worked solution, generated for any deltagrad network and example: first the
+forward pass, then the backward pass by the lecture's four equations, and (with
+a learning rate) the SGD update, one quantity per step:
+
+    forward    z_j^l = w_j1^l a_1^{l-1} + ... + w_jm^l a_m^{l-1} + b_j^l,  a_j^l = sigma(z_j^l),  C
+    (1)        delta_j^L  = dC/da_j^L * sigma'(z_j^L)
+    (2)        delta_j^l  = (w_1j^{l+1} delta_1^{l+1} + ...) * sigma'(z_j^l)
+    (3)        dC/db_j^l  = delta_j^l
+    (4)        dC/dw_jk^l = a_k^{l-1} delta_j^l
+    update     w_jk^l -> w_jk^l - eta dC/dw_jk^l,   b_j^l -> b_j^l - eta dC/db_j^l
+
+The backward pass goes from layer L back to 2, each layer's deltas first, then
+its dC/db, then its dC/dw, as ``nn.compare`` lists them. Every number is the
+engine's: the example is run through the network and ``C.backward()`` is
+called, and each step's ``value`` is read off the graph (delta_j^l is the grad
+of the Value z_j^l, the lecture's "artificial quantity"). The formula beside it
+is the lecture's, with the graph's numbers plugged in, so that a student can
+redo each line by hand:
+
+>>> from nn import MLP, walkthrough
+>>> net = MLP([2, 2, 1], seed=0)
+>>> walk = walkthrough(net, [0.05, 0.10], [0.01])
+>>> step = walk.step("delta_1^3")
+>>> step.equation, step.formula
+(1, "(a_1^3 - y_1) * sigma'(z_1^3)")
+
+``walk.text()``, ``walk.markdown()`` (TeX math for Jupyter and code hosts),
+``walk.save("walk.html")`` (a page stepping through the network diagram,
+Previous/Next, arrow keys, a slider, ``#step=N``), ``walk.frames(folder)`` and
+``walk.gif(path)`` for slides, ``walk.show()`` in Jupyter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autodiff import Value, collector_paused
+from autodiff.validate import positive_number, whole_number
+from autodiff.views.notation import lecture_html, lecture_tex, plain_number
+from autodiff.views.pictures import Drawing
+from autodiff.views.slides import Slide, Slides
+from nn.lecture.diagrams import draw_network
+from nn.lecture.formulas import backprop
+from nn.model.costs import COSTS, Cost, cost_name, quadratic_cost
+from nn.model.layers import MLP, node_label
+
+EQUATIONS = {
+    1: "delta_j^L = dC/da_j^L * sigma'(z_j^L)",
+    2: "delta_j^l = (sum_k w_kj^{l+1} delta_k^{l+1}) * sigma'(z_j^l)",
+    3: "dC/db_j^l = delta_j^l",
+    4: "dC/dw_jk^l = a_k^{l-1} delta_j^l",
+}
+
+
+# The same for a page: sub- and superscripts, Greek letters
+_d, _s = "\u2202", "\u03c3\u2032"
+EQUATIONS_HTML = {
+    1: f"δ<sub>j</sub><sup>L</sup> = {_d}C/{_d}<i>a</i><sub>j</sub><sup>L</sup> · "
+       f"{_s}(<i>z</i><sub>j</sub><sup>L</sup>)",
+    2: "δ<sub>j</sub><sup>l</sup> = (Σ<sub>k</sub> <i>w</i><sub>kj</sub><sup>l+1</sup> "
+       f"δ<sub>k</sub><sup>l+1</sup>) · {_s}(<i>z</i><sub>j</sub><sup>l</sup>)",
+    3: f"{_d}C/{_d}<i>b</i><sub>j</sub><sup>l</sup> = δ<sub>j</sub><sup>l</sup>",
+    4: f"{_d}C/{_d}<i>w</i><sub>jk</sub><sup>l</sup> = <i>a</i><sub>k</sub><sup>l−1</sup> "
+       "δ<sub>j</sub><sup>l</sup>",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One quantity of the walkthrough.
+
+    ``symbol`` names it in plain text as ``nn.compare`` names rows ("z_1^2",
+    "a_1^2", "C", "delta_1^3", "dC/db_1^3", "dC/dw_12^3"; "w_12^3" and "b_1^3"
+    for an updated parameter). ``equation`` is the lecture's equation (1-4), or
+    None for the forward pass and the update. ``value`` is the engine's number.
+    ``formula`` is the right-hand side in the lecture's notation and
+    ``substituted`` the same with the numbers plugged in (``digits``
+    significant digits). ``nodes`` are the Values of the computation graph the
+    step reads (its own last). ``kind`` is "forward", "backward" or "update";
+    ``l``, ``j``, ``k`` the lecture's 1-based indices (0 for C; k None but for
+    weights). ``factors`` splits a delta into the two numbers it is the product
+    of, delta_j^l = dC/da_j^l * sigma'(z_j^l), as the graph holds them (the
+    grad of a_j^l, the local derivative of sigma): a tiny sigma' is a saturated
+    node, whose delta is tiny however wrong its output.
+    """
+
+    symbol: str
+    equation: int | None
+    value: float
+    formula: str
+    substituted: str
+    nodes: tuple[Value, ...] = field(repr=False)
+    kind: str
+    l: int
+    j: int
+    k: int | None = None
+    factors: dict[str, float] = field(default_factory=dict, compare=False)
+    template: str = field(default="", repr=False, compare=False)
+    slots: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def text(self) -> str:
+        """'symbol = formula = numbers = value', the equation used, and delta's factors."""
+        digits = self.slots.get("_digits", 6)
+        line = " = ".join(_distinct([self.symbol, self.formula, self.substituted,
+                                     _fmt(self.value, digits)]))
+        if not self.equation:
+            return line
+        factors = ", ".join(f"{name} = {_fmt(v, digits)}" for name, v in self.factors.items())
+        return line + f"   (equation {self.equation}{': ' + factors if factors else ''})"
+
+    def tex(self) -> str:
+        """The same line in TeX math."""
+        digits = self.slots.get("_digits", 6)
+        return " = ".join(_distinct([
+            _render_symbol(self.symbol, "tex"), _render(self.template, self.slots, "tex", False),
+            _render(self.template, self.slots, "tex", True), _fmt(self.value, digits)]))
+
+    def html(self) -> str:
+        """The same line as HTML, with sub- and superscripts, for the page."""
+        digits = self.slots.get("_digits", 6)
+        parts = _distinct([_render_symbol(self.symbol, "html"),
+                           _render(self.template, self.slots, "html", False),
+                           _render(self.template, self.slots, "html", True),
+                           _fmt(self.value, digits).replace("-", "\u2212")])
+        eq = f' <span class="eq">({self.equation})</span>' if self.equation else ""
+        return f"<b>{parts[0]}</b> = " + " = ".join(parts[1:]) + eq
+
+
+class Walkthrough:
+    """The steps of one example's forward pass, backward pass and (optionally) SGD update.
+
+    Made by :func:`walkthrough`; ``steps`` lists them in order, ``step(symbol)``
+    finds one. See the module docstring for the outputs.
+    """
+
+    def __init__(self, net: MLP, x: Sequence[float], y: Sequence[float], cost: Cost,
+                 eta: float | None, digits: int) -> None:
+        self.net, self.x, self.y, self.cost, self.eta, self.digits = net, x, y, cost, eta, digits
+        net.zero_grad()
+        self.inputs = [Value(x_k, label=node_label("a", 1, k)) for k, x_k in enumerate(x)]
+        self.C = cost([net(self.inputs)], [y])
+        self.C.backward()
+        self.L = len(net.sizes)
+        self.steps: list[Step] = []
+        self._forward_steps()
+        self._backward_steps()
+        if eta is not None:
+            self._update_steps()
+
+    # ------------------------------------------------------------------ building
+
+    def _add(self, symbol: str, equation: int | None, value: float, template: str, slots: dict,
+             nodes: Sequence[Value], kind: str, l: int, j: int, k: int | None = None,
+             factors: dict[str, float] | None = None) -> None:
+        slots = {**slots, "_digits": self.digits}
+        self.steps.append(Step(
+            symbol=symbol, equation=equation, value=value,
+            formula=_render(template, slots, "text", False),
+            substituted=_render(template, slots, "text", True),
+            nodes=tuple(nodes), kind=kind, l=l, j=j, k=k, factors=factors or {},
+            template=template, slots=slots))
+
+    def _factors(self, layer, j: int) -> dict[str, float]:
+        """delta_j^l's two factors: dC/da_j^l (the grad of a_j^l) and sigma'(z_j^l)."""
+        name, sigma_prime = self._sigma_prime(layer, j)
+        return {f"dC/d{node_label('a', layer.l, j)}": layer.a[j].grad, name: sigma_prime}
+
+    def _a_prev(self, l: int) -> list[tuple[str, Value]]:
+        """(label, Value) of each a_k^{l-1}: the inputs x_k for l = 2."""
+        if l == 2:
+            return [(a.label, a) for a in self.inputs]
+        return [(node_label("a", l - 1, k), a) for k, a in enumerate(self.net.layer(l - 1).a)]
+
+    def _forward_steps(self) -> None:
+        for layer in self.net.layers:
+            l = layer.l
+            a_prev = self._a_prev(l)
+            for j, neuron in enumerate(layer.neurons):
+                z, a = layer.z[j], layer.a[j]
+                parts, slots = [], {}
+                for k, w in enumerate(neuron.w):
+                    slots[f"w{k}"] = (node_label("w", l, j, k), w.data)
+                    slots[f"a{k}"] = (a_prev[k][0], a_prev[k][1].data)
+                    parts.append(f"{{w{k}}} * {{a{k}}}")
+                slots["b"] = (node_label("b", l, j), neuron.b.data)
+                template = " + ".join(parts) + " + {b}"
+                nodes = [*neuron.w, *(a for _, a in a_prev), neuron.b, z]
+                self._add(node_label("z", l, j), None, z.data, template, slots, nodes,
+                          "forward", l, j + 1)
+                slots = {"z": (node_label("z", l, j), z.data)}
+                self._add(node_label("a", l, j), None, a.data,
+                          _ACTIVATION_TEXT[neuron.activation], slots, [z, a], "forward", l, j + 1)
+        self._cost_step()
+
+    def _cost_step(self) -> None:
+        a_L = self.net.layers[-1].a
+        slots, parts = {}, []
+        for j, (a, y_j) in enumerate(zip(a_L, self.y)):
+            slots[f"a{j}"] = (node_label("a", self.L, j), a.data)
+            slots[f"y{j}"] = (f"y_{j + 1}", float(y_j))
+            parts.append(_COST_TERMS[self.cost.name].format(a=f"{{a{j}}}", y=f"{{y{j}}}"))
+        template = _COST_TEXT[self.cost.name].format(terms=" + ".join(parts))
+        self._add("C", None, self.C.data, template, slots, [*a_L, self.C], "forward", 0, 0)
+
+    def _backward_steps(self) -> None:
+        for l in range(self.L, 1, -1):
+            layer = self.net.layer(l)
+            for j in range(len(layer.neurons)):
+                if l == self.L:
+                    self._output_delta(layer, j)
+                else:
+                    self._hidden_delta(layer, j)
+            for j, neuron in enumerate(layer.neurons):
+                slots = {"d": (node_label("delta", l, j), layer.z[j].grad)}
+                self._add(f"dC/d{node_label('b', l, j)}", 3, neuron.b.grad, "{d}", slots,
+                          [layer.z[j], neuron.b], "backward", l, j + 1)
+            a_prev = self._a_prev(l)
+            for j, neuron in enumerate(layer.neurons):
+                for k, w in enumerate(neuron.w):
+                    slots = {"a": (a_prev[k][0], a_prev[k][1].data),
+                             "d": (node_label("delta", l, j), layer.z[j].grad)}
+                    self._add(f"dC/d{node_label('w', l, j, k)}", 4, w.grad, "{a} * {d}", slots,
+                              [a_prev[k][1], layer.z[j], w], "backward", l, j + 1, k + 1)
+
+    def _sigma_prime(self, layer, j: int) -> tuple[str, float]:
+        """sigma'(z_j^l), by name, and its number: the activation node's local derivative."""
+        z, a = layer.z[j], layer.a[j]
+        value = 1.0 if a is z else a.local_grads[0]  # linear: a is z itself, sigma' = 1
+        return f"sigma'({node_label('z', layer.l, j)})", value
+
+    def _output_delta(self, layer, j: int) -> None:
+        L, a, z = self.L, layer.a[j], layer.z[j]
+        name, value = self._sigma_prime(layer, j)
+        slots = {"a": (node_label("a", L, j), a.data), "y": (f"y_{j + 1}", float(self.y[j])),
+                 "s": (name, value)}
+        template = _DC_DA[self.cost.name] + " * {s}"
+        self._add(node_label("delta", L, j), 1, z.grad, template, slots, [a, z], "backward",
+                  L, j + 1, factors=self._factors(layer, j))
+
+    def _hidden_delta(self, layer, j: int) -> None:
+        l, z = layer.l, layer.z[j]
+        after = self.net.layer(l + 1)
+        slots, parts = {}, []
+        for k, neuron in enumerate(after.neurons):
+            slots[f"w{k}"] = (node_label("w", l + 1, k, j), neuron.w[j].data)
+            slots[f"d{k}"] = (node_label("delta", l + 1, k), after.z[k].grad)
+            parts.append(f"{{w{k}}} * {{d{k}}}")
+        slots["s"] = self._sigma_prime(layer, j)
+        template = f"({' + '.join(parts)}) * {{s}}"
+        nodes = [*(n.w[j] for n in after.neurons), *after.z, z]
+        self._add(node_label("delta", l, j), 2, z.grad, template, slots, nodes, "backward",
+                  l, j + 1, factors=self._factors(layer, j))
+
+    def _update_steps(self) -> None:
+        for layer in self.net.layers:
+            l = layer.l
+            for j, neuron in enumerate(layer.neurons):
+                for k, w in enumerate(neuron.w):
+                    self._update(node_label("w", l, j, k), w, l, j + 1, k + 1)
+                self._update(node_label("b", l, j), neuron.b, l, j + 1, None)
+
+    def _update(self, label: str, p: Value, l: int, j: int, k: int | None) -> None:
+        slots = {"p": (label, p.data), "eta": ("eta", self.eta), "g": (f"dC/d{label}", p.grad)}
+        new = p.data - self.eta * p.grad  # as nn.train takes the step
+        self._add(label, None, new, "{p} - {eta} * {g}", slots, [p], "update", l, j, k)
+
+    # ------------------------------------------------------------------ finding
+
+    def step(self, symbol: str) -> Step:
+        """The step computing ``symbol`` ("delta_1^3"); for a parameter, its update."""
+        for s in self.steps:
+            if s.symbol == symbol:
+                return s
+        known = ", ".join(s.symbol for s in self.steps[:6])
+        raise KeyError(f"no step computes {symbol!r}; the steps compute {known}, ...")
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    # ------------------------------------------------------------------ outputs
+
+    def _sections(self) -> list[tuple[str, list[Step]]]:
+        kinds = [("Forward pass", "forward"),
+                 ("Backward pass: the lecture's equations 1-4", "backward"),
+                 (f"SGD update, eta = {_fmt(self.eta or 0.0, self.digits)}", "update")]
+        return [(title, [s for s in self.steps if s.kind == kind]) for title, kind in kinds
+                if any(s.kind == kind for s in self.steps)]
+
+    def title(self) -> str:
+        x = ", ".join(_fmt(v, self.digits) for v in self.x)
+        y = ", ".join(_fmt(v, self.digits) for v in self.y)
+        return f"Backpropagation step by step: {self.net.sizes} network, x = ({x}), y = ({y})"
+
+    def text(self) -> str:
+        """Every step, numbered, by section, one per line."""
+        lines, n = [self.title(), f"cost: {self.cost.name}"], 0
+        for title, steps in self._sections():
+            lines += ["", title + ":"]
+            for s in steps:
+                n += 1
+                lines.append(f"{n:4d}. {s.text()}")
+        return "\n".join(lines) + "\n"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def markdown(self) -> str:
+        """Every step as Markdown with TeX math ($...$), which Jupyter and code hosts render."""
+        out, n = [f"## {self.title()}", ""], 0
+        for title, steps in self._sections():
+            out += [f"### {title}", ""]
+            for s in steps:
+                n += 1
+                eq = f" &nbsp; (equation {s.equation})" if s.equation else ""
+                out.append(f"{n}. ${s.tex()}${eq}")
+            out.append("")
+        return "\n".join(out)
+
+    def picture(self) -> Drawing:
+        """The network diagram the steps are shown on: every weight, every delta."""
+        return draw_network(self.net, delta=True, edge_labels=True, digits=min(self.digits, 4))
+
+    def slides(self) -> Slides:
+        slides = [Slide(symbol=s.symbol, value=s.value, html=s.html(), caption=s.text(),
+                        highlight=_parts(s, self.net.sizes)) for s in self.steps]
+        equations = "; ".join(f"({n}) {e}" for n, e in EQUATIONS_HTML.items())
+        intro = ('<p class="intro">Each line: the quantity, the lecture\'s formula, the numbers '
+                 f"plugged in, and the engine's value. The equations: {equations}.</p>")
+        return Slides(self.title(), self.picture(), slides, intro_html=intro)
+
+    def html(self) -> str:
+        """A self-contained page stepping through the network diagram."""
+        return self.slides().html()
+
+    def _repr_html_(self) -> str:
+        return self.slides().iframe()
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the walkthrough to ``path``: .html, .md, .txt or .gif, by the suffix."""
+        return self.slides().save(path, text=self.text, markdown=self.markdown)
+
+    def frame(self, k: int) -> Drawing:
+        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
+        return self.slides().frame(k)
+
+    def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
+        """One picture per step in ``folder``, sized for a 1920-pixel-wide slide."""
+        return self.slides().frames(folder, format)
+
+    def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
+        """An animated GIF of the steps (Pillow, which matplotlib brings)."""
+        return self.slides().gif(path, seconds)
+
+    def show(self):
+        """In Jupyter: the diagram and the current step, with a slider and a play button."""
+        return self.slides().widget()
+
+
+@collector_paused()
+def walkthrough(
+    net: MLP,
+    x: Sequence[float],
+    y: Sequence[float],
+    cost: Cost | str = quadratic_cost,
+    eta: float | None = None,
+    digits: int = 6,
+) -> Walkthrough:
+    """Backpropagation of one example (x, y) through ``net``, step by step (see the module doc).
+
+    ``cost`` is ``nn.quadratic_cost`` (the default), ``nn.cross_entropy_cost``
+    or either's name; ``eta``, when given, adds the SGD update of every weight
+    and bias (the network itself is not changed); ``digits`` significant
+    digits are shown of each number. One example only: delta belongs to one
+    example (for a batch's gradients see ``nn.compare_batch``). Leaves ``net``
+    as after ``net.zero_grad(); C.backward()`` on this example, so that
+    ``draw_network(net, delta=True)`` shows its deltas.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"walkthrough expects an nn.MLP, got {type(net).__name__}")
+    _refuse_a_batch(x, y)
+    name = cost_name(cost)
+    backprop(net, x, y, name)  # checks x and y against the network, as compare does
+    digits = whole_number(digits, "digits", minimum=1)
+    if digits > 17:
+        raise ValueError(f"digits must be a whole number from 1 to 17, got {digits}")
+    if eta is not None:
+        eta = positive_number(eta, "eta")
+    return Walkthrough(net, [float(v) for v in x], [float(v) for v in y], COSTS[name], eta,
+                       digits)
+
+
+# ----------------------------------------------------------------------
+# Formulas, written once, rendered three ways
+# ----------------------------------------------------------------------
+#
+# A template is plain text with slots in braces; each slot is (label, number).
+# Rendered with the labels it is the formula, with the numbers the substitution.
+# Operators are written " + ", " - ", " * ", so that each rendering can set them.
+
+_ACTIVATION_TEXT = {"sigmoid": "sigma({z})", "tanh": "tanh({z})", "relu": "max(0, {z})",
+                    "linear": "{z}"}
+_COST_TERMS = {"quadratic": "({y} - {a})^2",
+               "cross_entropy": "{y} * ln({a}) + (1 - {y}) * ln(1 - {a})"}
+_COST_TEXT = {"quadratic": "1/2 * ({terms})", "cross_entropy": "-({terms})"}
+_DC_DA = {"quadratic": "({a} - {y})", "cross_entropy": "(-{y}/{a} + (1 - {y})/(1 - {a}))"}
+
+_OPERATORS = {
+    "text": {},
+    "tex": {"1/2 * ": r"\frac{1}{2} \cdot ", " * ": r" \cdot ", "sigma(": r"\sigma(",
+            "tanh(": r"\tanh(", "ln(": r"\ln(", "max(": r"\max("},
+    "html": {"1/2 * ": "½ · ", " * ": " · ", " - ": " \u2212 ", "-(": "\u2212(",
+             "sigma(": "σ(", "-{": "\u2212{", ")^2": ")<sup>2</sup>"},
+}
+
+
+def _render(template: str, slots: dict, style: str, numbers: bool) -> str:
+    """The template with each slot's label (or number), in the style's notation."""
+    text = template
+    for plain, styled in _OPERATORS[style].items():
+        text = text.replace(plain, styled)
+    if style == "tex":  # TeX needs its braces: slots become <<name>> first
+        text = text.replace("{", "<<").replace("}", ">>")
+        for name in slots:
+            text = text.replace(f"<<{name}>>", "{" + name + "}")
+    filled, digits = {}, slots.get("_digits", 6)
+    alone = template.startswith("{") and template.endswith("}") and template.count("{") == 1
+    for name, slot in slots.items():
+        if not name.startswith("_"):  # "_digits" is a setting, not a slot
+            label, value = slot
+            # a negative number goes in parentheses, unless it is all there is
+            filled[name] = (_number(value, digits, style, bracket=not alone) if numbers
+                            else _render_symbol(label, style))
+    out = text.format(**filled)
+    if numbers:  # a negative number that is a function's whole argument: one pair of ( )
+        out = re.sub(r"\(\(([-\u2212][^()]*)\)\)", r"(\1)", out)
+    return out.replace("<<", "{").replace(">>", "}") if style == "tex" else out
+
+
+def _render_symbol(label: str, style: str) -> str:
+    """A lecture label ("delta_1^3", "dC/dw_12^3", "sigma'(z_1^2)", "eta") in a style."""
+    if style != "text" and label.startswith("dC/d"):
+        inner = _render_symbol(label[4:], style)
+        return rf"\frac{{\partial C}}{{\partial {inner}}}" if style == "tex" else f"∂C/∂{inner}"
+    if style != "text" and label.startswith("sigma'("):
+        inner = _render_symbol(label[7:-1], style)
+        return rf"\sigma'({inner})" if style == "tex" else f"σ′({inner})"
+    if label == "eta":
+        return {"text": "eta", "tex": r"\eta", "html": "η"}[style]
+    if style == "tex":
+        return lecture_tex(label)
+    if style == "html":
+        return lecture_html(label)
+    return label
+
+
+def _number(value: float, digits: int, style: str, bracket: bool = True) -> str:
+    s = _fmt(value, digits)
+    if style == "html":
+        s = s.replace("-", "\u2212")
+    return f"({s})" if bracket and s.startswith(("-", "\u2212")) else s
+
+
+def _fmt(value: float, digits: int) -> str:
+    return plain_number(value, digits)
+
+
+def _distinct(parts: list[str]) -> list[str]:
+    """The parts of 'a = b = c' without one that repeats the part before it."""
+    kept = [parts[0]]
+    for p in parts[1:]:
+        if p != kept[-1]:
+            kept.append(p)
+    return kept
+
+
+def _parts(step: Step, sizes: list[int]) -> tuple[str, ...]:
+    """The parts of the network diagram a step is about (node and edge names of its DOT)."""
+    node = f"a{step.l}_{step.j}"
+    if step.symbol == "C":  # the cost reads every output node
+        return tuple(f"a{len(sizes)}_{j}" for j in range(1, sizes[-1] + 1))
+    if step.k is not None:  # a weight: its edge
+        return (f"a{step.l - 1}_{step.k}->{node}",)
+    if step.equation == 2:  # delta_j^l gathers from every node of layer l+1
+        return (node, *(f"{node}->a{step.l + 1}_{k}" for k in range(1, sizes[step.l] + 1)))
+    if step.symbol.startswith("z_"):  # z_j^l sums over every node of layer l-1
+        return (node, *(f"a{step.l - 1}_{k}->{node}" for k in range(1, sizes[step.l - 2] + 1)))
+    return (node,)
+
+
+def _refuse_a_batch(x: object, y: object) -> None:
+    for name, v in (("x", x), ("y", y)):
+        if isinstance(v, Sequence) and v and isinstance(v[0], Sequence) and not isinstance(
+                v[0], str):
+            raise ValueError(
+                f"walkthrough takes one example, but {name} is a list of lists (a batch): "
+                "delta_j^l = dC/dz_j^l belongs to one example. Walk through the examples one "
+                "at a time, or compare a batch's gradients with nn.compare_batch"
+            )
+
