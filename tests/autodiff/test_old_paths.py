@@ -45,3 +45,13 @@ def test_an_old_import_works_as_the_first_thing_a_program_does():
 def test_a_name_that_never_existed_is_still_not_found():
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("nn.no_such_module")
+
+
+def test_the_walkthrough_is_the_function_whatever_is_imported():
+    # nn.walkthrough was once also a module, which an import of it put in the
+    # function's place; the module is nn.lecture.step_by_step now.
+    import nn.lecture.step_by_step
+
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("nn.walkthrough")
+    assert callable(nn.walkthrough) and nn.walkthrough is nn.lecture.step_by_step.walkthrough
