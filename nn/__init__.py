@@ -8,7 +8,7 @@
 
 The subpackages, from the bottom up (each imports only those above it):
 
-    model      Neuron, Layer, MLP; the costs: z_j^l = w_j^l . a^{l-1} + b_j^l, a_j^l = sigma(z_j^l)
+    model      Neuron, Layer, MLP; Activation, Cost: a_j^l = sigma(w_j^l . a^{l-1} + b_j^l)
     data       xor, moons, circles, digits; split, check_data; from_arrays, load_csv
     training   train (mini-batch SGD), its engines, History, evaluate; save and load
     lecture    the lecture's equations 1-4 on floats, compare, walkthrough, draw_network, plots
@@ -51,11 +51,16 @@ from nn.model import (
     ACTIVATIONS,
     COSTS,
     MLP,
+    Activation,
     Cost,
     Layer,
     Neuron,
     cross_entropy_cost,
+    linear,
     quadratic_cost,
+    relu,
+    sigmoid,
+    tanh,
 )
 from nn.training import (
     History,
@@ -87,6 +92,7 @@ keep_old_paths({
 
 __all__ = [
     "ACTIVATIONS",
+    "Activation",
     "BackpropCheck",
     "COSTS",
     "Cost",
@@ -116,14 +122,18 @@ __all__ = [
     "evaluate",
     "exercise",
     "from_arrays",
+    "linear",
     "load",
     "load_csv",
     "load_dataset",
     "moons",
     "quadratic_cost",
     "read_model",
+    "relu",
     "save",
+    "sigmoid",
     "split",
+    "tanh",
     "train",
     "walkthrough",
     "xor",

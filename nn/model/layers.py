@@ -24,10 +24,7 @@ from numbers import Integral
 
 from autodiff import Value
 from autodiff.validate import excerpt, is_number, number_list, plural, random_seed
-
-# The activation functions a network may use, by name. "linear" is the identity:
-# a_j^l = z_j^l (the same Value).
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+from nn.model.activations import ACTIVATIONS, Activation, as_activation, sigmoid
 
 # Initialisation schemes for the weights; biases are drawn from N(0, 1) in both.
 #   "normal": w ~ N(0, 1), as in Nielsen's network.py.
@@ -54,17 +51,32 @@ class Neuron:
     Attributes:
         w: the weights w_jk^l, one per node k of layer l-1 (Values).
         b: the bias b_j^l (a Value).
-        activation: the name of sigma ("sigmoid", "tanh", "relu" or "linear").
+        sigma: the activation record (``nn.Activation``) that gives a = sigma(z).
+        activation: sigma's name; setting it to a name or a record changes sigma.
     """
 
     def __init__(
-        self, m: int, activation: str, *, l: int, j: int, rng: random.Random, init: str
+        self, m: int, sigma: Activation, *, l: int, j: int, rng: random.Random, init: str
     ) -> None:
         sd = 1.0 if init == "normal" else 1.0 / math.sqrt(m)
         self.w = [Value(rng.gauss(0.0, sd), label=node_label("w", l, j, k)) for k in range(m)]
         self.b = Value(rng.gauss(0.0, 1.0), label=node_label("b", l, j))
-        self.activation = activation
+        self.sigma = sigma
         self._l, self._j = l, j
+
+    @property
+    def activation(self) -> str:
+        """The name of sigma."""
+        return self.sigma.name
+
+    @activation.setter
+    def activation(self, activation: str | Activation) -> None:
+        try:
+            self.sigma = as_activation(activation)
+        except ValueError:
+            raise ValueError(f"node {self._j + 1} of layer {self._l} has activation "
+                             f"{excerpt(activation)}, which nn does not know: expected one of "
+                             f"{ACTIVATIONS} or an nn.Activation record") from None
 
     def __call__(self, a_prev: Sequence[Value]) -> tuple[Value, Value]:
         """Return (z_j^l, a_j^l) for the previous layer's activations a^{l-1}."""
@@ -74,10 +86,9 @@ class Neuron:
             z = z + w[k] * a_prev[k]
         z = z + self.b
         z.label = node_label("z", self._l, self._j)
-        if self.activation == "linear":
-            return z, z
-        a = getattr(z, self.activation)()
-        a.label = node_label("a", self._l, self._j)
+        a = self.sigma.f(z)
+        if a is not z:  # (a linear node's a is its z itself)
+            a.label = node_label("a", self._l, self._j)
         return z, a
 
     def parameters(self) -> list[Value]:
@@ -97,10 +108,10 @@ class Layer:
     """
 
     def __init__(
-        self, m: int, n: int, activation: str, *, l: int, rng: random.Random, init: str
+        self, m: int, n: int, sigma: Activation, *, l: int, rng: random.Random, init: str
     ) -> None:
         self.l = l
-        self.neurons = [Neuron(m, activation, l=l, j=j, rng=rng, init=init) for j in range(n)]
+        self.neurons = [Neuron(m, sigma, l=l, j=j, rng=rng, init=init) for j in range(n)]
         self.z: list[Value] = []
         self.a: list[Value] = []
 
@@ -112,9 +123,14 @@ class Layer:
         return self.a
 
     @property
+    def sigma(self) -> Activation:
+        """sigma of this layer: its first neuron's, which a layer's neurons share unless changed."""
+        return self.neurons[0].sigma
+
+    @property
     def activation(self) -> str:
         """The name of sigma in this layer (its neurons' own, which the forward pass uses)."""
-        return self.neurons[0].activation
+        return self.sigma.name
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -137,7 +153,8 @@ class MLP:
 
     Args:
         sizes: the number of nodes of each layer, input layer first (at least two layers).
-        activation: sigma for every layer 2..L, or a list with one name per layer 2..L.
+        activation: sigma for every layer 2..L, or a list with one per layer 2..L: a
+            name ("sigmoid", "tanh", "relu", "linear") or an ``nn.Activation`` record.
         seed: seeds the random initialisation, a whole number >= 0; the same seed
             gives bit-identical weights; None gives different weights every time.
         output_activation: if given, replaces ``activation`` for the output layer L
@@ -148,14 +165,14 @@ class MLP:
     def __init__(
         self,
         sizes: Sequence[int],
-        activation: str | Sequence[str] = "sigmoid",
+        activation: str | Activation | Sequence[str | Activation] = sigmoid,
         seed: int | None = None,
         *,
-        output_activation: str | None = None,
+        output_activation: str | Activation | None = None,
         init: str = "normal",
     ) -> None:
         self.sizes = check_sizes(sizes)
-        activations = _check_activations(activation, output_activation, len(self.sizes))
+        sigmas = _check_activations(activation, output_activation, len(self.sizes))
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {excerpt(init)}")
         self.init = init
@@ -165,8 +182,8 @@ class MLP:
         self.forward_passes = 0
         rng = random.Random(seed)
         self.layers = [
-            Layer(m, n, act, l=i + 2, rng=rng, init=init)
-            for i, (m, n, act) in enumerate(zip(self.sizes, self.sizes[1:], activations))
+            Layer(m, n, sigma, l=i + 2, rng=rng, init=init)
+            for i, (m, n, sigma) in enumerate(zip(self.sizes, self.sizes[1:], sigmas))
         ]
 
     def __call__(self, x: Sequence[float | Value]) -> list[Value]:
@@ -251,31 +268,28 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
 
 
 def _check_activations(
-    activation: str | Sequence[str], output_activation: str | None, n_layers: int
-) -> list[str]:
-    if isinstance(activation, str):
-        names = [activation] * (n_layers - 1)
+    activation: str | Activation | Sequence[str | Activation],
+    output_activation: str | Activation | None,
+    n_layers: int,
+) -> list[Activation]:
+    """The record of sigma for each layer 2..L."""
+    if isinstance(activation, (str, Activation)):
+        given = [activation] * (n_layers - 1)
     elif isinstance(activation, Sequence):
-        names = list(activation)
-        if len(names) != n_layers - 1:
+        given = list(activation)
+        if len(given) != n_layers - 1:
             raise ValueError(
-                f"give one activation per layer 2..L ({n_layers - 1}), got {len(names)}: "
-                f"{excerpt(names)}"
+                f"give one activation per layer 2..L ({n_layers - 1}), got {len(given)}: "
+                f"{excerpt(given)}"
             )
     else:
         raise TypeError(
-            f"activation must be the name of sigma, one of {ACTIVATIONS}, or a list of one "
-            f"name per layer 2..L, got {type(activation).__name__}: {excerpt(activation)}"
+            f"activation must be the name of sigma, one of {ACTIVATIONS}, an nn.Activation, or "
+            f"a list of one per layer 2..L, got {type(activation).__name__}: {excerpt(activation)}"
         )
     if output_activation is not None:
-        names[-1] = output_activation
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"an activation is the name of sigma, one of {ACTIVATIONS}, got "
-                            f"{type(name).__name__}: {excerpt(name)}")
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {excerpt(name)}; expected one of {ACTIVATIONS}")
-    return names
+        given[-1] = output_activation
+    return [as_activation(a) for a in given]
 
 
 def _is_int(n: object) -> bool:

@@ -291,10 +291,10 @@ def test_input_of_wrong_length_or_kind():
 
 
 def test_unknown_activation_is_named():
+    # refused where the mistake is made: when the node is given it, not later by backprop
     net = MLP([2, 3, 1], seed=0)
-    net.layers[0].neurons[1].activation = "softplus"
     with pytest.raises(ValueError, match=r"node 2 of layer 2 has activation 'softplus'.*'sigmoid'"):
-        backprop(net, [0.5, 0.1], [1.0])
+        net.layers[0].neurons[1].activation = "softplus"
 
 
 def test_unknown_cost_is_named():
