@@ -11,8 +11,8 @@ import struct
 import pytest
 
 from autodiff import ops
-from nn import ACTIVATIONS, MLP, Activation, linear, relu, sigmoid, tanh
-from nn.model.activations import as_activation
+from nn import ACTIVATIONS, MLP, Activation
+from nn.model.activations import as_activation, linear, relu, sigmoid, tanh
 
 ZS = (-40.0, -2.5, -0.3, 0.0, 0.4, 1.7, 40.0)
 
