@@ -16,8 +16,8 @@ turns that into
   text as a caption, sized for a slide 1920 pixels wide;
 * ``gif(path)``: the frames as an animated GIF (with Pillow, which matplotlib
   brings);
-* ``widget()``: in Jupyter, the picture and the current step with a slider and
-  a play button (ipywidgets).
+* ``widget()``: in a notebook, the picture and the current step with a slider
+  and a play button (an anywidget: ``autodiff.views.widgets``).
 
 Parts of the picture are named as in its DOT source: a node "a2_1", an edge
 "a1_1->a2_1".
@@ -146,39 +146,15 @@ class Slides:
     # ------------------------------------------------------------------ Jupyter
 
     def widget(self):
-        """An ipywidgets stepper: the picture with the step's parts outlined, its text, a slider."""
-        try:
-            import ipywidgets as widgets
-        except ImportError as error:
-            raise ImportError("show() needs ipywidgets: pip install 'deltagrad[notebooks]'") \
-                from error
-        svg = _inline_svg(self.picture.pipe(format="svg").decode("utf-8"))
-        slider = widgets.IntSlider(min=1, max=len(self.slides), value=1, description="step",
-                                   continuous_update=True)
-        play = widgets.Play(min=1, max=len(self.slides), interval=1500)
-        widgets.jslink((play, "value"), (slider, "value"))
-        view = widgets.HTML()
+        """A notebook stepper (anywidget): the picture with the step's parts outlined, its
+        text, a slider and a play button; the first step as a static view for code hosts."""
+        from autodiff.views.widgets import stepper
 
-        def update(change=None) -> None:
-            k = slider.value - 1
-            view.value = _widget_view(svg, self.slides[k], k, len(self.slides))
-
-        slider.observe(update, names="value")
-        update()
-        stepper = widgets.VBox([widgets.HBox([play, slider]), view])
-        return with_static_view(stepper, f"{view.value}<p><i>{len(self.slides)} steps: run the "
-                                         "notebook to step through them with the slider.</i></p>")
-
-
-def with_static_view(widget, html: str):
-    """``widget``, also offering ``html`` to whatever shows it but cannot run widgets.
-
-    A notebook saved with its outputs keeps both; a code host shows the HTML
-    (the first step, a few frames) where Jupyter runs the widget.
-    """
-    widget_bundle = widget._repr_mimebundle_
-    widget._repr_mimebundle_ = lambda **kwargs: {**widget_bundle(**kwargs), "text/html": html}
-    return widget
+        svg = _tag_parts(_inline_svg(self.picture.pipe(format="svg").decode("utf-8")))
+        return stepper(first=1, last=len(self.slides), picture=svg,
+                       texts=[s.html for s in self.slides],
+                       highlights=[s.highlight for s in self.slides],
+                       static_html=_static_view(svg, self.slides[0], len(self.slides)))
 
 
 def _inline_svg(svg: str) -> str:
@@ -203,14 +179,14 @@ def _outlined(line: str, parts: tuple[str, ...]) -> str:
     return line
 
 
-def _widget_view(svg: str, slide: Slide, k: int, n: int) -> str:
+def _static_view(svg: str, slide: Slide, n: int) -> str:
+    """Step 1 as plain HTML, its parts outlined, for where the stepper widget cannot run."""
     outline = ", ".join(f'g[data-part="{html.escape(p)}"]' for p in slide.highlight)
-    style = (f"<style>.deltagrad-stepper {{}} {outline} polygon, {outline} path, "
-             f"{outline} ellipse {{ stroke: {HIGHLIGHT_COLOUR}; stroke-width: 4; }}</style>"
-             if outline else "")
-    tagged = _tag_parts(svg)
-    return (f'{style}<div class="deltagrad-stepper">{tagged}</div>'
-            f"<p><b>Step {k + 1} of {n}.</b> {slide.html}</p>")
+    style = (f"<style>{outline} polygon, {outline} path, {outline} ellipse "
+             f"{{ stroke: {HIGHLIGHT_COLOUR}; stroke-width: 4; }}</style>" if outline else "")
+    return (f'{style}<div class="deltagrad-stepper">{svg}</div>'
+            f"<p><b>Step 1 of {n}.</b> {slide.html}</p><p><i>{n} steps: run the notebook to "
+            "step through them with the slider.</i></p>")
 
 
 def _tag_parts(svg: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.files import atomic_write
-from autodiff.views.slides import with_static_view
+from autodiff.views.widgets import stepper
 from nn.data.datasets import Example
 from nn.lecture.diagrams import draw_network
 from nn.model.layers import MLP
@@ -191,44 +191,37 @@ def time_machine_frames(history: History, steps: Sequence[int] | None = None, *,
 
 
 def time_machine(history: History, *, resolution: int = 40):
-    """In Jupyter: a slider over the kept steps of a training, and a play button.
+    """In a notebook: a slider over the kept steps of a training, and a play button.
 
     At each step: the network diagram as it was after that step, its decision
-    boundary (for two inputs) and the cost curve with the step marked. Where
+    boundary (for two inputs) and the cost curve with the step marked, drawn by
+    Python as the slider moves (an anywidget: ``autodiff.views.widgets``). Where
     widgets do not run (a saved notebook on a code host) it shows
-    ``time_machine_frames`` instead. Needs ipywidgets and matplotlib.
+    ``time_machine_frames`` instead. Needs anywidget and matplotlib.
     """
-    try:
-        import ipywidgets as widgets
-    except ImportError as error:
-        raise ImportError("the time machine needs ipywidgets: pip install "
-                          "'deltagrad[notebooks]'") from error
     plt = _pyplot()
     kept = _kept(history)
-    slider = widgets.IntSlider(min=kept.first, max=kept.last, value=kept.first,
-                               description="step", continuous_update=False)
-    play = widgets.Play(min=kept.first, max=kept.last, interval=400)
-    widgets.jslink((play, "value"), (slider, "value"))
-    diagram, picture = widgets.HTML(), widgets.Image(format="png")
+    widget = stepper(first=kept.first, last=kept.last, interval=400, continuous=False)
+    frames = time_machine_frames(history)
+    png = _data_url(_png(frames, dpi=60))  # small: it is saved in the notebook
+    plt.close(frames)
+    widget.static_html = (f'<img src="{png}"><p><i>Steps {kept.first} to {kept.last}: run the '
+                          "notebook to move through them with the slider.</i></p>")
 
     def show(change=None) -> None:
-        k = slider.value
-        net = history.network_at(k)
-        diagram.value = draw_network(net, edge_labels=False).pipe(format="svg").decode()
-        fig = step_figure(history, k, resolution=resolution)
-        picture.value = _png(fig)
+        net = history.network_at(widget.step)
+        widget.picture = draw_network(net, edge_labels=False).pipe(format="svg").decode()
+        fig = step_figure(history, widget.step, resolution=resolution)
+        widget.image = _data_url(_png(fig))
         plt.close(fig)
 
-    slider.observe(show, names="value")
+    widget.observe(show, names="step")
     show()
-    box = widgets.VBox([widgets.HBox([play, slider]), diagram, picture])
-    frames = time_machine_frames(history)
-    png = base64.b64encode(_png(frames, dpi=60)).decode()  # small: it is saved in the notebook
-    static = (f'<img src="data:image/png;base64,{png}">'
-              f"<p><i>Steps {kept.first} to {kept.last}: run the notebook to move through "
-              "them with the slider.</i></p>")
-    plt.close(frames)
-    return with_static_view(box, static)
+    return widget
+
+
+def _data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _png(fig, dpi: int = 90) -> bytes:

@@ -194,16 +194,19 @@ def test_the_frames_spread_over_the_training(plt, kept):
 
 
 def test_the_time_machine_slides_through_the_steps_and_has_a_static_view(plt, kept):
-    pytest.importorskip("ipywidgets", reason="ipywidgets comes with the notebooks extra")
-    box = time_machine(kept, resolution=6)
-    (_, slider), diagram, picture = box.children[0].children, *box.children[1:]
-    assert (slider.min, slider.max) == (0, 16)
-    first = picture.value
-    slider.value = 9
-    assert picture.value != first and diagram.value.lstrip().startswith("<?xml")
-    bundle = box._repr_mimebundle_()
+    pytest.importorskip("anywidget", reason="anywidget comes with the notebooks extra")
+    widget = time_machine(kept, resolution=6)
+    assert (widget.first, widget.last) == (0, 16)
+    first, first_diagram = widget.image, widget.picture
+    widget.step = 9
+    assert widget.image != first and widget.image.startswith("data:image/png;base64,")
+    assert "<svg" in widget.picture and widget.picture != first_diagram
+    bundle, _ = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<img src="data:image/png;base64,')
     assert "Steps 0 to 16" in bundle["text/html"]
+    with pytest.raises(Exception, match="step must be from 0 to 16, got 17"):
+        widget.step = 17
 
 
 def test_the_time_machine_needs_kept_steps(plt, history):

@@ -6,6 +6,7 @@ lecture's formulas on floats (``nn.lecture.formulas``), autograd itself (bit for
 one step of ``nn.train``, and Python evaluating the substituted formulas.
 """
 
+import html
 import math
 import re
 import struct
@@ -205,17 +206,21 @@ def test_frames_and_gif(tmp_path):
 
 
 def test_the_widget_steps_through():
-    pytest.importorskip("ipywidgets", reason="ipywidgets comes with the notebooks extra")
+    pytest.importorskip("anywidget", reason="anywidget comes with the notebooks extra")
     walk = walkthrough(MLP([2, 2, 1], seed=0), [0.5, 0.1], [1.0])
-    box = walk.show()
-    (_, slider), view = box.children[0].children, box.children[1]
-    assert slider.max == len(walk.steps)
-    slider.value = 12
-    assert "Step 12 of" in view.value and walk.steps[11].html() in view.value
+    widget = walk.show()
+    assert (widget.first, widget.last, widget.step) == (1, len(walk.steps), 1)
+    widget.step = 12
+    assert widget.texts[widget.step - 1] == walk.steps[11].html()
+    # delta_1^2 gathers from the output's delta along the edge a_1^2 -> a_1^3
+    assert widget.highlights[11] == ["a2_1", "a2_1->a3_1"]
+    assert all(f'data-part="{html.escape(part)}"' in widget.picture
+               for part in widget.highlights[11])
     # a saved notebook shows a static view where the widget cannot run
-    bundle = box._repr_mimebundle_()
+    bundle, _ = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "Step 1 of" in bundle["text/html"] and f"{len(walk.steps)} steps" in bundle["text/html"]
+    assert walk.steps[0].html() in bundle["text/html"]
 
 
 @pytest.mark.browser
