@@ -5,8 +5,9 @@
 # Each target bootstraps what it needs: a virtual environment in .venv, the
 # project installed editable with the extras it uses (again only when
 # pyproject.toml changes), Graphviz's `dot` program and, for the tests of the
-# step-by-step pages, headless Chromium and its driver, from the system
-# packages. Where they are missing and cannot be installed (not root, no
+# step-by-step pages, headless Chromium and its driver, and for the Pyodide
+# test, Node.js and npm, from the system packages, and npm's pyodide package
+# (pinned in package-lock.json) into node_modules. Where they are missing and cannot be installed (not root, no
 # apt-get), a line says how to install them, and only the tests that need them
 # are skipped, each naming why.
 
@@ -25,12 +26,12 @@ BIN    := $(VENV)/bin
 TORCH       ?= torch==2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: demo test bench lint dot browser clean
+.PHONY: demo test bench lint dot browser node clean
 
 demo: $(VENV)/.installed-demo dot
 	$(BIN)/deltagrad demo
 
-test: $(VENV)/.installed-test dot browser
+test: $(VENV)/.installed-test dot browser node_modules/.installed
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test dot
@@ -91,5 +92,22 @@ browser:
 	    echo "Chromium or its driver is missing, so the page tests skip: install them with 'sudo apt-get install chromium chromium-driver'."; \
 	  fi; }
 
+# Node.js and npm run the Pyodide test (tests/test_pyodide.py).
+node:
+	@{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || { \
+	  if $(CAN_APT); then \
+	    echo "Installing Node.js and npm with apt-get (for the Pyodide test) ..."; \
+	    (apt-get update -qq && $(APT_INSTALL) nodejs npm >/dev/null) || exit 1; \
+	  else \
+	    echo "Node.js or npm is missing, so the Pyodide test skips: install them with 'sudo apt-get install nodejs npm'."; \
+	  fi; }
+
+# npm's packages, exactly as package-lock.json pins them (Pyodide).
+node_modules/.installed: package.json package-lock.json | node
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@ || \
+	    echo "npm could not install package-lock.json's packages, so the Pyodide test skips."; \
+	fi
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .hypothesis .ruff_cache
