@@ -1,4 +1,4 @@
-"""Pictures of computation graphs: a Value and everything it depends on, as a graphviz.Digraph.
+"""Pictures of computation graphs: a Value and everything it depends on.
 
 ``draw(C)`` lays the graph out left to right as micrograd's ``draw_dot`` does:
 a box per Value, and a small oval per operation between its inputs and its
@@ -7,36 +7,39 @@ a local derivative; ``C.backward()`` multiplies them along every path from C
 back to a node and adds the paths up, which is the ``grad`` shown in its box.
 
 Labels written in the lecture's notation (``w_12^2``, ``b_1^2``, ``z_1^2``,
-``a_1^2``, ``C``; see ``nn.model.layers.node_label``) are typeset with real
-subscripts and superscripts, and once C has been backpropagated a z node shows
-its grad under its lecture name: delta_j^l = dC/dz_j^l.
+``a_1^2``, ``C``) are typeset with real subscripts and superscripts, and once
+C has been backpropagated a z node shows its grad under its lecture name:
+delta_j^l = dC/dz_j^l.
 
-Only building the picture happens here; laying it out and rendering it is the
-job of Graphviz's ``dot`` program. ``draw`` never needs ``dot``; the returned
-:class:`Drawing` (a ``graphviz.Digraph``) needs it to render, and says how to
-install it when it is missing. :func:`save_picture` writes a picture file atomically.
+``draw`` builds a :class:`~autodiff.views.figure.Figure` and returns it as a
+:class:`~autodiff.views.drawing.Drawing`: a ``graphviz.Digraph`` with the DOT
+source, which :func:`save_picture` writes to a file atomically.
 """
 
 from __future__ import annotations
 
 import html
 import math
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
-
-import graphviz
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from autodiff import ops
-from autodiff.files import atomic_write
 from autodiff.sweep import reverse_sweep
 from autodiff.value import Value
+from autodiff.views.drawing import (
+    INSTALL_HINT,
+    RASTER_FORMATS,
+    Drawing,
+    GraphvizMissingError,
+    save_picture,
+    slide_sized,
+)
+from autodiff.views.figure import Edge, Figure, Node
 from autodiff.views.notation import NOTATION, lecture_html, number, symbol_of
 
 # lecture_html and number are used from here by nn's diagrams, too
-__all__ = ["Drawing", "GraphTooLargeError", "GraphvizMissingError", "draw", "draw_grads",
-           "lecture_html", "number", "save_picture"]
+__all__ = ["INSTALL_HINT", "RASTER_FORMATS", "Drawing", "GraphTooLargeError",
+           "GraphvizMissingError", "draw", "draw_grads", "lecture_html", "number",
+           "save_picture", "set_default_grouping", "slide_sized"]
 
 # Fill colour of a Value's box by its role in the graph.
 ROLE_COLOURS = {
@@ -48,37 +51,29 @@ ROLE_COLOURS = {
 }
 HIGHLIGHT_COLOUR = "#c0392b"
 SHOWS = ("data+grad", "data", "grad")
-_TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLUMNS="*">'
-_OP_ATTRS = ('shape=oval style=filled fillcolor="#f6f6f6" color="#888888" fontsize=11 '
-             "margin=0.02 width=0.3 height=0.3")
-_HIGHLIGHT_ATTRS = f' color="{HIGHLIGHT_COLOUR}" penwidth=2.5'
-_OPERAND_ATTRS = 'fontname=Helvetica fontsize=9 fontcolor="#555555"'
 RANKDIRS = ("LR", "RL", "TB", "BT")
-# Raster pictures are made for a slide: scaled (up or down) to fill a 1920 x 1080
-# pixel box, the "!" of Graphviz's size attribute.
-SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX, SLIDE_DPI = 1920, 1080, 96
-SLIDE_SIZE = f"{SLIDE_WIDTH_PX / SLIDE_DPI:g},{SLIDE_HEIGHT_PX / SLIDE_DPI:g}!"
-RASTER_FORMATS = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
 DEFAULT_MAX_NODES = 1000
 
-INSTALL_HINT = (
-    "Install Graphviz from your system's packages: 'sudo apt-get install graphviz' "
-    "(Debian, Ubuntu), 'brew install graphviz' (macOS) or "
-    "'conda install -c conda-forge graphviz'; then check that 'dot -V' runs."
-)
-
 _NUMBER_START = "0123456789.-\u2212"
-_NEURON_SYMBOLS = ("w", "b", "z", "a")
+
+# A grouping says which groups a Value belongs to, outermost first
+# (("layer 2", "node 1")), or None. ``clusters=True`` uses the one set by
+# set_default_grouping: nn sets its own when imported (neurons inside layers,
+# read from the labels it gives its Values), so autodiff reads no package's labels.
+Grouping = Callable[[Value], "Sequence[str] | None"]
+_default_grouping: list[Grouping] = []
 
 
-class GraphvizMissingError(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's ``dot`` program, and it is not on the PATH."""
+def set_default_grouping(grouping: Grouping) -> None:
+    """Make ``grouping`` the one ``draw(..., clusters=True)`` uses.
 
-    _msg = (
-        "Graphviz's dot program is missing (could not run {!r}), so the picture cannot be "
-        "rendered. Building the graph and its DOT source (.source) works without it. "
-        + INSTALL_HINT
-    )
+    ``grouping(v)`` gives the labels of the groups around the Value v,
+    outermost first (``("layer 2", "node 1")``), or None for none.
+    """
+    if not callable(grouping):
+        raise TypeError(f"a grouping is a function from a Value to group labels, got "
+                        f"{type(grouping).__name__}")
+    _default_grouping[:] = [grouping]
 
 
 class GraphTooLargeError(ValueError):
@@ -91,70 +86,6 @@ class GraphTooLargeError(ValueError):
     def __init__(self, n_values: int, message: str) -> None:
         super().__init__(message)
         self.n_values = n_values
-
-
-@contextmanager
-def _needs_dot() -> Iterator[None]:
-    """Turn graphviz's terse 'failed to execute' into an error that says what to install."""
-    try:
-        yield
-    except GraphvizMissingError:
-        raise
-    except graphviz.ExecutableNotFound as e:
-        cause = e.__cause__
-        program = cause.filename if isinstance(cause, OSError) and cause.filename else "dot"
-        raise GraphvizMissingError([str(program)]) from e
-
-
-class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering says how to install Graphviz when ``dot`` is missing.
-
-    Everything else is the Digraph: ``.source`` is the DOT text, Jupyter shows it
-    inline as SVG, ``.render()`` and ``.pipe()`` make SVG, PNG or PDF.
-    """
-
-    def pipe(self, *args, **kwargs):  # noqa: D102 (the Digraph's own docstring applies)
-        with _needs_dot():
-            return super().pipe(*args, **kwargs)
-
-    def render(self, *args, **kwargs):  # noqa: D102
-        with _needs_dot():
-            return super().render(*args, **kwargs)
-
-
-def save_picture(
-    graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None = None
-) -> Path:
-    """Render ``graph`` into the file ``path``, atomically; return the path.
-
-    The format comes from the suffix (``.svg``, ``.png``, ``.pdf``, ...) unless
-    given. ``.dot`` or ``.gv`` writes the DOT source itself and needs no Graphviz.
-    A raster picture (PNG, ...) is scaled to fill a slide, 1920 x 1080 pixels
-    (``slide_sized``); SVG and PDF scale by themselves.
-    The picture is made in memory and moved into place in one step, so a failed
-    render never leaves a half-written file behind.
-    """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot save {str(path)!r}: the folder {str(path.parent)!r} does not exist"
-        )
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot save {str(path)!r}: it is a folder; give a file name")
-    fmt = (format or path.suffix.lstrip(".")).lower()
-    if fmt in ("dot", "gv"):
-        data = graph.source.encode("utf-8")
-    elif fmt in graphviz.FORMATS:
-        if fmt in RASTER_FORMATS:
-            graph = slide_sized(graph)
-        with _needs_dot():
-            data = graph.pipe(format=fmt)
-    else:
-        raise ValueError(
-            f"cannot tell the picture format of {str(path)!r}: give a suffix such as .svg, "
-            f".png, .pdf or .dot, or format= one of Graphviz's formats"
-        )
-    return atomic_write(path, lambda f: f.write(data), binary=True)
 
 
 def draw_grads(
@@ -194,13 +125,6 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def slide_sized(graph: graphviz.Digraph) -> graphviz.Digraph:
-    """A copy of ``graph`` that renders scaled to fill a 1920 x 1080 slide (at 96 dpi)."""
-    sized = graph.copy()
-    sized.attr(size=SLIDE_SIZE, dpi=str(SLIDE_DPI))
-    return sized
-
-
 def draw(
     root: Value,
     *,
@@ -210,7 +134,7 @@ def draw(
     digits: int = 4,
     highlight: Iterable[Value] = (),
     params: Iterable[Value] | None = None,
-    clusters: bool = False,
+    clusters: bool | Grouping = False,
     names: bool = False,
     grads: Mapping[Value, float] | Callable[[Value], float] | None = None,
     expected: Mapping[Value, float] | Callable[[Value], float] | None = None,
@@ -253,9 +177,12 @@ def draw(
         expected: the right gradients, where ``grads`` may be wrong: a box whose
             grad differs from its expected one shows both, the right one in
             red (``draw_grads`` uses it, outlining those boxes too).
-        clusters: group the Values of each neuron (from the labels ``w_jk^l``,
-            ``b_j^l``, ``z_j^l``, ``a_j^l``) in a box "node j", inside a box "layer l".
-            An unlabelled Value joins a neuron when everything using it does.
+        clusters: group the Values in boxes: a function from a Value to the
+            labels of its groups, outermost first (``("layer 2", "node 1")``) or
+            None; or True for the default grouping, which ``nn`` sets: each
+            neuron's Values (``w_jk^l``, ``b_j^l``, ``z_j^l``, ``a_j^l``) in a box
+            "node j", inside a box "layer l". An unlabelled Value joins a group
+            when everything using it does.
 
     Labels in the lecture's notation get real subscripts and superscripts. When
     ``root`` is labelled "C" and has been backpropagated (its grad is not 0),
@@ -265,7 +192,7 @@ def draw(
     fixed traversal order (parents first, operands in order), never by ``id()``,
     so equal graphs give byte-identical source.
     """
-    _check_options(root, rankdir, show, max_nodes, digits)
+    _check_options(root, rankdir, show, max_nodes, digits, clusters)
     order = graph_order(root, max_nodes)
     grad_of = _grad_reader(grads)
     expected_of = None if expected is None else _grad_reader(expected)
@@ -275,54 +202,31 @@ def draw(
     deltas = (root.label == "C" and grad_of(root) != 0.0 and show != "data"
               and _one_example(order))
 
-    g = Drawing(
-        "computation_graph",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3"},
-        node_attr={"shape": "box", "style": "rounded,filled", "margin": "0.05",
-                   "fontname": "Helvetica", "fontsize": "12"},
-        edge_attr={"color": "#555555", "arrowsize": "0.6"},
-    )
-    # The DOT lines are written here rather than by Digraph.node(): graphviz's
-    # quoting of every attribute costs most of the time on a large graph, and
-    # every value below is either one of our constants or an escaped HTML label.
-    groups = _neurons(order, index) if clusters else None
-    neuron_graphs: dict[tuple[int, int], graphviz.Digraph] = {}
-    loose, edges = [], []
+    groups = _groups(order, index, _grouping(clusters)) if clusters else [()] * len(order)
+    nodes, edges = [], []
     for i, v in enumerate(order):
-        body = loose
-        if groups and groups[i] is not None:
-            key = groups[i]
-            if key not in neuron_graphs:
-                neuron_graphs[key] = _neuron_cluster(*key)
-            body = neuron_graphs[key].body
-        fill = ROLE_COLOURS[_role(v, i, len(order), param_ids)]
-        outline = _HIGHLIGHT_ATTRS if i in marked else ""
-        label = _value_label(v, show, digits, deltas, grad_of(v), f"v{i}" if names else "",
+        label = _value_cells(v, show, digits, deltas, grad_of(v), f"v{i}" if names else "",
                              None if expected_of is None else expected_of(v))
-        body.append(f'\tv{i} [label=<{label}> fillcolor="{fill}"{outline}]\n')
+        outline = (HIGHLIGHT_COLOUR, 2.5) if i in marked else ("", 0.0)
+        nodes.append(Node(f"v{i}", "value", label, ROLE_COLOURS[_role(v, i, len(order),
+                          param_ids)], *outline, group=groups[i]))
         if v.op:
-            body.append(f"\tv{i}op [label=<{_op_label(v.op)}> {_OP_ATTRS}]\n")
+            nodes.append(Node(f"v{i}op", "operation", (_op_label(v.op),), group=groups[i]))
             edges.extend(_operand_edges(v, i, index))
-            edges.append(f"\tv{i}op -> v{i}\n")
-    # Clusters first, layer 1 leading: dot orders each rank as it meets the nodes.
-    if neuron_graphs:
-        _add_clusters(g, neuron_graphs)
-    g.body.extend(loose)
-    g.body.extend(edges)
-    return g
+            edges.append(Edge(f"v{i}op", f"v{i}"))
+    return Drawing.of(Figure("computation_graph", rankdir, nodes, edges))
 
 
-def _operand_edges(v: Value, i: int, index: dict[int, int]) -> list[str]:
+def _operand_edges(v: Value, i: int, index: dict[int, int]) -> list[Edge]:
     """The edges from v's operands into its operation; labelled x and y where order matters."""
     parents = [index[id(p)] for p in v.parents]
     try:
         ordered = len(parents) == 2 and not ops.lookup(v.op)[0].commutes
     except KeyError:  # an operation the table does not know: draw it all the same
         ordered = False
-    if not ordered:
-        return [f"\tv{k} -> v{i}op\n" for k in parents]
-    return [f"\tv{k} -> v{i}op [label=<<I>{name}</I>> {_OPERAND_ATTRS}]\n"
-            for k, name in zip(parents, "xy")]
+    names = "xy" if ordered else [""] * len(parents)
+    return [Edge(f"v{k}", f"v{i}op", f"<I>{name}</I>" if name else "")
+            for k, name in zip(parents, names)]
 
 
 def _one_example(order: list[Value]) -> bool:
@@ -340,7 +244,8 @@ def _one_example(order: list[Value]) -> bool:
     return True
 
 
-def _check_options(root: object, rankdir: str, show: str, max_nodes: int, digits: int) -> None:
+def _check_options(root: object, rankdir: str, show: str, max_nodes: int, digits: int,
+                   clusters: object) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw expects a Value (the root of a graph), got {type(root).__name__}")
     if rankdir not in RANKDIRS:
@@ -351,6 +256,9 @@ def _check_options(root: object, rankdir: str, show: str, max_nodes: int, digits
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
         raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+    if not (isinstance(clusters, bool) or callable(clusters)):
+        raise TypeError(f"clusters must be True, False or a function from a Value to its "
+                        f"groups' labels, got {type(clusters).__name__}")
 
 
 def _grad_reader(grads: Mapping[Value, float] | Callable[[Value], float] | None):
@@ -429,8 +337,9 @@ def _role(v: Value, i: int, n: int, param_ids: set[int] | None) -> str:
     return "input" if v.label and v.label[0] not in _NUMBER_START else "constant"
 
 
-def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str,
-                 expected: float | None = None) -> str:
+def _value_cells(v: Value, show: str, digits: int, deltas: bool, grad: float, name: str,
+                 expected: float | None = None) -> tuple[str, ...]:
+    """The parts of a Value's box: its label (or name), data, grad (or delta), right grad."""
     cells = []
     if v.label:
         cells.append(f"<B>{lecture_html(v.label, small=True)}</B>")
@@ -448,8 +357,7 @@ def _value_label(v: Value, show: str, digits: int, deltas: bool, grad: float, na
         if expected is not None and not _same(grad, expected):
             cells.append(f'<FONT COLOR="{HIGHLIGHT_COLOUR}">right: {number(expected, digits)}'
                          "</FONT>")
-    row = "".join(f"<TD>{c}</TD>" for c in cells)
-    return f"{_TABLE}<TR>{row}</TR></TABLE>"
+    return tuple(cells)
 
 
 def _op_label(op: str) -> str:
@@ -461,60 +369,37 @@ def _op_label(op: str) -> str:
     return entry.symbol.format(n=html.escape(op[2:])) if entry.parametrised else entry.symbol
 
 
-def _neurons(order: list[Value], index: dict[int, int]) -> list[tuple[int, int] | None]:
-    """The neuron (l, j) of each Value, from the lecture labels, for clustering.
+def _grouping(clusters: bool | Grouping) -> Grouping:
+    if callable(clusters):
+        return clusters
+    if not _default_grouping:
+        raise ValueError(
+            "clusters=True groups the Values by the default grouping, and none is set: pass "
+            "clusters=a function from a Value to its groups' labels, outermost first (or "
+            "None), or import nn, which groups its networks' Values by neuron and layer")
+    return _default_grouping[0]
 
-    A Value labelled w_jk^l, b_j^l, z_j^l or a_j^l belongs to node j of layer l.
-    An unlabelled one (a product w_jk^l a_k^{l-1}, a partial sum) belongs to a
-    neuron when every Value that uses it does; so the sum making z_j^l joins
-    node j, while the cost's terms stay outside every neuron.
+
+def _groups(order: list[Value], index: dict[int, int], grouping: Grouping
+            ) -> list[tuple[str, ...]]:
+    """The groups of each Value, outermost first: its own by ``grouping``, else its users'.
+
+    A Value the grouping places nowhere, and that has no label (a product
+    w_jk^l a_k^{l-1}, a partial sum), belongs to a group when every Value
+    that uses it does; so the sum making z_j^l joins node j, while the cost's
+    terms stay outside every neuron.
     """
     users: list[list[int]] = [[] for _ in order]
     for i, v in enumerate(order):
         for p in v.parents:
             users[index[id(p)]].append(i)
-    group: list[tuple[int, int] | None] = [None] * len(order)
+    group: list[tuple[str, ...]] = [()] * len(order)
     for i in range(len(order) - 1, -1, -1):  # users come after their parents
-        label = order[i].label
-        if label:
-            group[i] = _neuron_of(label)
-        elif users[i]:
+        own = grouping(order[i])
+        if own:
+            group[i] = tuple(own)
+        elif not order[i].label and users[i]:
             first = group[users[i][0]]
             if all(group[u] == first for u in users[i]):
                 group[i] = first
     return group
-
-
-def _neuron_of(label: str) -> tuple[int, int] | None:
-    m = NOTATION.fullmatch(label)
-    if not m or m.group(1) not in _NEURON_SYMBOLS or not m.group(2) or not m.group(3):
-        return None
-    symbol, sub, sup = m.groups()
-    if not sup.isdigit():
-        return None
-    if symbol == "w":  # "w_12^2" (single digits) or "w_1,12^2": j comes first
-        j = sub.split(",")[0] if "," in sub else sub[:1] if len(sub) == 2 else ""
-    else:
-        j = sub
-    return (int(sup), int(j)) if j.isdigit() else None
-
-
-def _neuron_cluster(layer_no: int, j: int) -> graphviz.Digraph:
-    return graphviz.Digraph(
-        name=f"cluster_layer{layer_no}_node{j}",
-        graph_attr={"label": f"node {j}", "style": "rounded,dashed", "color": "#bbbbbb",
-                    "fontname": "Helvetica", "fontsize": "11"},
-    )
-
-
-def _add_clusters(g: graphviz.Digraph, neurons: dict[tuple[int, int], graphviz.Digraph]) -> None:
-    """Nest each neuron's cluster in its layer's, layers and nodes in increasing order."""
-    for layer_no in sorted({key[0] for key in neurons}):
-        layer = graphviz.Digraph(
-            name=f"cluster_layer{layer_no}",
-            graph_attr={"label": f"layer {layer_no}", "style": "rounded", "color": "#999999",
-                        "fontname": "Helvetica"},
-        )
-        for key in sorted(k for k in neurons if k[0] == layer_no):
-            layer.subgraph(neurons[key])
-        g.subgraph(layer)

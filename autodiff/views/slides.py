@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autodiff.files import atomic_write, atomic_write_text
-from autodiff.views.pictures import HIGHLIGHT_COLOUR, Drawing, save_picture, slide_sized
+from autodiff.views.drawing import Drawing, save_picture, slide_sized
+from autodiff.views.pictures import HIGHLIGHT_COLOUR
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,9 @@ class Slides:
     def frame(self, k: int) -> Drawing:
         """The picture of step k (0-based): its parts outlined, its text as a caption."""
         slide = self.slides[k]
-        g = slide_sized(self.picture)
-        g.body = [_outlined(line, slide.highlight) for line in g.body]
-        caption = html.escape(f"{k + 1}. {slide.caption}")
-        g.attr(label=f"<{caption}>", labelloc="t", fontsize="18", bgcolor="white", pad="0.3")
-        return g
+        figure = self.picture.figure.outlined(slide.highlight, HIGHLIGHT_COLOUR, 4.0)
+        figure.caption = html.escape(f"{k + 1}. {slide.caption}")
+        return slide_sized(Drawing.of(figure))
 
     def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
         """Write step001.<format>, step002.<format>, ... into ``folder``; return the paths."""
@@ -162,21 +161,6 @@ def _inline_svg(svg: str) -> str:
     svg = svg[svg.index("<svg"):]
     fit = '<svg style="width: 100%; height: auto"'
     return re.sub(r'<svg width="[^"]*" height="[^"]*"', fit, svg, count=1)
-
-
-def _outlined(line: str, parts: tuple[str, ...]) -> str:
-    """A DOT body line with the outline of the highlight added, if it declares one of ``parts``."""
-    stripped = line.strip()
-    for part in parts:
-        if "->" in part:
-            tail, head = part.split("->")
-            declares = re.match(rf'"?{re.escape(tail)}"?\s*->\s*"?{re.escape(head)}"?[\s\[]',
-                                stripped)
-        else:
-            declares = re.match(rf'"?{re.escape(part)}"?\s*\[', stripped)
-        if declares and stripped.endswith("]"):
-            return line.rstrip().rstrip("]") + f' color="{HIGHLIGHT_COLOUR}" penwidth=4]\n'
-    return line
 
 
 def _static_view(svg: str, slide: Slide, n: int) -> str:

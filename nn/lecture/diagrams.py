@@ -10,9 +10,13 @@ After a forward pass and ``C.backward()`` the nodes can be shaded by
 delta_j^l = dC/dz_j^l (``delta=True``): the error that backpropagation carries
 back through each node, the quantity of the lecture's equations 1 and 2.
 
-The result is an ``autodiff.views.pictures.Drawing`` (a ``graphviz.Digraph``): Jupyter
+The result is an ``autodiff.views.drawing.Drawing`` (a ``graphviz.Digraph``): Jupyter
 shows it inline; ``save_picture(g, "net.svg")`` (``from autodiff import save_picture``)
 writes it atomically. ``save_pictures`` writes both pictures of one example.
+
+This module also tells ``autodiff.draw(C, clusters=True)`` how to group a
+network's Values: by neuron and layer, read from the labels nn gives them
+(:func:`neuron_of`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from pathlib import Path
 
 from autodiff import Value
 from autodiff.validate import whole_number
+from autodiff.views.figure import Edge, Figure, Node
+from autodiff.views.notation import NOTATION
 from autodiff.views.pictures import (
     DEFAULT_MAX_NODES,
     RANKDIRS,
@@ -32,6 +38,7 @@ from autodiff.views.pictures import (
     lecture_html,
     number,
     save_picture,
+    set_default_grouping,
 )
 from nn.model.costs import quadratic_cost
 from nn.model.layers import MLP, node_label
@@ -121,45 +128,23 @@ def draw_network(
         edge_labels = n_edges <= AUTO_EDGE_LABELS
     deltas = _deltas(net) if delta else None
     sigma_primes = _sigma_primes(net) if factors else None
-    g = _drawing(delta)
+    figure = Figure("network", rankdir, [], [], legend=_legend(delta))
     lines = 1 + delta + factors + (factors and delta)  # lines of text in a node
     place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, lines))
     saturated = 0
     for layer_no in range(1, len(net.sizes) + 1):
-        saturated += _add_layer(g, net, layer_no, place, deltas, sigma_primes, saturated_below,
-                                digits)
-    if factors:
-        g.attr(label=_legend(delta, saturated=(saturated, saturated_below, digits)))
+        saturated += _add_layer(figure, net, layer_no, place, deltas, sigma_primes,
+                                saturated_below, digits)
+    counted = (saturated, saturated_below, digits) if factors else None
     largest_w = max(abs(w.data) for layer in net.layers for n in layer.neurons for w in n.w)
     for layer in net.layers:
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
-                _weight_edge(g, layer.l, j, k, w.data, largest_w or 1.0, digits)
-    if edge_labels:
-        left_out = _weight_labels(g, net, place, lines, digits)
-        if left_out:
-            g.attr(label=_legend(delta, left_out, (saturated, saturated_below, digits)
-                                 if factors else None))
-    return g
-
-
-def _drawing(delta: bool) -> Drawing:
-    """An empty picture, laid out by neato: it keeps each node where ``_placer`` pins it.
-
-    Every node is pinned where the lecture draws it (layer l in column l, node
-    j in row j, each column centred), and neato only routes the edges. dot
-    would reorder the nodes of a column to reduce crossings, and a fully
-    connected network has crossings anyway.
-    """
-    return Drawing(
-        "network",
-        engine="neato",
-        graph_attr={"splines": "line", "outputorder": "edgesfirst", "fontname": "Helvetica",
-                    "fontsize": "10", "labelloc": "b", "label": _legend(delta)},
-        node_attr={"shape": "circle", "style": "filled", "fontname": "Helvetica",
-                   "fontsize": "14", "width": "0.6", "margin": "0.04"},
-        edge_attr={"arrowsize": "0.5", "fontname": "Helvetica", "fontsize": "10"},
-    )
+                figure.edges.append(_weight_edge(layer.l, j, k, w.data, largest_w or 1.0,
+                                                 digits))
+    left_out = _weight_labels(figure, net, place, lines, digits) if edge_labels else 0
+    figure.legend = _legend(delta, left_out, counted)
+    return Drawing.of(figure)
 
 
 def _gaps(rankdir: str, edge_labels: bool, lines: int) -> tuple[float, float, float]:
@@ -179,22 +164,24 @@ def _gaps(rankdir: str, edge_labels: bool, lines: int) -> tuple[float, float, fl
     return gap, row_gap, title
 
 
-def _add_layer(g: Drawing, net: MLP, layer_no: int, place, deltas: dict | None,
+def _add_layer(figure: Figure, net: MLP, layer_no: int, place, deltas: dict | None,
                sigma_primes: dict | None, saturated_below: float, digits: int) -> int:
     """Layer l's title and its nodes a_j^l, with delta_j^l and its factors under each when
     asked; returns how many of its nodes are saturated."""
-    g.node(f"layer{layer_no}", f"layer {layer_no}", shape="plaintext", style="",
-           fontsize="12", pos=_pin(place(layer_no, 0)))
+    figure.nodes.append(Node(f"layer{layer_no}", "title", (f"layer {layer_no}",),
+                             pos=place(layer_no, 0)))
     L = len(net.sizes)
     role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
     saturated = 0
     for j in range(net.sizes[layer_no - 1]):
-        attrs = {"fillcolor": ROLE_COLOURS[role], "shape": "circle",
-                 "tooltip": "input" if layer_no == 1 else _tooltip(net, layer_no, j, digits)}
-        lines = [lecture_html(node_label("a", layer_no, j), small=True)]
+        node = Node(f"a{layer_no}_{j + 1}", "neuron",
+                    (lecture_html(node_label("a", layer_no, j), small=True),),
+                    ROLE_COLOURS[role], pos=place(layer_no, j + 1),
+                    tooltip="input" if layer_no == 1 else _tooltip(net, layer_no, j, digits))
+        lines = []
         if deltas is not None and layer_no > 1:
             d = deltas[layer_no][j]
-            attrs["fillcolor"] = _shade(d, deltas["largest"])
+            node.fill = _shade(d, deltas["largest"])
             lines.append(f"{lecture_html(node_label('delta', layer_no, j), small=True)} = "
                          f"{number(d, digits)}")
         if sigma_primes is not None and layer_no > 1:
@@ -205,21 +192,10 @@ def _add_layer(g: Drawing, net: MLP, layer_no: int, place, deltas: dict | None,
             lines.append(f"\u03c3\u2032(z) = {number(s, digits)}")
             if s < saturated_below:
                 saturated += 1
-                attrs.update(style="filled,dashed", penwidth="3", color="#444444")
-        if len(lines) > 1:
-            attrs["shape"] = "ellipse"  # lines of text would make a large circle
-        g.node(f"a{layer_no}_{j + 1}", f"<{_stacked(lines)}>", pos=_pin(place(layer_no, j + 1)),
-               **attrs)
+                node.dashed = True
+        node.cells += tuple(lines)
+        figure.nodes.append(node)
     return saturated
-
-
-def _stacked(lines: list[str]) -> str:
-    """Lines of an HTML-like label, one above the other, the first in the node's own size."""
-    if len(lines) == 1:
-        return lines[0]
-    rows = [f"<TR><TD>{lines[0]}</TD></TR>"]
-    rows += [f'<TR><TD><FONT POINT-SIZE="10">{line}</FONT></TD></TR>' for line in lines[1:]]
-    return f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="3">{"".join(rows)}</TABLE>'
 
 
 def _sigma_primes(net: MLP) -> dict[int, list[tuple[float, float]]]:
@@ -244,7 +220,7 @@ def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float, title: f
     """
     tallest = max(sizes)
 
-    def place(layer_no: int, row: int) -> str:
+    def place(layer_no: int, row: int) -> tuple[float, float]:
         along = (layer_no - 1) * gap
         n = sizes[layer_no - 1]
         if row:
@@ -255,11 +231,6 @@ def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float, title: f
                 "TB": (-across, -along), "BT": (-across, along)}[rankdir]
 
     return place
-
-
-def _pin(xy: tuple[float, float]) -> str:
-    """Graphviz's pos attribute for a point in inches, pinned ("!") for neato."""
-    return f"{xy[0]:.2f},{xy[1]:.2f}!"
 
 
 def save_pictures(
@@ -296,17 +267,15 @@ def save_pictures(
             for name, g in pictures.items()]
 
 
-def _weight_edge(g: Drawing, layer_no: int, j: int, k: int, w: float, largest: float,
-                 digits: int) -> None:
+def _weight_edge(layer_no: int, j: int, k: int, w: float, largest: float, digits: int) -> Edge:
     """The edge of w_jk^l, from node k of layer l-1 into node j of layer l.
 
     Blue for w > 0, red for w < 0, as wide as |w| relative to the largest
     weight; its tooltip (in SVG) gives the number.
     """
-    colour = POSITIVE if w >= 0 else NEGATIVE
-    g.edge(f"a{layer_no - 1}_{k + 1}", f"a{layer_no}_{j + 1}", color=colour,
-           penwidth=f"{_width(w, largest):.2f}",
-           tooltip=f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}")
+    return Edge(f"a{layer_no - 1}_{k + 1}", f"a{layer_no}_{j + 1}",
+                colour=POSITIVE if w >= 0 else NEGATIVE, width=_width(w, largest),
+                tooltip=f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}")
 
 
 # Where along its edge a weight's label may sit, as the fraction of the way from
@@ -316,7 +285,7 @@ _LABEL_PLACES = (0.72, 0.62, 0.52, 0.42, 0.32, 0.8, 0.24, 0.67, 0.57, 0.47, 0.37
 _CHAR_WIDTH, _LABEL_HEIGHT, _LABEL_PAD = 0.082, 0.28, 0.06  # inches, at 10 points
 
 
-def _weight_labels(g: Drawing, net: MLP, place, lines: int, digits: int) -> int:
+def _weight_labels(figure: Figure, net: MLP, place, lines: int, digits: int) -> int:
     """Write "w_jk^l = value" on each edge where it overlaps nothing; return how many could not.
 
     Each label is a small node pinned on its edge at the first of
@@ -340,7 +309,7 @@ def _weight_labels(g: Drawing, net: MLP, place, lines: int, digits: int) -> int:
                     left_out += 1
                     continue
                 taken.append(_box(spot, *half))
-                _label_node(g, layer.l, j, k, w.data, spot, digits)
+                figure.tags.append(_weight_tag(layer.l, j, k, w.data, spot, digits))
     return left_out
 
 
@@ -361,15 +330,12 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _label_node(g: Drawing, layer_no: int, j: int, k: int, w: float, spot, digits: int) -> None:
-    """The label of w_jk^l as a node pinned at ``spot``, white behind the text."""
-    colour = POSITIVE if w >= 0 else NEGATIVE
+def _weight_tag(layer_no: int, j: int, k: int, w: float, spot, digits: int) -> Node:
+    """The label of w_jk^l, pinned at ``spot`` on its edge, in the edge's colour."""
     name = lecture_html(node_label("w", layer_no, j, k), small=True)
-    text = f"{name} = {number(w, digits)}"
-    g.node(f"w{layer_no}_{j + 1}_{k + 1}",
-           f'<<TABLE BORDER="0" CELLPADDING="1" BGCOLOR="white"><TR><TD>{text}</TD></TR>'
-           f"</TABLE>>", shape="plain", style="", fontcolor=colour, fontsize="10",
-           pos=_pin(spot), tooltip=f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}")
+    return Node(f"w{layer_no}_{j + 1}_{k + 1}", "tag", (f"{name} = {number(w, digits)}",),
+                text_colour=POSITIVE if w >= 0 else NEGATIVE, pos=spot,
+                tooltip=f"{node_label('w', layer_no, j, k)} = {w:.{digits}g}")
 
 
 def _check_options(net: object, rankdir: str, digits: int, max_edges: int) -> tuple[int, int]:
@@ -468,4 +434,27 @@ def _legend(delta: bool, left_out: int = 0, saturated: tuple | None = None) -> s
         many = left_out != 1
         text += (f";   {left_out} weight label{'s' * many} left out where "
                  f"{'they' if many else 'it'} would overlap (hover an edge for its w)")
-    return f"<{text}>"
+    return text
+
+
+def neuron_of(v: Value) -> tuple[str, str] | None:
+    """The groups of a Value nn labelled: ("layer l", "node j") for w_jk^l, b_j^l, z_j^l
+    and a_j^l (``node_label``'s labels read back), None for any other Value.
+
+    ``autodiff.draw(C, clusters=True)`` groups by it: nn sets it as the default
+    grouping when imported.
+    """
+    m = NOTATION.fullmatch(v.label)
+    if not m or m.group(1) not in ("w", "b", "z", "a") or not m.group(2) or not m.group(3):
+        return None
+    symbol, sub, sup = m.groups()
+    if not sup.isdigit():
+        return None
+    if symbol == "w":  # "w_12^2" (single digits) or "w_1,12^2": j comes first
+        j = sub.split(",")[0] if "," in sub else sub[:1] if len(sub) == 2 else ""
+    else:
+        j = sub
+    return (f"layer {int(sup)}", f"node {int(j)}") if j.isdigit() else None
+
+
+set_default_grouping(neuron_of)

@@ -134,7 +134,14 @@ def _backward_then_draw():
 def _net_clusters():
     C = small_net()
     C.backward()
-    return draw(C, clusters=True)
+    return draw(C, clusters=by_neuron)
+
+
+def by_neuron(v):
+    """nn's grouping of its labels (a neuron inside its layer), which nn sets as the default."""
+    from nn.lecture.diagrams import neuron_of
+
+    return neuron_of(v)
 
 
 @pytest.mark.parametrize("name", sorted(GOLDENS))
@@ -307,7 +314,8 @@ def test_highlight_of_a_value_outside_the_graph_is_refused():
 
 
 def test_equal_graphs_give_identical_source_without_ids():
-    first, second = draw(small_net(), clusters=True).source, draw(small_net(), clusters=True).source
+    first = draw(small_net(), clusters=by_neuron).source
+    second = draw(small_net(), clusters=by_neuron).source
     assert first == second
     assert not re.search(r"\d{7,}", first)  # no id() in node names
 
@@ -360,7 +368,7 @@ def test_drawing_leaves_grads_alone():
     C, v = neuron()
     C.backward()
     before = {name: x.grad for name, x in v.items()}
-    draw(C, clusters=True)
+    draw(C, clusters=by_neuron)
     assert {name: x.grad for name, x in v.items()} == before
 
 
@@ -433,7 +441,7 @@ def test_draw_wants_a_value():
 
 
 def test_clusters_group_each_neuron_inside_its_layer(dot_clusters):
-    source = draw(small_net(), clusters=True).source
+    source = draw(small_net(), clusters=by_neuron).source
     members = {c: {name for name, _ in nodes} for c, nodes in dot_clusters(source).items()}
     assert set(members) == {
         "cluster_layer1", "cluster_layer1_node1", "cluster_layer1_node2",
@@ -459,6 +467,44 @@ def test_clusters_group_each_neuron_inside_its_layer(dot_clusters):
     inside = set().union(*members.values())
     outside = [n for n in lines if n not in inside and not n.endswith("op")]
     assert len(outside) == 5  # the constants 1.0 and 0.5, a - 1, its square, and C
+
+
+def test_clusters_group_by_any_function_the_caller_gives(dot_clusters):
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    y = (w * x).tanh()
+    y.label = "y"
+    groups = {"x": ("inputs",), "w": ("model", "weights")}
+    source = draw(y, clusters=lambda v: groups.get(v.label)).source
+    assert "subgraph cluster_inputs {" in source and 'label="inputs"' in source
+    assert "subgraph cluster_model_weights {" in source
+    # the product w * x is used only by tanh, which is in no group: so is the product
+    members = {c: {n for n, _ in nodes} for c, nodes in dot_clusters(source).items()}
+    assert members == {"cluster_inputs": {"v1"}, "cluster_model": set(),
+                       "cluster_model_weights": {"v0"}}  # w * x: w is v0
+    with pytest.raises(TypeError, match="clusters must be True, False or a function"):
+        draw(y, clusters="yes")
+
+
+def test_autodiff_alone_reads_no_labels_of_nn_and_says_how_to_group(tmp_path):
+    # in a fresh process where nn was never imported, clusters=True has no grouping to use
+    script = (
+        "import sys\n"
+        "from autodiff import Value, draw\n"
+        "C = Value(0.5, label='w_11^2') * Value(2.0, label='a_1^1')\n"
+        "try:\n"
+        "    draw(C, clusters=True)\n"
+        "except ValueError as e:\n"
+        "    print(e)\n"
+        "assert 'nn' not in sys.modules\n"
+        "import nn\n"
+        "print('cluster_layer2_node1' in draw(C, clusters=True).source)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    said, grouped = result.stdout.strip().splitlines()
+    assert "none is set" in said and "import nn" in said
+    assert grouped == "True"  # nn sets its grouping when imported: the README's call works
 
 
 # ----------------------------------------------------------------------
