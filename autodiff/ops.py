@@ -11,13 +11,13 @@ returns both, side by side:
 and an :class:`Op` entry gathers everything else the project says about it:
 
 * ``rule``: the result and its local derivatives from plain floats, raising
-  the engine's errors outside the domain (``log(-1)``, division by zero, an
-  overflow), with messages that name the operands;
+  the engine's errors outside the domain (``log(-1)``, division by zero), with
+  messages that name the operands. ``Value`` calls it; replay's generated code
+  is the rule itself, read as source and inlined (``autodiff.replay.templates``),
+  so a rule keeps to the small part of Python that ``autodiff.rule_source``
+  describes (arithmetic, comparisons, ``math``'s functions, if, raise, return);
 * ``apply``: how code writes the operation (``x * y``, ``x.exp()``); it works
   on Values, on floats where Python has the operator, and on torch tensors;
-* ``code``: the same rule as a template of Python statements, for replay's
-  generated straight-line code (``autodiff.replay.codegen``); a test checks, op by
-  op, that it gives the rule's numbers bit for bit;
 * ``symbol``: how a picture writes it in its oval (``autodiff.views.pictures``);
 * ``text``, ``derivatives``, ``tex``, ``tex_derivatives``: the result and its
   local derivatives for people, with ``{x}``, ``{y}`` (the operands), ``{out}``
@@ -27,31 +27,32 @@ and an :class:`Op` entry gathers everything else the project says about it:
   sigmoid's ``{out}·(1 − {out})``), so that the numbers plugged in are the
   ones the engine multiplies.
 
-``Value`` (``autodiff.value``) gives each entry a method or an operator;
-``autodiff.replay.tape`` and ``autodiff.replay.codegen`` compile the templates; the pictures
-take the symbols; the tests draw their random expressions from ``OPS``. Adding
-an operation is one entry here and one method on ``Value``. ``sin`` and ``cos``
-were added that way:
+``Value`` (``autodiff.value``) gives each entry an operator or a method, and
+applies any entry with ``Value.apply``; replay generates its code from the
+rules; the pictures take the symbols; the tests draw their random expressions
+from ``OPS``. Adding an operation is a rule and an entry here (or, at run
+time, anywhere: :func:`register`), and a method on ``Value`` if it deserves
+one. ``sin`` and ``cos`` were added that way:
 
     def sin(x):
         return math.sin(x), math.cos(x)
 
     SIN = Op("sin", 1, sin, lambda x: x.sin(), symbol="sin", text="sin {x}",
-             derivatives=("cos {x}",), tex=r"\\sin {x}", tex_derivatives=(r"\\cos {x}",),
-             code=Code(("{out} = sin({x})", "{dx} = cos({x})"), ("{dx}",), uses=_MATH))
+             derivatives=("cos {x}",), tex=r"\\sin {x}", tex_derivatives=(r"\\cos {x}",))
 
 Results are checked to be finite by ``Value`` itself, once for all operations
-(an overflow to inf is refused there, naming the operation); a rule raises only
-what is particular to it.
+(an overflow to inf, or Python's ``OverflowError`` inside a rule, is refused
+there, naming the operation); a rule raises only what is particular to it.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from autodiff.rule_source import rule_body
 
 # ----------------------------------------------------------------------
 # The rules: result, then d(result)/d(each operand), from floats
@@ -82,13 +83,7 @@ def neg(x: float) -> tuple[float, float]:
 
 
 def exp(x: float) -> tuple[float, float]:
-    try:
-        out = math.exp(x)
-    except OverflowError:
-        raise OverflowError(
-            f"exp({x!r}) overflows: the result is beyond the largest float "
-            f"(about 1.8e308, reached at x = 709.78)"
-        ) from None
+    out = math.exp(x)
     return out, out
 
 
@@ -134,23 +129,17 @@ def cos(x: float) -> tuple[float, float]:
 
 def pow_number(x: float, n: float) -> tuple[float, float]:
     """x^n for a fixed number n (not a Value): d/dx x^n = n x^(n-1)."""
-    if x < 0.0 and not n.is_integer():
+    if x < 0.0 and math.floor(n) != n:
         raise ValueError(
             f"{x!r} ** {n!r}: a negative base to a non-integer power has no real value"
         )
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"{x!r} ** {n!r}: zero to a negative power")
-    try:
-        out = x**n
-    except OverflowError:
-        raise OverflowError(
-            f"{x!r} ** {n!r} overflows: the result is beyond the largest float"
-        ) from None
-    if n == 0.0:
-        return out, 0.0
-    if x == 0.0 and n < 1.0:
+    if x == 0.0 and 0.0 < n < 1.0:
         raise ValueError(f"{x!r} ** {n!r}: the derivative n x^(n-1) is infinite at x = 0")
-    return out, _power_rule(x, n)
+    if n == 0.0:
+        return x**n, 0.0
+    return x**n, n * x ** (n - 1.0)
 
 
 def pow_value(x: float, y: float) -> tuple[float, float, float]:
@@ -160,29 +149,13 @@ def pow_value(x: float, y: float) -> tuple[float, float, float]:
             f"{x!r} ** Value({y!r}): d/dy x^y = x^y ln x needs x >= 0; "
             f"for a fixed exponent write x ** {y!r} with a number"
         )
-    if x == 0.0:
-        if y <= 0.0:
-            raise ZeroDivisionError(f"{x!r} ** {y!r}: zero to a non-positive Value power")
-        if y < 1.0:
-            raise ValueError(f"{x!r} ** {y!r}: the derivative y x^(y-1) is infinite at x = 0")
-        return 0.0, _power_rule(x, y), 0.0  # 0^y = 0 for y > 0; x^y ln x -> 0 as x -> 0+
-    try:
-        out = x**y
-    except OverflowError:
-        raise OverflowError(
-            f"{x!r} ** {y!r} overflows: the result is beyond the largest float"
-        ) from None
-    return out, _power_rule(x, y), out * math.log(x)
-
-
-def _power_rule(x: float, n: float) -> float:
-    """d/dx x^n = n x^(n-1); an OverflowError that says so (not Python's errno text)."""
-    try:
-        return n * x ** (n - 1.0)
-    except OverflowError:
-        raise OverflowError(
-            f"{x!r} ** {n!r}: the derivative n x^(n-1) is beyond the largest float"
-        ) from None
+    if x == 0.0 and y <= 0.0:
+        raise ZeroDivisionError(f"{x!r} ** {y!r}: zero to a non-positive Value power")
+    if x == 0.0 and y < 1.0:
+        raise ValueError(f"{x!r} ** {y!r}: the derivative y x^(y-1) is infinite at x = 0")
+    out = x**y
+    # 0^y = 0 for y > 0, and x^y ln x -> 0 as x -> 0+
+    return out, y * x ** (y - 1.0), out * math.log(x) if x > 0.0 else 0.0
 
 
 # ----------------------------------------------------------------------
@@ -191,36 +164,13 @@ def _power_rule(x: float, n: float) -> float:
 
 
 @dataclass(frozen=True)
-class Code:
-    """A rule as Python statements, for replay's generated code (``autodiff.replay.codegen``).
-
-    ``forward`` are statements that set ``{out}`` (and any local derivative
-    that needs a statement, as ``{dx}``, ``{dy}``) from the operands ``{x}``,
-    ``{y}``; ``{t}`` prefixes temporaries of the node's own. ``local`` gives,
-    per operand, an expression for d(out)/d(operand): a literal, an operand,
-    ``{out}`` or ``{dx}``/``{dy}``. The statements must do the rule's float
-    operations in the rule's order, so that the numbers are the same bit for
-    bit; where the rule would raise, they may raise anything or ``Unusual``
-    (the tape then rebuilds with Values, which raise the rule's error).
-    ``keep_local``: the local derivative can fail where the result does not
-    (a power's n x^(n-1)), so even a forward-only tape computes it.
-    ``uses`` names the functions the statements call.
-    """
-
-    forward: tuple[str, ...]
-    local: tuple[str, ...]
-    keep_local: bool = False
-    uses: Mapping[str, Callable] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Op:
     """One operation of the engine: its rule and everything said about it (see the module doc).
 
     ``arity`` counts the operands that are Values. ``parametrised`` marks the
     power with a number exponent, whose number is part of the operation
-    (``Value.op`` is "**2") and is passed to ``rule``, ``apply`` and ``code``
-    after the operand. ``hides``: the result can be finite although an operand
+    (``Value.op`` is "**2") and is passed to ``rule`` and ``apply`` after the
+    operand. ``hides``: the result can be finite although an operand
     is inf or NaN (``relu(-inf)`` is 0, ``x / inf`` is 0), so replay must
     watch the operands (``+``, ``*`` and the like carry an inf on instead).
     ``commutes``: x op y is y op x, so a picture need not say which operand is
@@ -236,14 +186,9 @@ class Op:
     derivatives: tuple[str, ...]
     tex: str
     tex_derivatives: tuple[str, ...]
-    code: Code | Callable[[float], Code]
     hides: bool = False
     parametrised: bool = False
     commutes: bool = False
-
-    def code_for(self, n: float | None = None) -> Code:
-        """The replay template (for a power, the one of exponent n)."""
-        return self.code(n) if self.parametrised else self.code
 
     def formula(self, k: int = 0, n: float | None = None) -> str:
         """The local derivative for people: ``MUL.formula(0)`` is '∂(x·y)/∂x = y'."""
@@ -262,92 +207,63 @@ def _number_text(n: float) -> str:
     return str(int(n)) if n.is_integer() else repr(n)
 
 
-@functools.lru_cache(maxsize=256)
-def _power_code(n: float) -> Code:
-    """x ** n as generated code; a fractional power of a negative number is left to Value."""
-    guard = () if n.is_integer() else ("if {x} < 0.0:", "    raise Unusual")
-    if n == 0.0:
-        return Code((*guard, f"{{out}} = {{x}} ** {n!r}"), ("0.0",))
-    return Code(
-        (*guard, f"{{out}} = {{x}} ** {n!r}", f"{{dx}} = {n!r} * {{x}} ** {n - 1.0!r}"),
-        ("{dx}",), keep_local=True,
-    )
-
-
-_MATH = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sin": math.sin, "cos": math.cos}
-
 ADD = Op("+", 2, add, lambda x, y: x + y, symbol="+", text="{x} + {y}",
-         derivatives=("1", "1"), tex="{x} + {y}", tex_derivatives=("1", "1"),
-         code=Code(("{out} = {x} + {y}",), ("1.0", "1.0")), commutes=True)
+         derivatives=("1", "1"), tex="{x} + {y}", tex_derivatives=("1", "1"), commutes=True)
 SUB = Op("-", 2, sub, lambda x, y: x - y, symbol="<I>x</I> \u2212 <I>y</I>", text="{x} − {y}",
-         derivatives=("1", "−1"), tex="{x} - {y}", tex_derivatives=("1", "-1"),
-         code=Code(("{out} = {x} - {y}",), ("1.0", "-1.0")))
+         derivatives=("1", "−1"), tex="{x} - {y}", tex_derivatives=("1", "-1"))
 MUL = Op("*", 2, mul, lambda x, y: x * y, symbol="\u00d7", text="{x}·{y}",
          derivatives=("{y}", "{x}"), tex=r"{x} \cdot {y}", tex_derivatives=("{y}", "{x}"),
-         code=Code(("{out} = {x} * {y}",), ("{y}", "{x}")), commutes=True)
+         commutes=True)
 DIV = Op("/", 2, div, lambda x, y: x / y, symbol="<I>x</I> \u00f7 <I>y</I>", text="{x}/{y}",
          derivatives=("1/{y}", "−{x}/{y}²"), tex=r"\frac{{{x}}}{{{y}}}",
-         tex_derivatives=(r"\frac{{1}}{{{y}}}", r"-\frac{{{x}}}{{{y}^2}}"),
-         code=Code(("{out} = {x} / {y}", "{dx} = 1.0 / {y}", "{dy} = -{out} / {y}"),
-                   ("{dx}", "{dy}")),
-         hides=True)
+         tex_derivatives=(r"\frac{{1}}{{{y}}}", r"-\frac{{{x}}}{{{y}^2}}"), hides=True)
 NEG = Op("neg", 1, neg, lambda x: -x, symbol="neg", text="−{x}",
-         derivatives=("−1",), tex="-{x}", tex_derivatives=("-1",),
-         code=Code(("{out} = -{x}",), ("-1.0",)))
+         derivatives=("−1",), tex="-{x}", tex_derivatives=("-1",))
 POW = Op("**", 2, pow_value, lambda x, y: x**y, symbol="<I>x</I><SUP><I>y</I></SUP>",
-         text="{x}^{y}",
-         derivatives=("{y}·{x}^({y} − 1)", "{out}·ln {x}"), tex="{x}^{{{y}}}",
-         tex_derivatives=(r"{y} \cdot {x}^{{{y} - 1}}", r"{out} \ln {x}"),
-         code=Code(("if {x} <= 0.0:", "    raise Unusual",  # errors, and 0^y, left to Value
-                    "{out} = {x} ** {y}", "{dx} = {y} * {x} ** ({y} - 1.0)",
-                    "{dy} = {out} * log({x})"), ("{dx}", "{dy}"), keep_local=True,
-                   uses=_MATH),
-         hides=True)
+         text="{x}^{y}", derivatives=("{y}·{x}^({y} − 1)", "{out}·ln {x}"), tex="{x}^{{{y}}}",
+         tex_derivatives=(r"{y} \cdot {x}^{{{y} - 1}}", r"{out} \ln {x}"), hides=True)
 POWER = Op("**n", 1, pow_number, lambda x, n: x**n, symbol="(\u00b7)<SUP>{n}</SUP>", text="{x}^{n}",
            derivatives=("{n}·{x}^({n} − 1)",), tex="{x}^{{{n}}}",
-           tex_derivatives=(r"{n} \cdot {x}^{{{n} - 1}}",),
-           code=_power_code, hides=True, parametrised=True)
+           tex_derivatives=(r"{n} \cdot {x}^{{{n} - 1}}",), hides=True, parametrised=True)
 EXP = Op("exp", 1, exp, lambda x: x.exp(), symbol="exp", text="exp({x})",
-         derivatives=("{out}",), tex="e^{{{x}}}", tex_derivatives=("{out}",),
-         code=Code(("{out} = exp({x})",), ("{out}",), uses=_MATH), hides=True)
+         derivatives=("{out}",), tex="e^{{{x}}}", tex_derivatives=("{out}",), hides=True)
 LOG = Op("log", 1, log, lambda x: x.log(), symbol="log", text="ln {x}",
          derivatives=("1/{x}",), tex=r"\ln {x}", tex_derivatives=(r"\frac{{1}}{{{x}}}",),
-         code=Code(("{out} = log({x})", "{dx} = 1.0 / {x}"), ("{dx}",), uses=_MATH),
          hides=True)
 TANH = Op("tanh", 1, tanh, lambda x: x.tanh(), symbol="tanh", text="tanh {x}",
           derivatives=("1 − ({out})²",), tex=r"\tanh {x}",
-          tex_derivatives=(r"1 - ({out})^2",),
-          code=Code(("{out} = tanh({x})", "{dx} = 1.0 - {out} * {out}"), ("{dx}",), uses=_MATH),
-          hides=True)
+          tex_derivatives=(r"1 - ({out})^2",), hides=True)
 SIGMOID = Op("sigmoid", 1, sigmoid, lambda x: x.sigmoid(), symbol="\u03c3", text="σ({x})",
              derivatives=("{out}·(1 − {out})",), tex=r"\sigma({x})",
-             tex_derivatives=(r"{out} \, (1 - {out})",),
-             code=Code(("if {x} >= 0.0:",
-                        "    {t}e = exp(-{x})",
-                        "    {out} = 1.0 / (1.0 + {t}e)",
-                        "    {dx} = {out} * ({t}e * {out})",
-                        "else:",
-                        "    {t}e = exp({x})",
-                        "    {t}d = 1.0 + {t}e",
-                        "    {out} = {t}e / {t}d",
-                        "    {dx} = {out} / {t}d"), ("{dx}",), uses=_MATH),
-             hides=True)
+             tex_derivatives=(r"{out} \, (1 - {out})",), hides=True)
 RELU = Op("relu", 1, relu, lambda x: x.relu(), symbol="ReLU", text="ReLU({x})",
           derivatives=("(1 if {x} > 0, else 0)",), tex=r"\mathrm{{ReLU}}({x})",
-          tex_derivatives=(r"[{x} > 0]",),
-          code=Code(("if {x} > 0.0:", "    {out} = {x}", "    {dx} = 1.0",
-                     "else:", "    {out} = 0.0", "    {dx} = 0.0"), ("{dx}",)),
-          hides=True)
+          tex_derivatives=(r"[{x} > 0]",), hides=True)
 SIN = Op("sin", 1, sin, lambda x: x.sin(), symbol="sin", text="sin {x}",
-         derivatives=("cos {x}",), tex=r"\sin {x}", tex_derivatives=(r"\cos {x}",),
-         code=Code(("{out} = sin({x})", "{dx} = cos({x})"), ("{dx}",), uses=_MATH))
+         derivatives=("cos {x}",), tex=r"\sin {x}", tex_derivatives=(r"\cos {x}",))
 COS = Op("cos", 1, cos, lambda x: x.cos(), symbol="cos", text="cos {x}",
-         derivatives=("−sin {x}",), tex=r"\cos {x}", tex_derivatives=(r"-\sin {x}",),
-         code=Code(("{out} = cos({x})", "{dx} = -sin({x})"), ("{dx}",), uses=_MATH))
+         derivatives=("−sin {x}",), tex=r"\cos {x}", tex_derivatives=(r"-\sin {x}",))
 
 OPS: dict[str, Op] = {op.name: op for op in (
     ADD, SUB, MUL, DIV, NEG, POW, POWER, EXP, LOG, TANH, SIGMOID, RELU, SIN, COS
 )}
+
+
+def register(op: Op) -> Op:
+    """Add ``op`` to the table, at run time; returns it.
+
+    ``Value.apply(op)`` then makes its nodes, and replay, the pictures and the
+    walkthrough read it as any other entry. The rule is checked here, where a
+    mistake is made: its name must be new, and its source within the Python
+    the code generators translate (``autodiff.rule_source``).
+    """
+    if op.name in OPS or op.name.startswith("**"):
+        raise ValueError(f"the op table has an operation named {op.name!r} already")
+    if op.parametrised:
+        raise ValueError(f"{op.name!r}: only the number power takes a number parameter")
+    rule_body(op.rule, op.arity)
+    OPS[op.name] = op
+    return op
 
 
 def power_name(n: float) -> str:

@@ -187,8 +187,12 @@ class Value:
         # a NaN or infinite exponent is refused like NaN data (0.5 ** inf would
         # otherwise carry a NaN derivative, inf * 0)
         n = finite_number(exponent, "the exponent")
-        data, dx = ops.pow_number(self.data, n)
-        return _node(data, ops.power_name(n), self, dx)
+        name = ops.power_name(n)
+        try:
+            data, dx = ops.pow_number(self.data, n)
+        except OverflowError:
+            _raise_overflow(name, self, None)
+        return _node(data, name, self, dx)
 
     def __rpow__(self, base: Operand) -> Value:
         return _binary(ops.POW, base, self)
@@ -223,6 +227,20 @@ class Value:
     def cos(self) -> Value:
         """cos x;  d/dx cos x = -sin x."""
         return _unary(ops.COS, self)
+
+    def apply(self, op: ops.Op, *operands: Operand) -> Value:
+        """Any operation of the op table, this Value its first operand: ``x.apply(ops.MUL, y)``.
+
+        Every operator and method above is this for its entry; an entry added
+        at run time (``ops.register``) is applied this way. A number power
+        takes its number: ``x.apply(ops.POWER, 2)`` is ``x ** 2``.
+        """
+        if op.parametrised and len(operands) == 1:
+            return self ** operands[0]
+        if not op.parametrised and len(operands) == op.arity - 1:
+            return _unary(op, self) if op.arity == 1 else _binary(op, self, operands[0])
+        raise TypeError(f"{op.name!r} takes {op.arity} operand(s), this Value and "
+                        f"{len(operands)} more were given")
 
     # ------------------------------------------------------------------
     # Backpropagation
@@ -279,7 +297,10 @@ class Value:
 
 def _unary(op: ops.Op, x: Value) -> Value:
     """The node of a one-operand operation, from the op table's rule."""
-    data, dx = op.rule(x.data)
+    try:
+        data, dx = op.rule(x.data)
+    except OverflowError:  # Python's own, from math.exp or **: named here
+        _raise_overflow(op.name, x, None)
     return _node(data, op.name, x, dx)
 
 
@@ -293,7 +314,10 @@ def _binary(op: ops.Op, x: Operand, y: Operand) -> Value:
         y = _lift(y)
         if y is NotImplemented:
             return y
-    data, dx, dy = op.rule(x.data, y.data)
+    try:
+        data, dx, dy = op.rule(x.data, y.data)
+    except OverflowError:
+        _raise_overflow(op.name, x, y)
     return _node(data, op.name, x, dx, y, dy)
 
 
@@ -396,8 +420,22 @@ def _lift(x: Operand) -> Value:
 
 
 def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:
-    operands = f"{a.data!r} {op} {b.data!r}" if b is not None else f"{op}({a.data!r})"
-    raise OverflowError(f"{operands} = {data!r}: the result is beyond the largest float")
+    raise OverflowError(f"{_operation(op, a, b)} = {data!r}: the result is beyond the "
+                        "largest float")
+
+
+def _raise_overflow(op: str, a: Value, b: Value | None) -> None:
+    raise OverflowError(f"{_operation(op, a, b)} overflows: the result or its local derivative "
+                        "is beyond the largest float") from None
+
+
+def _operation(op: str, a: Value, b: Value | None) -> str:
+    """The operation with its operands' numbers: "1e+308 * 10.0", "exp(800.0)", "1e+200 ** 2"."""
+    if b is not None:
+        return f"{a.data!r} {op} {b.data!r}"
+    if op.startswith("**"):
+        return f"{a.data!r} ** {op[2:]}"
+    return f"{op}({a.data!r})"
 
 
 def _raise_gradient_overflow(order: list[Value]) -> None:

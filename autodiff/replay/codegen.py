@@ -10,8 +10,8 @@ graph: one line per node, parents before children, each line one of
 * :class:`Operation`: an entry of the op table applied to earlier lines.
 
 :func:`generate` turns it into the source of ``replay(inputs, params,
-param_grads)``: the forward pass, each operation as the statements of its
-``Code`` template from the op table, then the backward pass, each node adding
+param_grads)``: the forward pass, each operation as its rule in the op table,
+inlined (``autodiff.replay.templates``), then the backward pass, each node adding
 ``upstream grad * local derivative`` into its operands' grads in the order
 ``backward()`` does. Two passes make the code shorter without changing a bit
 of any result (each is tested on its own):
@@ -34,16 +34,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from autodiff.ops import OPS, Code, Op
+from autodiff.ops import Op
+from autodiff.replay.templates import Code, code_of
 
-
-class Unusual(ArithmeticError):
-    """Raised by generated code for a rare case it leaves to the Value rebuild."""
-
-
-# What the generated code may call: the functions the templates use, and Unusual.
-NAMESPACE = {name: f for op in OPS.values() if not op.parametrised
-             for name, f in op.code.uses.items()} | {"Unusual": Unusual}
+# What the generated code may call: math's functions, as the rules call them
+# (math.exp in a rule is exp in the generated code).
+NAMESPACE = {name: f for name, f in vars(math).items() if not name.startswith("_")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +68,7 @@ class Operation:
 
     @property
     def code(self) -> Code:
-        return self.op.code_for(self.n)
+        return code_of(self.op, self.n)
 
     @property
     def operands(self) -> tuple[int, ...]:
@@ -209,8 +205,8 @@ def _return(results: list[list[str]]) -> list[str]:
 PIECE_LINES = 8000
 
 # Every variable of the generated code: a node's data (v), its local derivatives
-# (da, db) and temporaries (t7e), its grad (g), a param's starting grad (h).
-VARIABLE = re.compile(r"\b(?:v\d+|da\d+|db\d+|g\d+|h\d+|t\d+[a-z])\b")
+# (da, db) and the locals of its rule (t7e), its grad (g), a param's starting grad (h).
+VARIABLE = re.compile(r"\b(?:v\d+|da\d+|db\d+|g\d+|h\d+|t\d+[A-Za-z_]\w*)\b")
 ASSIGNMENT = re.compile(r"\s*(\w+) ([-+]?=) ")
 
 
@@ -271,6 +267,8 @@ def _reads_and_writes(piece: list[str]) -> tuple[dict[str, None], dict[str, None
         match = ASSIGNMENT.match(line)
         target = match.group(1) if match and VARIABLE.fullmatch(match.group(1)) else None
         expression = line[match.end():] if target else line
+        if line.lstrip().startswith("raise "):  # a message's words are no variables
+            expression = " ".join(re.findall(r"\{([^{}]+)\}", line))
         if target and match.group(2) != "=":  # g += ...: reads g first
             expression += f" {target}"
         for name in VARIABLE.findall(expression):
@@ -369,7 +367,7 @@ def forward_pass(program: Program) -> tuple[dict[int, str], dict[int, list[str]]
                   "t": f"t{i}", "y": names[line.b] if line.b is not None else None}
         local[i] = [expression.format(**fields) for expression in template.local]
         if i in inline:
-            names[i] = "(" + _expression(template).format(**fields) + ")"
+            names[i] = "(" + template.expression.format(**fields) + ")"
             continue
         names[i] = f"v{i}"
         statements = [s.format(**fields) for s in template.forward]
@@ -426,42 +424,26 @@ def inlined(program: Program) -> set[int]:
 
 
 def _is_expression(line: Operation) -> bool:
-    """One statement "{out} = <expression>", and local derivatives that never read {out}."""
-    key = (line.op.name, line.n, "expression")
-    if key not in _KINDS:
-        code = line.code
-        _KINDS[key] = (
-            not line.op.hides
-            and len(code.forward) == 1
-            and code.forward[0].startswith("{out} = ")
-            and not any("{out}" in d or "{d" in d for d in code.local)
-        )
-    return _KINDS[key]
+    """One expression, whose local derivatives are numbers or operands, never its own result."""
+    code = line.code
+    return code.expression is not None and not line.op.hides and not any(
+        "{out}" in d for d in code.local)
 
 
 def _takes_expressions(line: Line) -> bool:
-    """An operation whose local derivatives are constants: it never reads its operands again."""
-    if not isinstance(line, Operation):
+    """An operation that reads its operands once, in its expression, and never again:
+    its local derivatives are numbers (+, -, neg)."""
+    if not isinstance(line, Operation) or not _is_expression(line):
         return False
-    key = (line.op.name, line.n, "takes")
-    if key not in _KINDS:
-        _KINDS[key] = not line.op.hides and all(_is_literal(d) for d in line.code.local)
-    return _KINDS[key]
+    return all(_is_number(d) for d in line.code.local)
 
 
-_KINDS: dict[tuple, bool] = {}  # what _is_expression and _takes_expressions found, per op
-
-
-def _is_literal(expression: str) -> bool:
+def _is_number(expression: str) -> bool:
     try:
         float(expression)
     except ValueError:
         return False
     return True
-
-
-def _expression(code: Code) -> str:
-    return code.forward[0].removeprefix("{out} = ")
 
 
 # ----------------------------------------------------------------------
