@@ -1,10 +1,24 @@
-"""Writing files so that a crash never leaves a half-written one, and nothing is lost.
+"""Writing files so that a crash never leaves a half-written one, and nothing is destroyed.
 
-Everything deltagrad writes (models, histories, pictures, reports) goes first
-to a temporary file beside its destination, ``.<name>.<8 hex digits>.tmp``,
-is flushed to disk, and is then renamed over the destination with
-``os.replace``, which is atomic: a reader sees the old file or the new one,
-never a mixture. Three more promises:
+Everything deltagrad writes (models, histories, pictures, reports) goes through
+``atomic_write``, the one place that decides where and how a file is written.
+A regular file goes first to a temporary file beside it, ``.<name>.<8 hex
+digits>.tmp``, is flushed to disk, and is then renamed over the destination
+with ``os.replace``, which is atomic: a reader sees the old file or the new
+one, never a mixture. What is at the destination decides the rest, as for
+coreutils' ``install`` and ``cp`` (docs/files-and-safety.md):
+
+* a symbolic link is written through: its target is replaced atomically and
+  the link kept (a link whose target is missing makes it, as the shell's ``>``);
+* a character device (a null device, a terminal) or a FIFO (a named pipe) is
+  written into, never replaced; a FIFO that nobody reads is refused at once
+  rather than waited on;
+* a folder, a block device (a disk) or a socket is refused, nothing in it touched;
+* a file the user could not write with the shell's ``>`` (mode 0444, say) is
+  refused unless ``force=True`` (or inside ``with forcing():``). Root's ``>``
+  writes it, and so does root here.
+
+Three more promises:
 
 * A file written over keeps its permissions: a private (0600) model stays
   private. A new file gets those of any other new file (the umask's).
@@ -12,15 +26,21 @@ never a mixture. Three more promises:
   write removes it. A SIGKILL (or a power cut) cannot be caught, so the next
   write of the same file removes the temporaries such a death left: each
   writer holds a lock on its temporary file while it lives (``flock``), and
-  only unlocked ones are removed, never another writer's.
+  only unlocked ones are removed, never another writer's. A leftover that is
+  not a regular file (a FIFO, a link) is removed without being opened.
 * Errors name the file asked for, not the temporary one, and a name as long
   as the file system allows can be written (the temporary name is shortened
   to fit). ``check_writable`` tries it all before any long work is done.
+
+``read_bounded`` is the reading side: a file, a device or a FIFO read once,
+refused past a size.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import errno
 import os
 import re
 import signal
@@ -36,83 +56,195 @@ except ImportError:  # Windows: an open file cannot be removed there, which is l
     fcntl = None
 
 _SUFFIX_LENGTH = len(".01234567.tmp")
+_MOST_LINKS = 40  # links followed in a row before giving up, as Linux does
+_FORCE = contextvars.ContextVar("deltagrad_force", default=False)
+
+
+class WriteProtectedError(PermissionError):
+    """A file the user could not write with the shell's ``>``: replaced only when forced."""
+
+    def __init__(self, path: str | os.PathLike, mode: int, remedy: str = "force=True") -> None:
+        self.path, self.mode = Path(path), mode
+        super().__init__(f"cannot write {path}: it is write-protected (mode {mode:04o}); "
+                         f"{remedy} replaces it")
+        self.errno = errno.EACCES
+
+
+@contextlib.contextmanager
+def forcing() -> Iterator[None]:
+    """Inside, every write replaces a write-protected file, as if given ``force=True``."""
+    token = _FORCE.set(True)
+    try:
+        yield
+    finally:
+        _FORCE.reset(token)
 
 
 def atomic_write(
-    path: str | os.PathLike, write: Callable[[IO], object], *, binary: bool = False
+    path: str | os.PathLike, write: Callable[[IO], object], *, binary: bool = False,
+    force: bool | None = None,
 ) -> Path:
     """Call ``write(f)`` on a temporary file, then move it to ``path``; returns the path.
 
     On any error (also Ctrl-C and SIGTERM) the temporary file is removed and an
     existing file at ``path`` is left as it was. The folder must exist. A file
-    replaced keeps its permissions.
+    replaced keeps its permissions. A link is written through, a device or a
+    FIFO written into, and a write-protected file refused unless ``force``
+    (see the module's docstring).
     """
     path = Path(path)
-    folder = _check_destination(path)
-    _remove_stale_temporaries(path)
+    target, found = _destination(path, force)
+    mode = "wb" if binary else "w"
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        with _stream(path, target) as fd, _named(path):
+            with os.fdopen(fd, mode, closefd=False, **_text(binary)) as f:
+                write(f)
+        return path
+    _remove_stale_temporaries(target)
     with _removed_on_sigterm():
-        tmp, fd = _create_temporary(path)
+        tmp, fd = _create_temporary(path, target, found)
         try:
-            mode = "wb" if binary else "w"
-            with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8"})) as f:
+            with _named(path), os.fdopen(fd, mode, **_text(binary)) as f:
                 write(f)
                 f.flush()
                 os.fsync(f.fileno())
                 if fcntl is not None:  # renamed while still locked: never taken for stale
-                    _replace(tmp, path)
+                    _replace(tmp, path, target)
             if fcntl is None:  # (Windows renames no open file)
-                _replace(tmp, path)
+                _replace(tmp, path, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-    _sync_folder(folder)
+    _sync_folder(target.parent)
     return path
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+def atomic_write_text(path: str | os.PathLike, text: str, *, force: bool | None = None) -> Path:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
-    return atomic_write(path, lambda f: f.write(text))
+    return atomic_write(path, lambda f: f.write(text), force=force)
 
 
-def check_writable(path: str | os.PathLike) -> Path:
+def check_writable(path: str | os.PathLike, *, force: bool | None = None) -> Path:
     """Refuse, before any work is done, a ``path`` that ``atomic_write`` could not write.
 
     Creates and removes the temporary file the write would create, so a folder
     that is missing or not writable, a name too long, or a folder where a file
-    belongs all fail here, with the error the write would give.
+    belongs all fail here, with the error the write would give. A device or a
+    FIFO is not opened (opening a FIFO and closing it would end its reader's
+    input): only its permission is checked.
     """
     path = Path(path)
-    _check_destination(path)
-    tmp, fd = _create_temporary(path)
+    target, found = _destination(path, force)
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        if not os.access(target, os.W_OK):
+            raise _error(PermissionError, errno.EACCES, f"cannot write {path}: permission denied")
+        return path
+    tmp, fd = _create_temporary(path, target, found)
     os.close(fd)
     tmp.unlink(missing_ok=True)
     return path
 
 
-def _check_destination(path: Path) -> Path:
-    """The folder of ``path``, which must exist; ``path`` itself must not be a folder."""
-    folder = path.parent
+def _text(binary: bool) -> dict:
+    return {} if binary else {"encoding": "utf-8"}
+
+
+# ---------------------------------------------------------------- what is at the destination
+
+# What cannot be written, by the kind of thing found there: the error and its words.
+_REFUSED = {stat.S_IFDIR: (IsADirectoryError, errno.EISDIR, "it is a folder"),
+            stat.S_IFBLK: (OSError, errno.EINVAL, "it is a block device (a disk)"),
+            stat.S_IFSOCK: (OSError, errno.EINVAL, "it is a socket")}
+
+
+def _destination(path: Path, force: bool | None) -> tuple[Path, os.stat_result | None]:
+    """Where writing ``path`` goes (through its links), and what is there now (None: nothing).
+
+    Refuses a missing folder, a folder, a block device, a socket, and (unless
+    forced) a file the user could not write.
+    """
+    target = _through_links(path)
+    folder = target.parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {folder} does not exist")
+        link = f"it is a symbolic link to {target}, whose" if target != path else "the"
+        raise _error(FileNotFoundError, errno.ENOENT,
+                     f"cannot write {path}: {link} folder {folder} does not exist")
     try:
-        is_folder = path.is_dir()
+        found = os.stat(target)
+    except FileNotFoundError:
+        return target, None
     except OSError as e:  # a name too long, say
         raise _about(path, e) from None
-    if is_folder:
-        raise IsADirectoryError(f"cannot write {path}: it is a folder; give a file name")
-    return folder
+    if stat.S_IFMT(found.st_mode) in _REFUSED:
+        kind, number, what = _REFUSED[stat.S_IFMT(found.st_mode)]
+        raise _error(kind, number, f"cannot write {path}: {what}; give a file name")
+    if stat.S_ISREG(found.st_mode) and not (_FORCE.get() if force is None else force):
+        # the file refuses the user, the folder does not: only then is it the file's
+        # protection (a read-only disk refuses both, and says so when written)
+        if not os.access(target, os.W_OK) and os.access(folder, os.W_OK):
+            raise WriteProtectedError(path, stat.S_IMODE(found.st_mode))
+    return target, found
 
 
-def _create_temporary(path: Path) -> tuple[Path, int]:
-    """Create and lock a new file beside ``path`` (same folder, so the rename stays atomic).
+def _through_links(path: Path) -> Path:
+    """The path a write of ``path`` reaches: its last part's links followed, left relative.
+
+    (Only the last part: the system follows links in the folders itself, and a
+    path kept relative works where the folders above cannot be read.)
+    """
+    reached = path
+    for _ in range(_MOST_LINKS):
+        try:
+            link = os.readlink(reached)
+        except (OSError, ValueError):  # not a link, or nothing there
+            return reached
+        reached = reached.parent / link
+    raise _error(OSError, errno.ELOOP, f"cannot write {path}: too many levels of symbolic links")
+
+
+@contextlib.contextmanager
+def _stream(path: Path, target: Path) -> Iterator[int]:
+    """A device or a FIFO opened to write into; a FIFO without a reader refused at once."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(target, os.O_WRONLY | nonblocking | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            raise _error(OSError, errno.ENXIO, f"cannot write {path}: it is a named pipe "
+                         "(FIFO) that nobody reads; start its reader first") from None
+        raise _about(path, e) from None
+    try:
+        if fcntl is not None:  # (opened without waiting; now written as any file is)
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~nonblocking)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An error of the system while writing (a full disk, a reader gone) names ``path``."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno is None or e.filename is not None or str(e).startswith(f"cannot write {path}"):
+            raise  # not the system's, or named already
+        raise _about(path, e) from None
+
+
+def _create_temporary(
+    path: Path, target: Path, found: os.stat_result | None
+) -> tuple[Path, int]:
+    """Create and lock a new file beside ``target`` (same folder, so the rename stays atomic).
 
     Made with os.open and mode 0o666 so that the umask gives it the permissions
     of any other new file (tempfile would make it private, 0o600); a file it
-    will replace lends it its own permissions at once.
+    will replace (``found``) lends it its own permissions at once. Errors name
+    ``path``, the file asked for.
     """
-    prefix = _temporary_prefix(path)
+    prefix = _temporary_prefix(target)
     while True:
-        tmp = path.with_name(f"{prefix}.{os.urandom(4).hex()}.tmp")
+        tmp = target.with_name(f"{prefix}.{os.urandom(4).hex()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -122,14 +254,13 @@ def _create_temporary(path: Path) -> tuple[Path, int]:
         if _lock(fd):
             break
         os.close(fd)  # removed as stale between its creation and our lock: a new name
-    try:
-        os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
-    except (FileNotFoundError, AttributeError):  # a new file; or no fchmod (Windows)
-        pass
-    except OSError:
-        os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
+    if found is not None and hasattr(os, "fchmod"):  # (Windows has no fchmod)
+        try:
+            os.fchmod(fd, stat.S_IMODE(found.st_mode))
+        except OSError:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
     return tmp, fd
 
 
@@ -158,40 +289,62 @@ def _lock(fd: int) -> bool:
 
 
 def _remove_stale_temporaries(path: Path) -> None:
-    """Remove the temporaries of ``path`` that no living writer holds (a SIGKILL's leftovers)."""
+    """Remove the temporaries of ``path`` that no living writer holds (a SIGKILL's leftovers).
+
+    Only a regular file is opened, to take its lock; anything else of such a
+    name (a FIFO would keep its opener waiting for ever) is removed unopened.
+    """
     stale = re.compile(re.escape(_temporary_prefix(path)) + r"\.[0-9a-f]{8}\.tmp")
     try:
-        entries = [e.path for e in os.scandir(path.parent) if stale.fullmatch(e.name)]
+        entries = [e for e in os.scandir(path.parent) if stale.fullmatch(e.name)]
     except OSError:
         return
-    for name in entries:
+    for entry in entries:
         try:
-            fd = os.open(name, os.O_RDONLY)
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            if not entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_NONBLOCK", 0))
         except OSError:
             continue
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped meanwhile: leave it
+                continue
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.unlink(name)
+            os.unlink(entry.path)
         except OSError:  # locked: a writer is alive; or it went meanwhile
             pass
         finally:
             os.close(fd)
 
 
-def _replace(tmp: Path, path: Path) -> None:
+def _replace(tmp: Path, path: Path, target: Path) -> None:
     try:
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as e:
         raise _about(path, e) from None
 
 
 def _about(path: Path, error: OSError) -> OSError:
-    """The same kind of error, about the file asked for rather than the temporary one."""
+    """The same kind of error, about the file asked for rather than the temporary one.
+
+    (A reader gone from a FIFO is said as a plain OSError: a BrokenPipeError
+    means to the command line that its own output was closed.)
+    """
     reason = (error.strerror or str(error)).lower()
-    named = type(error)(f"cannot write {path}: {reason}")
-    named.errno = error.errno  # (strerror and filename left unset: they would reword str())
-    return named
+    kind = OSError if isinstance(error, BrokenPipeError) else type(error)
+    return _error(kind, error.errno, f"cannot write {path}: {reason}")
+
+
+def _error(kind: type[OSError], number: int | None, message: str) -> OSError:
+    """An OSError of ``kind`` whose str() is ``message`` alone, with its errno set."""
+    error = kind(message)
+    error.errno = number  # (strerror and filename left unset: they would reword str())
+    return error
 
 
 class _Terminated(BaseException):

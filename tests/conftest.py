@@ -133,6 +133,20 @@ def run_cli():
     return run
 
 
+@pytest.fixture(scope="session")
+def run_python():
+    """run_python(code, folder): Python code (dedented) in a fresh interpreter that imports
+    this tree, as a program would run it; a hang fails after a minute."""
+    import textwrap
+
+    def run(code: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd,
+                              capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+
+    return run
+
+
 # ----------------------------------------------------------------------
 # The engine's operations as tests write them, read from the op table
 # ----------------------------------------------------------------------
@@ -296,3 +310,63 @@ def unwritable_folder(tmp_path):
     else:
         os.unlink(folder / ".deltagrad-probe")
     pytest.skip("running as root, and no folder here refuses root a new file")
+
+
+# ----------------------------------------------------------------------
+# A user without root's override of permissions
+# ----------------------------------------------------------------------
+
+NOBODY = 65534  # the unprivileged user of most systems
+
+
+@pytest.fixture
+def unprivileged(tmp_path):
+    """unprivileged(fn) -> (status, output): ``fn()`` run as a user who cannot write a file
+    that is not writable (as the shell's ``>`` finds), in the folder tmp_path, which that
+    user owns. ``fn`` returns the exit status; what it prints is returned with it.
+
+    As root, in a forked child that becomes nobody (uid 65534) after entering the
+    folder: everything ``fn`` needs must be imported before (nobody may not read
+    the interpreter's own folders). Otherwise in a forked child as the user is.
+    """
+    if os.name != "posix":
+        pytest.skip("permissions and users of POSIX")
+    as_root = os.geteuid() == 0
+    if as_root:
+        os.chown(tmp_path, NOBODY, NOBODY)
+
+    def run(fn) -> tuple[int, str]:
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            status = 70
+            try:
+                os.close(read)
+                os.dup2(write, 1)
+                os.dup2(write, 2)
+                # (not pytest's captures; line by line, so that the two keep their order)
+                sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)
+                sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)
+                os.chdir(tmp_path)
+                if as_root:
+                    os.setgroups([])
+                    os.setgid(NOBODY)
+                    os.setuid(NOBODY)
+                status = fn()
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(status if isinstance(status, int) else 0)
+        os.close(write)
+        with os.fdopen(read, encoding="utf-8", errors="replace") as f:
+            output = f.read()
+        _, code = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(code), output
+
+    return run

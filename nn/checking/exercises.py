@@ -226,14 +226,15 @@ class Sheet:
     def _repr_html_(self) -> str:
         return _write(self.exercise, self.diagram, _Html())
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the sheet to ``path``: HTML for .html or .htm, Markdown for .md."""
+    def save(self, path: str | os.PathLike, *, force: bool | None = None) -> Path:
+        """Write the sheet to ``path``: HTML for .html or .htm, Markdown for .md (a
+        write-protected file only with ``force=True``)."""
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix in (".html", ".htm"):
-            return atomic_write_text(path, self.html())
+            return atomic_write_text(path, self.html(), force=force)
         if suffix in (".md", ".markdown"):
-            return atomic_write_text(path, self.markdown())
+            return atomic_write_text(path, self.markdown(), force=force)
         raise ValueError(f"cannot tell the sheet's format from {str(path)!r}: give a name "
                          "ending in .html or .md")
 

@@ -16,12 +16,14 @@ a warning is one line too, ``deltagrad <command>: warning: ...``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
 from collections.abc import Sequence
 
 from autodiff import collector_paused
+from autodiff.files import WriteProtectedError, forcing
 from nn.cli import checking, demo, inspecting, training
 from nn.cli.arguments import Parser, attach_negative_numbers, remove_made_folders, unknown_options
 
@@ -53,8 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _, run = COMMANDS[args.command]
     with warnings.catch_warnings():
         warnings.showwarning = lambda message, *_, **__: _say(args.command, "warning", message)
+        forced = forcing() if getattr(args, "force", False) else contextlib.nullcontext()
         try:
-            with collector_paused():  # the graphs have no cycles: reference counting frees them
+            # (the graphs have no cycles: reference counting frees them)
+            with collector_paused(), forced:
                 return run(args)
         except BrokenPipeError:
             # the reader (say `| head`) has gone: stop quietly, as other commands do
@@ -76,6 +80,8 @@ PLAIN = (ValueError, TypeError, OSError, ArithmeticError, ImportError, RuntimeEr
 
 def _reason(error: Exception) -> str:
     """What went wrong, in the error's words; its kind too where they would not say it."""
+    if isinstance(error, WriteProtectedError):  # in the command line's words
+        error = WriteProtectedError(error.path, error.mode, "--force")
     text = str(error)
     if not text or not isinstance(error, PLAIN) or isinstance(error, RecursionError):
         text = f"{type(error).__name__}: {text}".rstrip(": ")

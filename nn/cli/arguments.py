@@ -17,8 +17,9 @@ import difflib
 import hashlib
 import inspect
 import math
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -335,15 +336,18 @@ def _sha256(path: Path) -> str:
 # ---------------------------------------------------------------- one example of a model
 
 
-def model_and_example(args: argparse.Namespace):
+def model_and_example(args: argparse.Namespace, outputs: Files):
     """(net, x, y): the saved model and an example; sets ``args.cost`` to the cost to use.
 
-    What the command line leaves out comes from the model file: its cost, and
-    as the example the first test example of the data it was trained on. A
-    model that does not remember its data gets 0.5 for each input and 1.0 for
-    each output.
+    ``outputs`` are the command's, checked against the model file and its data
+    (``check_outputs``) before any work. What the command line leaves out comes
+    from the model file: its cost, and as the example the first test example of
+    the data it was trained on. A model that does not remember its data gets 0.5
+    for each input and 1.0 for each output.
     """
     saved = read_model(args.model)
+    check_outputs(outputs, {"the model file": args.model, **data_inputs(args, saved.data or {},
+                                                                        args.model)})
     net = saved.net
     wanted = args.cost or saved.cost
     args.cost = wanted if wanted in COSTS else "quadratic"
@@ -360,6 +364,15 @@ def model_and_example(args: argparse.Namespace):
     x = x if x is not None else [0.5] * net.sizes[0]
     y = y if y is not None else [1.0] * net.sizes[-1]
     return net, x, y
+
+
+def data_inputs(args: argparse.Namespace, described: dict, model: Path | None = None) -> dict:
+    """The CSV file a command reads, named as the user knows it (for ``check_outputs``)."""
+    if "csv" not in described:
+        return {}
+    if isinstance(getattr(args, "data", None), Path):
+        return {"--data": args.data}
+    return {f"the data {model} was trained on": Path(described["csv"])}
 
 
 @contextmanager
@@ -380,6 +393,64 @@ def the_example_of(args: argparse.Namespace) -> Iterator[None]:
 # Folders made for this command's outputs, removed again (if still empty) when it fails.
 MADE_FOLDERS: list[Path] = []
 
+Files = Mapping[str, "Path | Sequence[Path] | None"]
+
+
+def add_force_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace an output file that is write-protected (by default refused)")
+
+
+def check_outputs(outputs: Files, inputs: Files | None = None,
+                  may_replace: Collection[tuple[str, str]] = ()) -> None:
+    """The one check of a command's files, before any work is done.
+
+    Refuses, in one line, an output that is one of the command's inputs or
+    another of its outputs (the same path, a link to it, or another name of
+    the same file: the same device and inode), then an output that could not
+    be written (``autodiff.files.check_writable``: a folder, a write-protected
+    file without --force, a folder that refuses a new file). The missing
+    folders of an output are made (and removed again should the command fail).
+
+    ``outputs`` and ``inputs`` map how a file is named to the user ("--out",
+    "the file to check") to its path (None: not given), or to the paths of the
+    files written into a folder given so. ``may_replace`` lists the
+    (output, input) pairs allowed to be one file: train --resume m.json saves
+    over m.json.
+    """
+    files = [(name, path, "input") for name, path in _each(inputs or {})]
+    for name, path in _each(outputs):
+        for other, other_path, _ in files:
+            if (name, other) not in may_replace and _same_file(path, other_path):
+                raise ValueError(f"{name} {path} is the same file as {_named(other, other_path)}"
+                                 f": writing it would destroy that; give {name} another name")
+        files.append((name, path, "output"))
+    for _, path, kind in files:
+        if kind == "output":
+            make_folder(path.parent)
+            check_writable(path)
+
+
+def _each(files: Files) -> Iterator[tuple[str, Path]]:
+    for name, paths in files.items():
+        for path in [paths] if isinstance(paths, (str, os.PathLike)) else paths or ():
+            yield name, Path(path)
+
+
+def _named(name: str, path: Path) -> str:
+    """An option with its value ("--data d.csv"), or a file said in words with its name."""
+    return f"{name} {path}" if name.startswith("--") else f"{name} ({path})"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether writing ``a`` would write ``b``: one path after links, or one device and inode."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # one of them is not there (yet)
+        return False
+
 
 def make_folder(path: Path) -> None:
     """Create the results folder ``path`` (and its parents) unless it is there."""
@@ -392,15 +463,6 @@ def make_folder(path: Path) -> None:
         missing.append(folder)
     path.mkdir(parents=True, exist_ok=True)
     MADE_FOLDERS.extend(reversed(missing))
-
-
-def check_writable_file(path: Path) -> None:
-    """Refuse, before any work is done, a file that could not be written at the end.
-
-    Its folder is made if missing (and removed again should the command fail).
-    """
-    make_folder(path.parent)
-    check_writable(path)
 
 
 def remove_made_folders() -> None:

@@ -38,7 +38,8 @@ from nn.checking.checker import check_backprop, check_backprop_batch, frame_plac
 from nn.checking.exercises import exercise
 from nn.checking.reports import BackpropCheck, Tolerance
 from nn.cli.arguments import (
-    check_writable_file,
+    add_force_argument,
+    check_outputs,
     non_negative_float,
     positive_float,
     positive_int,
@@ -87,11 +88,11 @@ def add_check(subparsers) -> None:
     p.add_argument("--timeout", type=positive_float, default=10.0,
                    help="seconds the file and the function may take (default: %(default)s)")
     p.add_argument("--html", type=Path, help="also write the report as an HTML page")
+    add_force_argument(p)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    if args.html:
-        check_writable_file(args.html)
+    check_outputs({"--html": args.html}, {"the file to check": args.file})
     ex = exercise(args.seed, args.sizes)
     with time_limit(args.timeout, args.function):
         fn = load_function(args.file, args.function)
@@ -222,13 +223,14 @@ def add_exercise(subparsers) -> None:
                    help='check the answers in this JSON file, such as {"delta_1^3": -0.042}; '
                         "exit status 0 only when all are right")
     p.add_argument("--solution", action="store_true", help="print the worked solution")
+    add_force_argument(p)
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
     if args.out:
         if args.out.suffix.lower() not in SHEET_SUFFIXES:
             raise ValueError(f"--out {args.out}: give a name ending in .html or .md")
-        check_writable_file(args.out)
+    check_outputs({"--out": args.out}, {"--check": args.check})
     answers = read_answers(args.check) if args.check else None
     ex = exercise(args.seed, args.sizes)
     status = 0

@@ -15,10 +15,12 @@ from autodiff.views.pictures import (
 )
 from nn.cli.arguments import (
     add_data_arguments,
+    add_force_argument,
     add_network_arguments,
     add_sgd_arguments,
-    check_writable_file,
+    check_outputs,
     data_description,
+    data_inputs,
 )
 from nn.cli.training import fit
 from nn.lecture.comparison import compare
@@ -47,11 +49,18 @@ def add_demo(subparsers) -> None:
     add_sgd_arguments(p, epochs=100)
     p.add_argument("--out", type=Path, default=Path("results"),
                    help="the folder for the results, made if missing (default: %(default)s)")
+    add_force_argument(p)
+
+
+# What the demo writes into its folder (the pictures' names are their functions').
+DEMO_FILES = ("model.json", "history.json", "cost.png", "boundary.png", "network.svg",
+              "graph.svg", "compare.txt", "compare.html", "walkthrough.html")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    check_writable_file(args.out / "model.json")
     described = data_description(args)
+    check_outputs({"--out": [args.out / name for name in DEMO_FILES]},
+                  data_inputs(args, described))
     net, history, train_data, test_data = fit(args, described)
     cost = COSTS[history.arguments["cost"]]
     written = [args.out / "model.json", args.out / "history.json"]

@@ -9,7 +9,7 @@ from autodiff.files import atomic_write_text
 from autodiff.views.pictures import DEFAULT_MAX_NODES, GraphTooLargeError
 from nn.cli.arguments import (
     add_example_arguments,
-    check_writable_file,
+    add_force_argument,
     model_and_example,
     positive_float,
     positive_int,
@@ -38,11 +38,12 @@ def add_draw(subparsers) -> None:
                    help="largest network to draw, in weights (default: %(default)s)")
     p.add_argument("--out", type=Path, default=Path("pictures"),
                    help="the folder for the pictures, made if missing (default: %(default)s)")
+    add_force_argument(p)
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    check_writable_file(args.out / f"network.{args.format}")
-    net, x, y = model_and_example(args)
+    net, x, y = model_and_example(args, {"--out": [args.out / f"{name}.{args.format}"
+                                                   for name in ("network", "graph")]})
     try:
         with the_example_of(args):
             written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost],
@@ -73,12 +74,11 @@ def add_compare(subparsers) -> None:
     add_example_arguments(p)
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     p.add_argument("--html", type=Path, help="also write the report as an HTML table")
+    add_force_argument(p)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    if args.html:
-        check_writable_file(args.html)
-    net, x, y = model_and_example(args)
+    net, x, y = model_and_example(args, {"--html": args.html})
     with the_example_of(args):
         report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
     print(report)
@@ -107,6 +107,7 @@ def add_explain(subparsers) -> None:
     p.add_argument("--out", type=Path,
                    help="write the walkthrough here (.html, .md, .txt or .gif) instead of "
                         "printing it")
+    add_force_argument(p)
 
 
 EXPLAIN_SUFFIXES = (".html", ".md", ".txt", ".gif")
@@ -116,8 +117,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.out is not None:
         if args.out.suffix.lower() not in EXPLAIN_SUFFIXES:
             raise ValueError(f"--out {args.out} must end in one of {', '.join(EXPLAIN_SUFFIXES)}")
-        check_writable_file(args.out)
-    net, x, y = model_and_example(args)
+    net, x, y = model_and_example(args, {"--out": args.out})
     with the_example_of(args):
         walk = walkthrough(net, x, y, COSTS[args.cost], eta=args.eta, digits=args.digits)
     if args.out is None:

@@ -20,12 +20,14 @@ from nn.cli.arguments import (
     DATA_OPTIONS,
     add_data_arguments,
     add_engine_argument,
+    add_force_argument,
     add_model_cost_argument,
     add_network_arguments,
     add_sgd_arguments,
     changed_since,
-    check_writable_file,
+    check_outputs,
     data_description,
+    data_inputs,
     data_name,
     dataset,
 )
@@ -59,6 +61,7 @@ def add_train(subparsers) -> None:
     p.add_argument("--resume", type=Path, metavar="MODEL",
                    help="go on training a model saved by train, on its data, as it was "
                         "trained; --epochs and --iterations count from its start")
+    add_force_argument(p)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -66,10 +69,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = args.out or args.resume or Path("model.json")
     if args.resume is None and args.epochs is None and args.iterations is None:
         raise ValueError("give --epochs or --iterations: how long to train")
-    for path in (out, args.history):
-        if path is not None:
-            check_writable_file(path)
     described = data_description(args, saved.data if saved else None)
+    check_outputs({"--out": out, "--history": args.history},
+                  {"--resume": args.resume, **data_inputs(args, described, args.resume)},
+                  may_replace={("--out", "--resume")})
     if saved and changed_since(saved.data, described):
         raise ValueError(f"{described['csv']} has changed since {args.resume} was trained on "
                          "it: resuming needs the same data")

@@ -92,7 +92,7 @@ class SavedModel:
 
 def save(
     net: MLP, path: str | os.PathLike, *, history: History | None = None,
-    data: dict | None = None,
+    data: dict | None = None, force: bool | None = None,
 ) -> Path:
     """Write ``net`` to ``path`` as JSON, replacing any file there only once fully written.
 
@@ -100,7 +100,8 @@ def save(
     made, as the module's docstring describes it), the file remembers how the
     network was trained. Returns the path written. The folder must exist. On
     any error (also Ctrl-C) an existing file at ``path`` is left as it was,
-    and a file replaced keeps its permissions (see autodiff.files).
+    and a file replaced keeps its permissions; a write-protected file is
+    replaced only with ``force=True`` (see autodiff.files).
     """
     if not isinstance(net, MLP):
         raise TypeError(f"save() takes an MLP, got {type(net).__name__}")
@@ -115,7 +116,7 @@ def save(
         json.dump(model, f, allow_nan=False)
         f.write("\n")
 
-    return atomic_write(path, write)
+    return atomic_write(path, write, force=force)
 
 
 def load(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> MLP:

@@ -4,6 +4,7 @@ folders, permissions kept, no temporary file left behind."""
 from __future__ import annotations
 
 import os
+import stat
 
 import pytest
 
@@ -11,6 +12,7 @@ from nn.model.layers import MLP
 from nn.training.model_files import load, save
 
 TRAIN = ["train", "--epochs", "1", "--no-progress"]
+needs_posix = pytest.mark.skipif(os.name != "posix", reason="devices, FIFOs and links of POSIX")
 
 
 def test_an_output_that_cannot_be_written_is_refused_before_training(tmp_path, run_cli,
@@ -86,3 +88,149 @@ def test_the_temporaries_a_killed_save_left_are_removed_by_the_next(tmp_path, ru
     stale.write_text('{"format": "deltagrad.mlp", "ver')  # what a SIGKILL mid-save leaves
     assert run_cli(tmp_path, *TRAIN, "--out", "m.json").returncode == 0
     assert os.listdir(tmp_path) == ["m.json"]
+
+
+# ---------------------------------------------------------------- what is where an output goes
+
+
+def one_line(result, command: str = "train") -> str:
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"deltagrad {command}: error: "), lines
+    return lines[0][len(f"deltagrad {command}: error: "):]
+
+
+@needs_posix
+def test_a_null_device_is_written_into_not_replaced(tmp_path, run_cli):
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root (CAP_MKNOD)")
+    result = run_cli(tmp_path, *TRAIN, "--out", "null", "--history", "null2")
+    assert result.returncode == 0 and "saved the model to null" in result.stdout, result.stderr
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+
+
+@needs_posix
+def test_a_fifo_nobody_reads_is_refused_in_one_line_and_kept(tmp_path, run_cli):
+    os.mkfifo(tmp_path / "pipe")
+    result = run_cli(tmp_path, *TRAIN, "--out", "pipe")
+    assert one_line(result) == ("cannot write pipe: it is a named pipe (FIFO) that nobody "
+                                "reads; start its reader first")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+
+
+@needs_posix
+def test_a_link_is_written_through_and_kept(tmp_path, run_cli):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "m.json").symlink_to(os.path.join("models", "current.json"))
+    result = run_cli(tmp_path, *TRAIN, "--out", "m.json")
+    assert result.returncode == 0 and "saved the model to m.json" in result.stdout
+    assert (tmp_path / "m.json").is_symlink()
+    assert load(tmp_path / "models" / "current.json").sizes == [2, 8, 1]
+
+
+def test_a_folder_is_refused_before_training_with_nothing_inside_touched(tmp_path, run_cli):
+    (tmp_path / "m.json").mkdir()
+    (tmp_path / "m.json" / "keep.txt").write_text("mine")
+    result = run_cli(tmp_path, *TRAIN, "--out", "m.json")
+    assert one_line(result) == "cannot write m.json: it is a folder; give a file name"
+    assert "epoch" not in result.stdout
+    assert os.listdir(tmp_path / "m.json") == ["keep.txt"]
+
+
+def test_a_write_protected_model_is_refused_before_training_unless_forced(unprivileged):
+    import nn.cli
+    import nn.training.engines  # noqa: F401 (imported before the user changes: see unprivileged)
+
+    def attempt() -> int:
+        save(MLP([2, 8, 1], seed=1), "m.json")
+        os.chmod("m.json", 0o444)
+        nn.cli.main([*TRAIN, "--out", "m.json"])
+        print("kept" if load("m.json").layers[0].neurons[0].w[0].data
+              == MLP([2, 8, 1], seed=1).layers[0].neurons[0].w[0].data else "replaced")
+        status = nn.cli.main([*TRAIN, "--out", "m.json", "--force"])
+        print(status, oct(os.stat("m.json").st_mode & 0o777))
+        return 0
+
+    status, output = unprivileged(attempt)
+    lines = output.splitlines()
+    assert lines[0] == ("deltagrad train: error: cannot write m.json: it is write-protected "
+                        "(mode 0444); --force replaces it"), output
+    assert lines[1] == "kept" and lines[-1] == "0 0o444", output
+
+
+# ---------------------------------------------------------------- outputs that are inputs
+
+
+def _csv(folder, name="d.csv"):
+    rows = ["x1,x2,y"] + [f"{i / 10},{(i * 7 % 10) / 10},{i % 2}" for i in range(20)]
+    (folder / name).write_text("\n".join(rows) + "\n")
+    return (folder / name).read_text()
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--data", "d.csv", "--out", "d.csv"],
+     "--out d.csv is the same file as --data d.csv: writing it would destroy that; give "
+     "--out another name"),
+    (["--data", "d.csv", "--history", "./d.csv"],
+     "--history d.csv is the same file as --data d.csv: writing it would destroy that; give "
+     "--history another name"),
+    (["--data", "d.csv", "--out", "link.csv"],
+     "--out link.csv is the same file as --data d.csv: writing it would destroy that; give "
+     "--out another name"),
+    (["--data", "d.csv", "--out", "hard.csv"],
+     "--out hard.csv is the same file as --data d.csv: writing it would destroy that; give "
+     "--out another name"),
+    (["--data", "d.csv", "--out", "m.json", "--history", "m.json"],
+     "--history m.json is the same file as --out m.json: writing it would destroy that; give "
+     "--history another name"),
+], ids=["out", "history", "a link", "a hard link", "two outputs"])
+def test_an_output_that_is_an_input_or_another_output_is_refused(tmp_path, run_cli, args, said):
+    data = _csv(tmp_path)
+    if os.name == "posix":
+        (tmp_path / "link.csv").symlink_to("d.csv")
+        os.link(tmp_path / "d.csv", tmp_path / "hard.csv")
+    result = run_cli(tmp_path, *TRAIN, *args)
+    assert one_line(result) == said
+    assert "epoch" not in result.stdout and (tmp_path / "d.csv").read_text() == data
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_resume_may_replace_the_model_it_resumes_but_not_its_data(tmp_path, run_cli):
+    data = _csv(tmp_path)
+    assert run_cli(tmp_path, *TRAIN, "--data", "d.csv", "--out", "m.json").returncode == 0
+    assert run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "2").returncode == 0
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3", "--out", "d.csv")
+    assert one_line(result) == ("--out d.csv is the same file as the data m.json was trained on "
+                                "(d.csv): writing it would destroy that; give --out another name")
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3", "--history",
+                     "m.json")
+    assert one_line(result) == ("--history m.json is the same file as --resume m.json: writing "
+                                "it would destroy that; give --history another name")
+    assert (tmp_path / "d.csv").read_text() == data
+
+
+def test_check_refuses_to_write_its_report_over_the_student_s_file(tmp_path, run_cli):
+    source = "def backprop(w, b, x, y):\n    return [], []\n"
+    (tmp_path / "victim.py").write_text(source)
+    result = run_cli(tmp_path, "check", "victim.py", "--html", "victim.py")
+    assert one_line(result, "check") == (
+        "--html victim.py is the same file as the file to check (victim.py): writing it would "
+        "destroy that; give --html another name")
+    assert (tmp_path / "victim.py").read_text() == source
+
+
+@pytest.mark.parametrize("command", [["compare", "m.json", "--no-torch", "--html", "m.json"],
+                                     ["explain", "m.json.md", "--out", "m.json.md"],
+                                     ["exercise", "--check", "a.md", "--out", "a.md"]],
+                         ids=["compare", "explain", "exercise"])
+def test_other_commands_refuse_an_output_that_is_their_input(tmp_path, run_cli, command):
+    save(MLP([2, 3, 1], seed=0), tmp_path / "m.json")
+    save(MLP([2, 3, 1], seed=0), tmp_path / "m.json.md")
+    (tmp_path / "a.md").write_text("{}")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run_cli(tmp_path, *command)
+    assert "is the same file as" in one_line(result, command[0])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
