@@ -40,6 +40,7 @@ from nn.lecture.formulas import (
     output_delta,
     weight_gradient,
 )
+from nn.model.activations import Activation
 
 # A quantity's numbers for one layer: a number (C), a vector (z, a, delta, dC/db)
 # or a matrix (dC/dw, a row per node j of layer l).
@@ -70,7 +71,7 @@ class Context:
     """One quantity of one layer, with everything its equation reads.
 
     ``quantity`` is one of ``QUANTITIES``, ``l`` its layer (L for C). The
-    weights W^l and biases b^l (dicts by layer), sigma and sigma' of each
+    weights W^l and biases b^l (dicts by layer), the activation record of each
     node, the target y and the cost are the network's and the example's;
     ``numbers`` holds the student's earlier numbers where known. ``n`` is the
     size of the batch whose mean gradient is being checked (1 for one example).
@@ -81,7 +82,7 @@ class Context:
     L: int
     weights: dict[int, list[list[float]]]
     biases: dict[int, list[float]]
-    sigmas: dict[int, list[tuple[Callable, Callable]]]
+    sigmas: dict[int, list[Activation]]
     y: list[float]
     cost: str
     numbers: Numbers
@@ -99,7 +100,7 @@ class Context:
 
     def sigma_prime(self, of: str = "z") -> list[float]:
         """sigma'(z_j^l) for every node j of layer l (or sigma' of a_j^l, ``of="a"``)."""
-        return [s[1](v) for s, v in zip(self.sigmas[self.l], self.numbers(of, self.l))]
+        return [s.prime(v) for s, v in zip(self.sigmas[self.l], self.numbers(of, self.l))]
 
     def dC_da(self) -> list[float]:
         """dC/da_j^L for one example: a_j^L - y_j for the quadratic cost."""
@@ -118,7 +119,7 @@ def expected(c: Context) -> Block:
         return [sum(w_jk * a_k for w_jk, a_k in zip(w_j, v("a", l - 1))) + b_j
                 for w_j, b_j in zip(c.weights[l], c.biases[l])]
     if c.quantity == "a":
-        return [s[0](z_j) for s, z_j in zip(c.sigmas[l], v("z", l))]
+        return [s.of(z_j) for s, z_j in zip(c.sigmas[l], v("z", l))]
     if c.quantity == "C":
         return COST_FORMULAS[c.cost][0](v("a", c.L), c.y)
     if c.at_output:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import operator
 
-from nn.lecture.formulas import sigmoid, sigmoid_prime
+from nn.model.activations import sigmoid
 
 # ---------------------------------------------------------------- on nested lists
 
@@ -50,7 +50,7 @@ def _forward_lists(weights, biases, x):
         z = [sum(w_jk * a_k for w_jk, a_k in zip(w_j, activations[-1])) + b_j
              for w_j, b_j in zip(W, b)]
         zs.append(z)
-        activations.append([sigmoid(z_j) for z_j in z])
+        activations.append([sigmoid.of(z_j) for z_j in z])
     return zs, activations
 
 
@@ -59,7 +59,7 @@ def _output_delta_lists(a, y, z, slip, cost):
     sign = -1.0 if slip == "error_sign" else 1.0
     if cost == "cross_entropy":
         if slip == "cross_entropy_with_sigma_prime":
-            return [(a_j - y_j) * sigmoid_prime(z_j) for a_j, y_j, z_j in zip(a, y, z)]
+            return [(a_j - y_j) * sigmoid.prime(z_j) for a_j, y_j, z_j in zip(a, y, z)]
         return [sign * (a_j - y_j) for a_j, y_j in zip(a, y)]
     twice = 2.0 if slip == "factor_two" else 1.0
     return [sign * twice * (a_j - y_j) * _sigma_prime(z_j, a_j, slip, "missing_sigma_prime_output")
@@ -146,7 +146,7 @@ def _sigma_prime(z, a, slip, missing):
     if slip == "sigma_prime_of_a":  # sigma'(a) = sigma(a)(1 - sigma(a)): the wrong argument
         z = a
     if isinstance(z, float):
-        return sigmoid_prime(z)
+        return sigmoid.prime(z)
     import numpy as np
 
     s = 1.0 / (1.0 + np.exp(-z))

@@ -31,6 +31,7 @@ from nn.cli.arguments import (
     data_name,
     dataset,
 )
+from nn.model.activations import sigmoid
 from nn.model.costs import COSTS
 from nn.model.layers import MLP
 from nn.training.metrics import evaluate
@@ -130,7 +131,7 @@ def _network(args: argparse.Namespace, train_data: list) -> MLP:
     data's inputs and outputs."""
     x, y = train_data[0]
     sizes = args.sizes or [len(x), 8, len(y)]
-    return MLP(sizes, args.activation or "sigmoid", args.seed or 0,
+    return MLP(sizes, args.activation or sigmoid, args.seed or 0,
                output_activation=args.output_activation, init=args.init or "normal")
 
 

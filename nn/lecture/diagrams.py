@@ -205,9 +205,8 @@ def _sigma_primes(net: MLP) -> dict[int, list[tuple[float, float]]]:
         if len(layer.z) != len(layer.neurons):
             raise ValueError(
                 "factors=True writes sigma'(z_j^l), which needs a forward pass first: net(x)")
-        # a linear node's a is its z itself: sigma' = 1
-        found[layer.l] = [(1.0 if a is z else a.local_grads[0], a.grad)
-                          for z, a in zip(layer.z, layer.a)]
+        found[layer.l] = [(neuron.sigma.autograd_prime(z.data), a.grad)
+                          for neuron, z, a in zip(layer.neurons, layer.z, layer.a)]
     return found
 
 
@@ -379,15 +378,13 @@ def _deltas(net: MLP) -> dict:
 def _why_no_delta(net: MLP) -> str:
     """Why every delta_j^l is 0: the output layer saturated, or no C.backward() was called.
 
-    sigma'(z) is 0 at a sigmoid's a = 0 or 1 and a tanh's a = -1 or 1 (exactly,
-    in floats), and for a relu below 0: equation 1 then gives delta^L = 0
-    whatever the cost, and equation 2 carries nothing back.
+    sigma'(z) is exactly 0 in floats where sigma is flat to the last bit (a
+    sigmoid or tanh saturated far out, a relu below 0): equation 1 then gives
+    delta^L = 0 whatever the cost, and equation 2 carries nothing back.
     """
     output = net.layers[-1]
-    flat = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
-    stuck = [j for j, (z, a) in enumerate(zip(output.z, output.a))
-             if a.data in flat.get(output.activation, ()) or
-             (output.activation == "relu" and z.data <= 0.0)]
+    stuck = [j for j, (neuron, z) in enumerate(zip(output.neurons, output.z))
+             if neuron.sigma.autograd_prime(z.data) == 0.0]
     if len(stuck) < len(output.neurons):
         return ("every delta_j^l is 0: call C.backward() on a cost of the network's last "
                 "output before drawing with delta=True")

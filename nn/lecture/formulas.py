@@ -16,8 +16,9 @@ Backward pass, from L down to 2:
     (3) dC/db_j^l   = delta_j^l
     (4) dC/dw_jk^l  = a_k^{l-1} delta_j^l
 
-The derivative of every activation and cost is written out below rather than
-taken from the engine, so that agreement with autograd is a real check. The
+The derivative of every activation is its record's ``df`` (``nn.Activation``),
+and of every cost is written out below, rather than taken from the engine, so
+that agreement with autograd is a real check. The
 sums run in the same order as ``Neuron`` computes them (w_1 a_1, then + w_2 a_2,
 ..., then + b), so for one example most numbers come out bit for bit the same.
 
@@ -35,63 +36,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from autodiff.validate import excerpt, finite_numbers, number_list, plural
+from nn.model.activations import Activation
 from nn.model.costs import COSTS, cost_name
-from nn.model.layers import ACTIVATIONS, MLP
-
-# ---------------------------------------------------------------- activations
-
-
-def sigmoid(z: float) -> float:
-    """sigma(z) = 1 / (1 + e^-z), taking e^t only for t <= 0 so that it never overflows."""
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def sigmoid_prime(z: float) -> float:
-    """sigma'(z) = sigma(z) (1 - sigma(z)) = sigma(z) sigma(-z).
-
-    1 - sigma(z) is computed as sigma(-z): subtracting from 1 would cancel to
-    nothing for large z (sigma'(40) would come out 0 instead of 4e-18).
-    """
-    return sigmoid(z) * sigmoid(-z)
-
-
-def tanh_prime(z: float) -> float:
-    """tanh'(z) = 1 - tanh(z)^2."""
-    t = math.tanh(z)
-    return 1.0 - t * t
-
-
-def relu(z: float) -> float:
-    """max(0, z)."""
-    return z if z > 0.0 else 0.0
-
-
-def relu_prime(z: float) -> float:
-    """1 for z > 0, else 0 (at the kink z = 0 we take 0, as the engine and PyTorch do)."""
-    return 1.0 if z > 0.0 else 0.0
-
-
-def linear(z: float) -> float:
-    """The identity: a = z."""
-    return z
-
-
-def linear_prime(z: float) -> float:
-    """d/dz z = 1."""
-    return 1.0
-
-
-# name -> (sigma, sigma')
-SIGMAS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
-    "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (math.tanh, tanh_prime),
-    "relu": (relu, relu_prime),
-    "linear": (linear, linear_prime),
-}
-assert set(SIGMAS) == set(ACTIVATIONS), "every activation nn offers needs its sigma' here"
+from nn.model.layers import MLP
 
 # ---------------------------------------------------------------- costs, per example
 #
@@ -224,7 +171,7 @@ def backprop(
     if name == "cross_entropy":
         _check_open_unit_interval(a[L])
 
-    sigma_prime = {l: [sigmas[l][j][1](z_j) for j, z_j in enumerate(z[l])] for l in z}
+    sigma_prime = {l: [sigmas[l][j].prime(z_j) for j, z_j in enumerate(z[l])] for l in z}
     dC_da_L = [dC_da(a_j, y_j) for a_j, y_j in zip(a[L], y, strict=True)]
     delta = {L: output_delta(dC_da_L, sigma_prime[L])}
     for l in range(L - 1, 1, -1):
@@ -274,12 +221,14 @@ def backprop_batch(
 def forward(
     weights: dict[int, list[list[float]]],
     biases: dict[int, list[float]],
-    sigmas: dict[int, list[tuple[Callable, Callable]]],
+    sigmas: dict[int, list[Activation]],
     x: list[float],
 ) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
     """The forward pass: a^1 = x, then for l = 2..L
 
         z_j^l = sum_k w_jk^l a_k^{l-1} + b_j^l,   a_j^l = sigma(z_j^l)
+
+    ``sigmas[l][j]`` is the activation record of node j of layer l.
     """
     z: dict[int, list[float]] = {}
     a: dict[int, list[float]] = {1: list(x)}
@@ -296,26 +245,19 @@ def forward(
                     "inputs are too large"
                 )
             z[l].append(z_j)
-            a[l].append(sigmas[l][j][0](z_j))
+            a[l].append(sigmas[l][j].of(z_j))
     return z, a
 
 
 def read_network(net: MLP):
-    """The weights w[l][j][k], biases b[l][j] and (sigma, sigma') of every node, as floats."""
+    """The weights w[l][j][k], biases b[l][j] and activation record of every node, as floats."""
     if not isinstance(net, MLP):
         raise TypeError(f"expected an nn.MLP, got {type(net).__name__}")
     weights, biases, sigmas = {}, {}, {}
     for l, layer in enumerate(net.layers, start=2):
         weights[l] = [[w.data for w in neuron.w] for neuron in layer.neurons]
         biases[l] = [neuron.b.data for neuron in layer.neurons]
-        sigmas[l] = []
-        for j, neuron in enumerate(layer.neurons):
-            if neuron.activation not in SIGMAS:
-                raise ValueError(
-                    f"node {j + 1} of layer {l} has activation {neuron.activation!r}, whose "
-                    f"derivative the formulas do not know; expected one of {tuple(SIGMAS)}"
-                )
-            sigmas[l].append(SIGMAS[neuron.activation])
+        sigmas[l] = [neuron.sigma for neuron in layer.neurons]
     return weights, biases, sigmas
 
 

@@ -47,6 +47,7 @@ from autodiff.views.pictures import Drawing
 from autodiff.views.slides import Slide, Slides
 from nn.lecture.diagrams import draw_network
 from nn.lecture.formulas import backprop
+from nn.model.activations import Activation
 from nn.model.costs import COSTS, Cost, cost_name, quadratic_cost
 from nn.model.layers import MLP, node_label
 
@@ -194,8 +195,8 @@ class Walkthrough:
                 self._add(node_label("z", l, j), None, z.data, template, slots, nodes,
                           "forward", l, j + 1)
                 slots = {"z": (node_label("z", l, j), z.data)}
-                self._add(node_label("a", l, j), None, a.data,
-                          _ACTIVATION_TEXT[neuron.activation], slots, [z, a], "forward", l, j + 1)
+                self._add(node_label("a", l, j), None, a.data, _in_z(neuron.sigma.text), slots,
+                          [z, a], "forward", l, j + 1)
         self._cost_step()
 
     def _cost_step(self) -> None:
@@ -229,9 +230,8 @@ class Walkthrough:
                               [a_prev[k][1], layer.z[j], w], "backward", l, j + 1, k + 1)
 
     def _sigma_prime(self, layer, j: int) -> tuple[str, float]:
-        """sigma'(z_j^l), by name, and its number: the activation node's local derivative."""
-        z, a = layer.z[j], layer.a[j]
-        value = 1.0 if a is z else a.local_grads[0]  # linear: a is z itself, sigma' = 1
+        """sigma'(z_j^l), by name, and its number as the graph holds it (the engine's)."""
+        value = layer.neurons[j].sigma.autograd_prime(layer.z[j].data)
         return f"sigma'({node_label('z', layer.l, j)})", value
 
     def _output_delta(self, layer, j: int) -> None:
@@ -297,9 +297,22 @@ class Walkthrough:
         y = ", ".join(_fmt(v, self.digits) for v in self.y)
         return f"Backpropagation step by step: {self.net.sizes} network, x = ({x}), y = ({y})"
 
+    def _activation_lines(self, code: str = "") -> list[str]:
+        """Each sigma of the network, with its layers, as its record writes sigma and sigma'.
+
+        ``code`` marks the record's texts (Markdown's backtick), which are shown verbatim.
+        """
+        layers: dict[Activation, list[int]] = {}
+        for layer in self.net.layers:
+            for sigma in dict.fromkeys(neuron.sigma for neuron in layer.neurons):
+                layers.setdefault(sigma, []).append(layer.l)
+        return [f"layer{'s' * (len(ls) > 1)} {', '.join(map(str, ls))}: {sigma.name}, "
+                f"a = {code}{sigma.text}{code}, sigma'(z) = {code}{sigma.df_text}{code}"
+                for sigma, ls in layers.items()]
+
     def text(self) -> str:
         """Every step, numbered, by section, one per line."""
-        lines, n = [self.title(), f"cost: {self.cost.name}"], 0
+        lines, n = [self.title(), f"cost: {self.cost.name}", *self._activation_lines()], 0
         for title, steps in self._sections():
             lines += ["", title + ":"]
             for s in steps:
@@ -312,7 +325,8 @@ class Walkthrough:
 
     def markdown(self) -> str:
         """Every step as Markdown with TeX math ($...$), which Jupyter and code hosts render."""
-        out, n = [f"## {self.title()}", ""], 0
+        sigmas = [f"- {line}" for line in self._activation_lines("`")]
+        out, n = [f"## {self.title()}", "", *sigmas, ""], 0
         for title, steps in self._sections():
             out += [f"### {title}", ""]
             for s in steps:
@@ -403,8 +417,6 @@ def walkthrough(
 # Rendered with the labels it is the formula, with the numbers the substitution.
 # Operators are written " + ", " - ", " * ", so that each rendering can set them.
 
-_ACTIVATION_TEXT = {"sigmoid": "sigma({z})", "tanh": "tanh({z})", "relu": "max(0, {z})",
-                    "linear": "{z}"}
 _COST_TERMS = {"quadratic": "({y} - {a})^2",
                "cross_entropy": "{y} * ln({a}) + (1 - {y}) * ln(1 - {a})"}
 _COST_TEXT = {"quadratic": "1/2 * ({terms})", "cross_entropy": "-({terms})"}
@@ -413,10 +425,15 @@ _DC_DA = {"quadratic": "({a} - {y})", "cross_entropy": "(-{y}/{a} + (1 - {y})/(1
 _OPERATORS = {
     "text": {},
     "tex": {"1/2 * ": r"\frac{1}{2} \cdot ", " * ": r" \cdot ", "sigma(": r"\sigma(",
-            "tanh(": r"\tanh(", "ln(": r"\ln(", "max(": r"\max("},
+            "tanh(": r"\tanh(", "ln(": r"\ln(", "max(": r"\max(", "exp(": r"\exp("},
     "html": {"1/2 * ": "½ · ", " * ": " · ", " - ": " \u2212 ", "-(": "\u2212(",
              "sigma(": "σ(", "-{": "\u2212{", ")^2": ")<sup>2</sup>"},
 }
+
+
+def _in_z(text: str) -> str:
+    """A record's text written in z ("sigma(z)") as a template whose slot {z} is z_j^l."""
+    return re.sub(r"\bz\b", "{z}", text.replace("{", "{{").replace("}", "}}"))
 
 
 def _render(template: str, slots: dict, style: str, numbers: bool) -> str:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 
 from autodiff import Value
 from autodiff.validate import excerpt, is_number, plural
+from nn.model.activations import Activation, as_activation, sigmoid
 
 Outputs = Sequence[Sequence[Value]]
 Targets = Sequence[Sequence[float]]
@@ -101,7 +102,7 @@ class Cost:
     def check_target(self, y_j: float, i: int, j: int) -> None:
         """Refuse a target y_j of example i that the cost makes no sense of (none here)."""
 
-    def check_output_activation(self, activation: str) -> None:
+    def check_output_activation(self, activation: Activation | str) -> None:
         """Refuse an output layer whose sigma gives outputs the cost is undefined for (none here).
 
         Called before training, so that a network that cannot work with this
@@ -179,11 +180,12 @@ class CrossEntropyCost(Cost):
                 "quadratic cost for other targets"
             )
 
-    def check_output_activation(self, activation: str) -> None:
+    def check_output_activation(self, activation: Activation | str) -> None:
         """Only a sigmoid output layer gives 0 < a < 1, which ln a and ln(1 - a) need."""
-        if activation != "sigmoid":
+        activation = as_activation(activation)
+        if activation is not sigmoid:
             raise ValueError(
-                f"cross-entropy needs outputs strictly between 0 and 1, which a {activation} "
+                f"cross-entropy needs outputs strictly between 0 and 1, which a {activation.name} "
                 "output layer does not give: use output_activation='sigmoid', or the "
                 "quadratic cost"
             )

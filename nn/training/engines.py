@@ -596,7 +596,7 @@ def _shape(net: MLP) -> tuple:
     """What a recorded graph depends on: which Values the parameters are, and each sigma."""
     return (
         tuple(map(id, net.parameters())),
-        tuple(neuron.activation for layer in net.layers for neuron in layer.neurons),
+        tuple(neuron.sigma for layer in net.layers for neuron in layer.neurons),
     )
 
 

@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from autodiff.files import atomic_write
 from autodiff.validate import excerpt, finite_number, is_number, plural
+from nn.model.activations import ACTIVATIONS, Activation, as_activation
 from nn.model.layers import INITS, MLP, check_sizes, node_label
 from nn.training.records import History, ShuffleState
 
@@ -119,18 +120,25 @@ def save(
     return atomic_write(path, write, force=force)
 
 
-def load(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> MLP:
+def load(path: str | os.PathLike, *, activations: Sequence[Activation] = (),
+         max_bytes: int = MAX_BYTES) -> MLP:
     """Read a network written by :func:`save`, with exactly the saved weights and biases.
 
-    Raises ModelFileError (a ValueError) naming the file and the problem when the
-    file is not a deltagrad model of a version this code reads, is damaged, or
-    is larger than ``max_bytes``.
+    A file names each layer's activation; one that is not built in is read from
+    the records in ``activations`` (``nn.Activation``), by name. Raises
+    ModelFileError (a ValueError) naming the file and the problem when the file
+    is not a deltagrad model of a version this code reads, is damaged, names an
+    activation it was not given, or is larger than ``max_bytes``.
     """
-    return read_model(path, max_bytes=max_bytes).net
+    return read_model(path, activations=activations, max_bytes=max_bytes).net
 
 
-def read_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SavedModel:
-    """Read a model file: the network, and how it was trained where the file says."""
+def read_model(path: str | os.PathLike, *, activations: Sequence[Activation] = (),
+               max_bytes: int = MAX_BYTES) -> SavedModel:
+    """Read a model file: the network, and how it was trained where the file says.
+
+    ``activations`` as for :func:`load`.
+    """
     path = Path(path)
     model = _parse(_read_text(path, max_bytes), path)
 
@@ -138,9 +146,20 @@ def read_model(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> SavedM
         return ModelFileError(path, problem)
 
     version = _check_header(model, bad)
-    net = _from_dict(model, version, bad)
+    net = _from_dict(model, version, _records(activations), bad)
     history, data = _read_training(model.get("training"), path, bad)
     return SavedModel(net, history, data)
+
+
+def _records(activations: Sequence[Activation]) -> list[Activation]:
+    """The records given to load, each checked to be one (a name alone says too little)."""
+    if isinstance(activations, (str, Activation)) or not isinstance(activations, Sequence):
+        activations = [activations]
+    for a in activations:
+        if not isinstance(a, Activation):
+            raise TypeError(f"activations must be a list of nn.Activation records, got "
+                            f"{type(a).__name__}: {excerpt(a)}")
+    return list(activations)
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
@@ -250,7 +269,8 @@ def _check_data_description(data: object, bad: Callable[[str], Exception]) -> No
                       f", got {excerpt(value)}")
 
 
-def _from_dict(model: dict, version: int, bad: Callable[[str], ModelFileError]) -> MLP:
+def _from_dict(model: dict, version: int, known: Sequence[Activation],
+               bad: Callable[[str], ModelFileError]) -> MLP:
     """The network a parsed model file describes, every part of it checked first."""
     sizes = _check_network(model, version, bad)
     # the shapes are checked before the network is built, so that a file
@@ -258,7 +278,8 @@ def _from_dict(model: dict, version: int, bad: Callable[[str], ModelFileError]) 
     w, b = _read_parameters(model["weights"], model["biases"], sizes, bad)
     seed = model["seed"]
     try:
-        net = MLP(sizes, model["activations"], seed=seed if isinstance(seed, int) else None,
+        sigmas = [_activation(name, l, known) for l, name in enumerate(model["activations"], 2)]
+        net = MLP(sizes, sigmas, seed=seed if isinstance(seed, int) else None,
                   init=model["init"])
     except (TypeError, ValueError) as e:
         raise bad(f"the network it describes is invalid: {e}") from e
@@ -269,6 +290,17 @@ def _from_dict(model: dict, version: int, bad: Callable[[str], ModelFileError]) 
                 w_jk.data = number
             neuron.b.data = b_j
     return net
+
+
+def _activation(name: object, l: int, known: Sequence[Activation]) -> Activation:
+    """The record a model file names for layer l: one of ``known``, or built in."""
+    try:
+        return as_activation(name, known)
+    except ValueError:
+        raise ValueError(
+            f"layer {l} has the activation {excerpt(name)}, which is not built in ("
+            f"{', '.join(ACTIVATIONS)}): load the file giving its nn.Activation record, "
+            f"nn.load(path, activations=[{name}])") from None
 
 
 def _check_header(model: object, bad: Callable[[str], ModelFileError]) -> int:

@@ -213,7 +213,7 @@ def _check_functions(
         raise TypeError(f"on_epoch must be a function of the history (or None), got "
                         f"{type(on_epoch).__name__}: {excerpt(on_epoch)}")
     if isinstance(cost, Cost):
-        cost.check_output_activation(net.activations[-1])
+        cost.check_output_activation(net.layers[-1].sigma)
         for what, data in (("data", examples), ("test_data", test_data or [])):
             for i, (_, y) in enumerate(data):
                 try:

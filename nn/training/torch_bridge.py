@@ -33,18 +33,36 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
 
 from autodiff.validate import finite_vectors, plural
 from nn.data.datasets import checked_data
+from nn.model.activations import BUILT_IN, Activation
+from nn.model.activations import linear as identity
 from nn.model.costs import COSTS, Cost, cost_name
 from nn.model.layers import MLP
 
-# nn's activation names and the PyTorch modules that compute the same sigma.
-# "linear" (a = z) becomes Identity, so that every lecture layer is a Linear
-# and an activation; from_torch also accepts a Linear with no activation after it.
-MODULES: dict[str, type[torch.nn.Module]] = {
-    "sigmoid": torch.nn.Sigmoid,
-    "tanh": torch.nn.Tanh,
-    "relu": torch.nn.ReLU,
-    "linear": torch.nn.Identity,
-}
+
+class Sigma(torch.nn.Module):
+    """sigma of a layer whose activation has no module in torch.nn: its record's ``f`` on tensors.
+
+    ``f`` is written with what tensors share with Values (``nn.Activation``), so
+    the same function computes the layer here; PyTorch's autograd differentiates it.
+    """
+
+    def __init__(self, activation: Activation) -> None:
+        super().__init__()
+        self.activation = activation
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.activation.f(z)
+
+    def extra_repr(self) -> str:
+        return self.activation.name
+
+
+def activation_module(activation: Activation) -> torch.nn.Module:
+    """The module after a layer's Linear: the one torch.nn has for sigma if the record names it
+    (``torch_module``, "Sigmoid"), else ``Sigma``."""
+    if activation.torch_module is None:
+        return Sigma(activation)
+    return getattr(torch.nn, activation.torch_module)()
 
 
 def to_torch(net: MLP) -> torch.nn.Sequential:
@@ -64,7 +82,7 @@ def to_torch(net: MLP) -> torch.nn.Sequential:
                 torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
             )
             linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
-        modules += [linear, MODULES[activation]()]
+        modules += [linear, activation_module(activation)]
     return torch.nn.Sequential(*modules)
 
 
@@ -72,7 +90,8 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
     """An ``nn.MLP`` with the weights of a stack of ``Linear`` layers and activations.
 
     ``module`` is a ``torch.nn.Sequential`` of ``Linear`` layers, each followed
-    by at most one of Sigmoid, Tanh, ReLU or Identity (none means linear).
+    by at most one activation: a module of torch.nn that a built-in activation
+    names (Sigmoid, Tanh, ReLU, Identity), or a ``Sigma``. None means linear.
     A Linear without bias gets b = 0. Any other layer raises ValueError naming it.
     """
     if isinstance(module, torch.nn.Linear):
@@ -95,22 +114,21 @@ def from_torch(module: torch.nn.Sequential) -> MLP:
     return net
 
 
-def _read_stack(modules: list[torch.nn.Module]) -> tuple[list[torch.nn.Linear], list[str]]:
-    """Split a list of modules into Linear layers and the activation name after each."""
-    names = {cls: name for name, cls in MODULES.items()}
-    expected = (
-        "expected a stack of Linear layers, each followed by at most one of "
-        + ", ".join(cls.__name__ for cls in MODULES.values())
-    )
+def _read_stack(modules: list[torch.nn.Module]) -> tuple[list[torch.nn.Linear],
+                                                          list[Activation]]:
+    """Split a list of modules into Linear layers and the activation after each."""
+    known = ", ".join(a.torch_module for a in BUILT_IN.values() if a.torch_module)
+    expected = f"expected a stack of Linear layers, each followed by at most one of {known}"
     if not modules:
         raise ValueError(f"from_torch got an empty Sequential; {expected}")
     linears: list[torch.nn.Linear] = []
-    activations: list[str] = []
+    activations: list[Activation] = []
     i = 0
     while i < len(modules):
         m = modules[i]
         if not isinstance(m, torch.nn.Linear):
-            what = "an activation with no Linear before it" if type(m) in names else "unsupported"
+            what = ("an activation with no Linear before it" if _activation_of(m) else
+                    "unsupported")
             raise ValueError(f"module {i} of the Sequential is {m!r}: {what}; {expected}")
         if linears and m.in_features != linears[-1].out_features:
             raise ValueError(
@@ -119,26 +137,29 @@ def _read_stack(modules: list[torch.nn.Module]) -> tuple[list[torch.nn.Linear], 
             )
         linears.append(m)
         i += 1
-        nxt = modules[i] if i < len(modules) else None
-        if type(nxt) in names:
-            activations.append(names[type(nxt)])
-            i += 1
-        else:
-            activations.append("linear")  # Linear then Linear, or the end: a = z
+        after = _activation_of(modules[i]) if i < len(modules) else None
+        i += after is not None
+        activations.append(after or identity)  # Linear then Linear, or the end: a = z
     return linears, activations
 
 
-def _layer_activation(layer, l: int) -> str:
-    names = {neuron.activation for neuron in layer.neurons}
-    if len(names) != 1:
+def _activation_of(module: torch.nn.Module) -> Activation | None:
+    """The activation record a module computes, or None if it is no activation nn knows."""
+    if isinstance(module, Sigma):
+        return module.activation
+    return next((a for a in BUILT_IN.values()
+                 if a.torch_module and type(module) is getattr(torch.nn, a.torch_module)), None)
+
+
+def _layer_activation(layer, l: int) -> Activation:
+    sigmas = {neuron.sigma for neuron in layer.neurons}
+    if len(sigmas) != 1:
         raise ValueError(
-            f"layer {l} mixes activations {sorted(names)}; a torch layer has one activation "
-            "for all its nodes"
+            f"layer {l} mixes activations {sorted(a.name for a in sigmas)}; a torch layer has "
+            "one activation for all its nodes"
         )
-    (name,) = names
-    if name not in MODULES:
-        raise ValueError(f"layer {l} has activation {name!r}; expected one of {tuple(MODULES)}")
-    return name
+    (sigma,) = sigmas
+    return sigma
 
 
 def _finite(v: float, what: str) -> float:

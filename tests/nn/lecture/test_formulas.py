@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from nn import ACTIVATIONS, COSTS, MLP, backprop, backprop_batch
 from nn.lecture import formulas as F
+from nn.model.activations import as_activation, sigmoid
 
 
 def close(u: float, v: float, tol: float = 1e-12) -> bool:
@@ -172,7 +173,8 @@ def test_cross_entropy_with_sigmoid_output_gives_delta_a_minus_y(case):
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_activation_derivatives_match_central_differences(name):
-    sigma, sigma_prime = F.SIGMAS[name]
+    record = as_activation(name)
+    sigma, sigma_prime = record.of, record.prime
     for z in (-2.5, -0.3, 0.4, 1.7):
         numeric = (sigma(z + 1e-6) - sigma(z - 1e-6)) / 2e-6
         assert abs(sigma_prime(z) - numeric) < 1e-8
@@ -210,9 +212,9 @@ def test_cs231n_neuron_by_the_four_equations():
     # d(output)/d(param) is the chain of equations 1, 3, 4 started from dC/da^L = 1
     net = cs231n_neuron()
     z, a = F.forward({2: [CS231N_W[:2]]}, {2: [CS231N_W[2]]},
-                     {2: [F.SIGMAS["sigmoid"]]}, CS231N_X)
+                     {2: [sigmoid]}, CS231N_X)
     assert round(a[2][0], 4) == 0.7311
-    delta = F.output_delta([1.0], [F.sigmoid_prime(z[2][0])])
+    delta = F.output_delta([1.0], [sigmoid.prime(z[2][0])])
     dw = F.weight_gradient(CS231N_X, delta)[0] + F.bias_gradient(delta)
     assert dw == pytest.approx([-0.197, -0.393, 0.197], abs=5e-4)
     # dx: equation 2's sum without the sigma' factor (layer 1 has no sigma)
