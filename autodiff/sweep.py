@@ -1,12 +1,13 @@
 """backward()'s reverse sweep, written down: each share every node receives, and every grad.
 
 ``backward()`` adds into the Values' ``grad`` as it goes. :func:`reverse_sweep`
-does the very same arithmetic, in the same order, into a record of its own and
-leaves the graph alone: for each node, the shares its users pass back (the
-chain rule's ``upstream grad × local derivative``) and the grad they add up to.
-Step-by-step views (``autodiff.views.steps``) show the shares; pictures that compare
-a hand-written backward with the right one (``autodiff.views.pictures.draw_grads``)
-take the grads.
+runs that very sweep (``autodiff.value.chain_rule``) on the graph with every grad
+set aside, reads off what it left, and puts the grads back: for each node, the
+shares its users passed back (the chain rule's ``upstream grad × local
+derivative``, in ``chain_rule_steps`` order) and the grad they add up to.
+Step-by-step views (``autodiff.views.steps``) show the shares; pictures that
+compare a hand-written backward with the right one
+(``autodiff.views.pictures.draw_grads``) take the grads.
 
 >>> from autodiff import Value
 >>> from autodiff.sweep import reverse_sweep
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autodiff.value import Value, topological_order
+from autodiff.value import Value, chain_rule, chain_rule_steps, topological_order
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,20 @@ class Sweep:
     def __init__(self, root: Value) -> None:
         self.root = root
         self.order = topological_order(root)
-        self._grads = {id(v): 0.0 for v in self.order}
+        kept = [v.grad for v in self.order]
+        try:
+            for v in self.order:
+                v.grad = 0.0
+            root.grad = 1.0  # dC/dC = 1
+            chain_rule(self.order)
+            self._grads = {id(v): v.grad for v in self.order}
+        finally:
+            for v, g in zip(self.order, kept):
+                v.grad = g
         self._shares: dict[int, list[Term]] = {id(v): [] for v in self.order}
-        self._grads[id(root)] += 1.0  # dC/dC = 1
-        for node in reversed(self.order):  # a node's grad is final when it is reached
-            g = self._grads[id(node)]
-            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-                term = local * g  # as backward(): parent.grad += local * g
-                self._grads[id(parent)] += term
-                self._shares[id(parent)].append(Term(node, k, g, local, term))
+        for user, k, parent in chain_rule_steps(self.order):
+            upstream, local = self._grads[id(user)], user.local_grads[k]
+            self._shares[id(parent)].append(Term(user, k, upstream, local, local * upstream))
 
     def grad(self, v: Value) -> float:
         """dC/dv: what ``root.backward()`` leaves in ``v.grad`` (its leaves zeroed before)."""

@@ -38,8 +38,9 @@ naming the operation and its operands. So a NaN never appears silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from itertools import count
-from typing import Union
+from typing import TypeVar, Union
 
 from autodiff import ops
 from autodiff.validate import finite_number, is_number
@@ -47,6 +48,8 @@ from autodiff.validate import finite_number, is_number
 Number = int | float
 Operand = Union["Value", int, float]
 
+N = TypeVar("N")  # a node: a Value, or a line of a recorded program
+P = TypeVar("P")  # its operand
 _pass_numbers = count(1)  # every topological sort gets a fresh mark
 
 
@@ -270,23 +273,7 @@ class Value:
         """
         order = _topological_order(self)
         self.grad += 1.0
-        overflow = False
-        for node in reversed(order):
-            a = node._a
-            if a is None:  # a leaf: nothing to pass on
-                # An inf or NaN gradient anywhere spreads to every node below it
-                # (inf * 0 is NaN), leaves included; so watching the leaves is
-                # enough, and cheaper than a test at every node.
-                g = node.grad
-                if g - g != 0.0:
-                    overflow = True
-                continue
-            g = node.grad
-            a.grad += node._da * g
-            b = node._b
-            if b is not None:
-                b.grad += node._db * g
-        if overflow:
+        if chain_rule(order):
             _raise_gradient_overflow(order)
 
     def zero_grad(self) -> None:
@@ -341,6 +328,10 @@ def _node(
 
 
 _new_value = object.__new__
+
+
+def _parents(node: Value) -> tuple[Value, ...]:
+    return node.parents
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -407,6 +398,47 @@ def _topological_order(root: Value, reset: bool = True) -> list[Value]:
                 break
             node = follow
     return order
+
+
+def chain_rule_steps(order: Sequence[N], parents: Callable[[N], Sequence[P]] = _parents,
+                     ) -> Iterator[tuple[N, int, P]]:
+    """The chain rule's steps in ``backward()``'s order: (node, k, its k-th operand).
+
+    Each node of ``order`` from the last (the root) to the first, and for each
+    its operands in order: every node is reached after all of its users, so
+    its grad is final when it passes it on. ``backward()`` adds, at each step,
+    ``node.grad * d node/d operand`` into the operand's grad (:func:`chain_rule`);
+    replay's generated code writes each step as a statement, for the nodes of
+    a recorded program (``parents`` gives a node's operands).
+    """
+    for node in reversed(order):
+        for k, parent in enumerate(parents(node)):
+            yield node, k, parent
+
+
+def chain_rule(order: list[Value]) -> bool:
+    """``backward()``'s sweep: each step of ``chain_rule_steps(order)`` adds grad × local
+    derivative into the operand's grad. Returns whether a leaf's grad came out inf or NaN.
+
+    The steps are written out here, with a node's own slots, because
+    ``backward()`` spends its time in this loop (a test checks that it adds what
+    ``chain_rule_steps`` says, bit for bit). An inf or NaN gradient anywhere
+    spreads to every node below it (inf * 0 is NaN), leaves included; so
+    watching the leaves is enough, and cheaper than a test at every node.
+    """
+    overflow = False
+    for node in reversed(order):
+        g = node.grad
+        a = node._a
+        if a is None:  # a leaf: nothing to pass on
+            if g - g != 0.0:
+                overflow = True
+            continue
+        a.grad += node._da * g
+        b = node._b
+        if b is not None:
+            b.grad += node._db * g
+    return overflow
 
 
 def _lift(x: Operand) -> Value:

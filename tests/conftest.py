@@ -175,6 +175,26 @@ def table_operations(arity: int) -> dict:
     return found
 
 
+def table_expression(program, xs):
+    """A Value built by (operation, i, j) instructions over leaves x_1, x_2, ... (numbers xs).
+
+    Each instruction applies an op-table operation (``table_operations``) to
+    earlier nodes i and j (mod their count); one that fails on its numbers
+    becomes a product instead. Returns the last node.
+    """
+    from autodiff import Value
+
+    unary, binary = table_operations(1), table_operations(2)
+    nodes = [Value(x, label=f"x_{i + 1}") for i, x in enumerate(xs)]
+    for op, i, j in program:
+        u, w = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        try:
+            nodes.append(unary[op](u) if op in unary else binary[op](u, w))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            nodes.append(u * w)
+    return nodes[-1]
+
+
 # ----------------------------------------------------------------------
 # Headless Chromium, for the pages
 # ----------------------------------------------------------------------

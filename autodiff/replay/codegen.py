@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from autodiff.ops import Op
 from autodiff.replay.templates import Code, code_of
+from autodiff.value import chain_rule_steps
 
 # What the generated code may call: math's functions, as the rules call them
 # (math.exp in a rule is exp in the generated code).
@@ -455,31 +456,32 @@ def backward_pass(program: Program, local: dict[int, list[str]]) -> tuple[dict[i
                                                                             list[str]]:
     """Statements of the chain rule, children before parents, as ``backward()`` adds.
 
-    Returns (grads, code): the name of each node's grad (which may be the
-    name of another grad it equals) and the statements.
+    The steps are ``chain_rule_steps`` over the first output's lines, the very
+    order of ``backward()``'s sweep. Returns (grads, code): the name of each
+    node's grad (which may be the name of another grad it equals) and the
+    statements.
     """
     lines = program.lines
-    grads: dict[int, str] = {}
+
+    def operands(i: int) -> tuple[int, ...]:
+        return lines[i].operands if isinstance(lines[i], Operation) else ()
+
+    def steps() -> Iterator[tuple[int, int, int]]:  # walked twice, never held: it can be long
+        return chain_rule_steps(range(program.n_backward), operands)
+
     pending = [0] * len(lines)  # contributions each node is still to receive
-    order = range(program.n_backward - 1, -1, -1)
-    for i in order:
-        if isinstance(lines[i], Operation):
-            for k in lines[i].operands:
-                pending[k] += 1
+    for _, _, parent in steps():
+        pending[parent] += 1
     start = _param_grad_starts(program)
     code = []
     root = program.outputs[0]
-    grads[root] = "1.0"  # dC/dC; the root's grad is 0.0 + 1.0
+    grads = {root: "1.0"}  # dC/dC; the root's grad is 0.0 + 1.0
     if root in start:  # the cost is a param itself: its grad starts elsewhere
         grads[root] = f"g{root}"
         code.append(f"    g{root} = {start[root]} + 1.0")
-    for i in order:
-        line = lines[i]
-        if not isinstance(line, Operation):
-            continue
+    for i, k, parent in steps():
         g = grads[i]
-        for parent, d in zip(line.operands, local[i]):
-            code += add_into(parent, contribution(d, g), g, grads, pending, start)
+        code += add_into(parent, contribution(local[i][k], g), g, grads, pending, start)
     return grads, code
 
 

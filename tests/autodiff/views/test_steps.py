@@ -9,7 +9,7 @@ import re
 import struct
 
 import pytest
-from conftest import outlined_parts, requested_urls, table_operations
+from conftest import outlined_parts, requested_urls, table_expression, table_operations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,19 +80,7 @@ def test_steps_go_in_backwards_order_and_add_its_terms_in_its_order():
     table_operations(2))), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=12),
     st.lists(st.floats(0.2, 2.0), min_size=3, max_size=3))
 def test_random_expressions_end_with_backwards_grads(program, xs):
-    unary, binary = table_operations(1), table_operations(2)
-
-    def build():
-        nodes = [Value(x, label=f"x_{i + 1}") for i, x in enumerate(xs)]
-        for op, i, j in program:
-            u, w = nodes[i % len(nodes)], nodes[j % len(nodes)]
-            try:
-                nodes.append(unary[op](u) if op in unary else binary[op](u, w))
-            except (ValueError, ZeroDivisionError, OverflowError):
-                nodes.append(u * w)
-        return nodes[-1]
-
-    root = build()
+    root = table_expression(program, xs)
     walk = backward_steps(root, max_nodes=1000)
     root.backward()
     for v in topological_order(root):
