@@ -64,7 +64,7 @@ from nn.checking.mistakes import MISTAKES, Context, Numbers, equation, expected
 from nn.checking.reports import BackpropCheck, CheckRow, Finding, Tolerance
 from nn.lecture.comparison import Report, compare, compare_batch
 from nn.lecture.formulas import backprop, backprop_batch, read_network
-from nn.model.costs import cost_name, quadratic_cost
+from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP, node_label
 
 Key = tuple[str, int]  # ("dC/db" or "dC/dw", layer l)
@@ -78,7 +78,7 @@ def check_backprop(
     net: MLP,
     x: Sequence[float],
     y: Sequence[float],
-    cost: Callable | str = quadratic_cost,
+    cost: Cost | str = quadratic_cost,
     *,
     arrays: str = "lists",
     rtol: float = Tolerance.rtol,
@@ -96,12 +96,12 @@ def check_backprop(
     (as ``nn.compare`` does); the network's weights are never handed to ``fn``
     itself, only copies.
     """
-    name, style, tolerance = cost_name(cost), check_style(arrays), _tolerance(rtol, atol)
+    cost, style, tolerance = as_cost(cost), check_style(arrays), _tolerance(rtol, atol)
     label = _function_name(fn, "x, y")
-    report = compare(net, x, y, name, torch=False)  # checks net, x and y first
-    title = (f"{label}(weights, biases, x, y) against autograd: {net!r}, {name} cost, "
+    report = compare(net, x, y, cost, torch=False)  # checks net, x and y first
+    title = (f"{label}(weights, biases, x, y) against autograd: {net!r}, {cost.name} cost, "
              f"{report.examples}")
-    walk = _Walk(net, report, [backprop(net, x, y, name)], [list(y)], name, tolerance)
+    walk = _Walk(net, report, [backprop(net, x, y, cost)], [list(y)], cost, tolerance)
     return walk.check(fn, in_style(net, x, y, style), label, title)
 
 
@@ -110,7 +110,7 @@ def check_backprop_batch(
     net: MLP,
     xs: Sequence[Sequence[float]],
     ys: Sequence[Sequence[float]],
-    cost: Callable | str = quadratic_cost,
+    cost: Cost | str = quadratic_cost,
     *,
     arrays: str = "lists",
     rtol: float = Tolerance.rtol,
@@ -125,13 +125,13 @@ def check_backprop_batch(
     ``check_backprop``; a wrong quantity after the first may follow from it,
     which a batch's means cannot tell (a batch has no delta of its own).
     """
-    name, style, tolerance = cost_name(cost), check_style(arrays), _tolerance(rtol, atol)
+    cost, style, tolerance = as_cost(cost), check_style(arrays), _tolerance(rtol, atol)
     label = _function_name(fn, "xs, ys")
-    report = compare_batch(net, xs, ys, name, torch=False)  # checks net, xs and ys first
-    title = (f"{label}(weights, biases, xs, ys) against autograd: {net!r}, {name} cost, "
+    report = compare_batch(net, xs, ys, cost, torch=False)  # checks net, xs and ys first
+    title = (f"{label}(weights, biases, xs, ys) against autograd: {net!r}, {cost.name} cost, "
              f"{report.examples}")
-    truths = backprop_batch(net, xs, ys, name).examples
-    walk = _Walk(net, report, truths, [list(y) for y in ys], name, tolerance)
+    truths = backprop_batch(net, xs, ys, cost).examples
+    walk = _Walk(net, report, truths, [list(y) for y in ys], cost, tolerance)
     return walk.check(fn, batch_in_style(net, xs, ys, style), label, title)
 
 
@@ -141,7 +141,7 @@ def check_backprop_batch(
 class _Walk:
     """The blocks dC/db^l and dC/dw^l from layer L back to 2, each beside autograd's."""
 
-    def __init__(self, net: MLP, report: Report, truths: list, ys: list, cost: str,
+    def __init__(self, net: MLP, report: Report, truths: list, ys: list, cost: Cost,
                  tolerance: Tolerance) -> None:
         self.sizes, self.L = net.sizes, len(net.sizes)
         self.truths, self.ys, self.cost, self.tolerance = truths, ys, cost, tolerance
@@ -271,6 +271,7 @@ def check_answers(
     net: MLP,
     x: Sequence[float],
     y: Sequence[float],
+    cost: Cost | str = quadratic_cost,
     *,
     tolerance: Tolerance = ANSWER_TOLERANCE,
     title: str | None = None,
@@ -278,15 +279,16 @@ def check_answers(
     """Check numbers worked out by hand, ``{"z_1^2": 0.31, "delta_1^3": -0.042, ...}``.
 
     Any of the quantities of one example may be given: z_j^l and a_j^l of the
-    forward pass, C (the quadratic cost), then delta_j^l, dC/db_j^l and
-    dC/dw_jk^l; "δ" and "∂C/∂" are read as "delta" and "dC/d". Each is right or
-    wrong; a wrong one is worked out again from the student's own earlier
-    answers, so that a slip is named once, where it was made.
+    forward pass, C (of ``cost``, the quadratic one unless told), then delta_j^l,
+    dC/db_j^l and dC/dw_jk^l; "δ" and "∂C/∂" are read as "delta" and "dC/d". Each
+    is right or wrong; a wrong one is worked out again from the student's own
+    earlier answers, so that a slip is named once, where it was made.
     """
-    report = compare(net, x, y, "quadratic", torch=False)
+    cost = as_cost(cost)
+    report = compare(net, x, y, cost, torch=False)
     quantities = _quantities(net, report)
     given = _read_answers(answers, quantities)
-    truth = backprop(net, x, y, "quadratic")
+    truth = backprop(net, x, y, cost)
     weights, biases, sigmas = read_network(net)
     numbers = Numbers(truth, _upstream(given, quantities))
     L = len(net.sizes)
@@ -300,7 +302,7 @@ def check_answers(
             continue
         as_delta = q.quantity == "dC/db" and node_label("delta", q.l, q.index[0]) not in given
         c = Context("delta" if as_delta else q.quantity, q.l, L, weights, biases, sigmas,
-                    list(y), "quadratic", numbers)
+                    list(y), cost, numbers)
         findings.append(_diagnose_answer(q, mine, c, tolerance))
     title = title or f"your answers against autograd: {net!r}, {report.examples}"
     return BackpropCheck(rows, findings, title, tolerance)

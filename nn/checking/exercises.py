@@ -46,6 +46,7 @@ from nn.checking.mistakes import MISTAKES, Mistake
 from nn.checking.reports import BackpropCheck
 from nn.lecture.diagrams import draw_network
 from nn.lecture.step_by_step import Walkthrough, walkthrough
+from nn.model.costs import quadratic_cost
 from nn.model.layers import MLP, check_sizes, node_label
 
 DRAWS = 200  # numbers drawn at most, looking for ones on which every mistake shows
@@ -160,8 +161,9 @@ def _left_out(m: Mistake, sizes: list[int]) -> str | None:
     hidden = len(sizes) > 2
     if m.batch:
         return "an exercise is one example, and this mistake needs a batch"
-    if m.cost != "quadratic":
-        return f"an exercise uses the quadratic cost, and this mistake the {m.cost} cost"
+    if m.cost is not quadratic_cost:
+        return (f"an exercise uses the {quadratic_cost.name} cost, and this mistake the "
+                f"{m.cost.name} cost")
     if m.id in ("missing_sigma_prime_hidden", "z_instead_of_a") and not hidden:
         return "it needs a hidden layer"
     if m.id == "untransposed_weights" and not (hidden and len(set(sizes[1:])) == 1):

@@ -33,7 +33,6 @@ from nn.checking.student_backprops import (
     batch_backprop_numpy,
 )
 from nn.lecture.formulas import (
-    COST_FORMULAS,
     Backprop,
     bias_gradient,
     hidden_delta,
@@ -41,6 +40,7 @@ from nn.lecture.formulas import (
     weight_gradient,
 )
 from nn.model.activations import Activation
+from nn.model.costs import Cost, cross_entropy_cost, quadratic_cost
 
 # A quantity's numbers for one layer: a number (C), a vector (z, a, delta, dC/db)
 # or a matrix (dC/dw, a row per node j of layer l).
@@ -84,7 +84,7 @@ class Context:
     biases: dict[int, list[float]]
     sigmas: dict[int, list[Activation]]
     y: list[float]
-    cost: str
+    cost: Cost
     numbers: Numbers
     n: int = 1
 
@@ -104,8 +104,7 @@ class Context:
 
     def dC_da(self) -> list[float]:
         """dC/da_j^L for one example: a_j^L - y_j for the quadratic cost."""
-        derivative = COST_FORMULAS[self.cost][1]
-        return [derivative(a_j, y_j) for a_j, y_j in zip(self.numbers("a", self.L), self.y)]
+        return [self.cost.dC_da(a_j, y_j) for a_j, y_j in zip(self.numbers("a", self.L), self.y)]
 
     def back(self, W: list[list[float]], sigma_prime: list[float]) -> list[float]:
         """Equation 2 with ``W`` for W^(l+1): sum_k W[k][j] delta_k^(l+1), times sigma_prime[j]."""
@@ -121,7 +120,7 @@ def expected(c: Context) -> Block:
     if c.quantity == "a":
         return [s.of(z_j) for s, z_j in zip(c.sigmas[l], v("z", l))]
     if c.quantity == "C":
-        return COST_FORMULAS[c.cost][0](v("a", c.L), c.y)
+        return c.cost.example_cost(v("a", c.L), c.y)
     if c.at_output:
         return output_delta(c.dC_da(), c.sigma_prime())
     if c.hidden:
@@ -139,8 +138,7 @@ def equation(c: Context) -> str:
     if c.quantity == "a":
         return f"a_j^{l} = σ(z_j^{l})"
     if c.quantity == "C":
-        return ("C = 1/2 ||y − a^L||²" if c.cost == "quadratic"
-                else "C = −Σ_j [y_j ln a_j^L + (1 − y_j) ln(1 − a_j^L)]")
+        return c.cost.text
     if c.at_output:
         return f"equation 1, δ_j^{L} = ∂C/∂a_j^{L} σ'(z_j^{L})"
     if c.hidden:
@@ -214,7 +212,7 @@ def _weight_gradient_transposed(c: Context) -> Block | None:
 
 
 def _factor_two(c: Context) -> Block | None:
-    if c.cost != "quadratic":
+    if c.cost is not quadratic_cost:  # the 1/2 that the slip leaves out is the quadratic's
         return None
     if c.at_output:
         return output_delta(scaled(c.dC_da(), 2.0), c.sigma_prime())
@@ -228,7 +226,7 @@ def _sum_not_mean(c: Context) -> Block | None:
 
 
 def _cross_entropy_with_sigma_prime(c: Context) -> Block | None:
-    if c.cost != "cross_entropy" or not c.at_output:
+    if c.cost is not cross_entropy_cost or not c.at_output:
         return None
     error = [a_j - y_j for a_j, y_j in zip(c.numbers("a", c.L), c.y)]
     return output_delta(error, c.sigma_prime())
@@ -253,7 +251,7 @@ class Mistake:
     equations: tuple[int, ...]
     predict: Callable[[Context], Block | None] = field(repr=False, compare=False)
     advice: str = field(repr=False)
-    cost: str = "quadratic"
+    cost: Cost = quadratic_cost
     batch: bool = False
 
     def hint(self, l: int, L: int, n: int = 1) -> str:
@@ -348,5 +346,5 @@ MISTAKES: dict[str, Mistake] = {m.id: m for m in (
         "For the cross-entropy cost ∂C/∂a_j^{L} = (a_j^{L} − y_j) / (a_j^{L}(1 − a_j^{L})), "
         "and σ'(z_j^{L}) = a_j^{L}(1 − a_j^{L}) cancels its denominator: δ_j^{L} = "
         "a_j^{L} − y_j; yours multiplies by σ'(z_j^{L}) once more.",
-        cost="cross_entropy"),
+        cost=cross_entropy_cost),
 )}

@@ -17,8 +17,8 @@ the slip without being told it; the notebook shows one.
 
 Each is written the way the exercise goes: a forward pass that keeps every
 z^l and a^l, then delta from layer L back to 2 and the gradients from it.
-Neurons are sigmoids; the cost is the quadratic one, or cross-entropy with
-``cost="cross_entropy"`` (whose delta^L is a - y: sigma' cancels).
+Neurons are sigmoids; the cost is the quadratic one, or any other ``nn.Cost``
+(or its name: ``cost="cross_entropy"``), whose ``dC_da`` starts equation 1.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ from __future__ import annotations
 import operator
 
 from nn.model.activations import sigmoid
+from nn.model.costs import Cost, as_cost, quadratic_cost
 
 # ---------------------------------------------------------------- on nested lists
 
 
-def backprop_lists(weights, biases, x, y, slip: str | None = None, cost: str = "quadratic"):
+def backprop_lists(weights, biases, x, y, slip: str | None = None,
+                   cost: Cost | str = quadratic_cost):
     """nabla_b[i] = dC/db^l and nabla_w[i] = dC/dw^l for l = i + 2, as nested lists."""
+    cost = as_cost(cost)
     zs, activations = _forward_lists(weights, biases, x)  # zs[i] is z^(i+2), activations[i] a^(i+1)
     nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
     delta = _output_delta_lists(activations[-1], y, zs[-1], slip, cost)
@@ -56,14 +59,7 @@ def _forward_lists(weights, biases, x):
 
 def _output_delta_lists(a, y, z, slip, cost):
     """Equation 1: delta_j^L = dC/da_j^L sigma'(z_j^L)."""
-    sign = -1.0 if slip == "error_sign" else 1.0
-    if cost == "cross_entropy":
-        if slip == "cross_entropy_with_sigma_prime":
-            return [(a_j - y_j) * sigmoid.prime(z_j) for a_j, y_j, z_j in zip(a, y, z)]
-        return [sign * (a_j - y_j) for a_j, y_j in zip(a, y)]
-    twice = 2.0 if slip == "factor_two" else 1.0
-    return [sign * twice * (a_j - y_j) * _sigma_prime(z_j, a_j, slip, "missing_sigma_prime_output")
-            for a_j, y_j, z_j in zip(a, y, z)]
+    return [_output_delta(cost.dC_da(a_j, y_j), z_j, a_j, slip) for a_j, y_j, z_j in zip(a, y, z)]
 
 
 def _hidden_delta_lists(W_next, delta_next, z, a, slip):
@@ -86,7 +82,7 @@ def _weight_gradient_lists(delta, activations, zs, i, slip):
 
 
 def batch_backprop_lists(weights, biases, xs, ys, slip: str | None = None,
-                         cost: str = "quadratic"):
+                         cost: Cost | str = quadratic_cost):
     """The gradient of the batch's cost C = 1/n sum_x C_x: the mean of the examples' gradients."""
     return _over_batch(backprop_lists, _add, _times, weights, biases, xs, ys, slip, cost)
 
@@ -94,16 +90,19 @@ def batch_backprop_lists(weights, biases, xs, ys, slip: str | None = None,
 # ---------------------------------------------------------------- on numpy arrays
 
 
-def backprop_numpy(weights, biases, x, y, slip: str | None = None, cost: str = "quadratic"):
+def backprop_numpy(weights, biases, x, y, slip: str | None = None,
+                   cost: Cost | str = quadratic_cost):
     """The same on numpy arrays: x, y and the biases flat, or all columns, as given."""
     import numpy as np
 
+    cost = as_cost(cost)
     weights = [np.asarray(W, dtype=float) for W in weights]
     zs, activations = [], [np.asarray(x, dtype=float)]
     for W, b in zip(weights, biases):
         zs.append(W @ activations[-1] + np.asarray(b, dtype=float))
         activations.append(1.0 / (1.0 + np.exp(-zs[-1])))
-    delta = _output_delta_numpy(activations[-1], np.asarray(y, dtype=float), zs[-1], slip, cost)
+    a_L = activations[-1]
+    delta = _output_delta(cost.dC_da(a_L, np.asarray(y, dtype=float)), zs[-1], a_L, slip)
     nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
     for i in reversed(range(len(weights))):
         if i < len(weights) - 1:
@@ -118,25 +117,22 @@ def backprop_numpy(weights, biases, x, y, slip: str | None = None, cost: str = "
     return nabla_b, nabla_w
 
 
-def _output_delta_numpy(a, y, z, slip, cost):
-    """Equation 1 on arrays."""
-    sign = -1.0 if slip == "error_sign" else 1.0
-    if cost == "cross_entropy":
-        if slip == "cross_entropy_with_sigma_prime":
-            return (a - y) * _sigma_prime(z, a, None, "")
-        return sign * (a - y)
-    twice = 2.0 if slip == "factor_two" else 1.0
-    return sign * twice * (a - y) * _sigma_prime(z, a, slip, "missing_sigma_prime_output")
-
-
 def batch_backprop_numpy(weights, biases, xs, ys, slip: str | None = None,
-                         cost: str = "quadratic"):
+                         cost: Cost | str = quadratic_cost):
     """The mean of the examples' gradients, on numpy arrays (xs: rows of an array, or columns)."""
     return _over_batch(backprop_numpy, operator.add, operator.mul, weights, biases, xs, ys,
                        slip, cost)
 
 
 # ---------------------------------------------------------------- shared by both
+
+
+def _output_delta(dC_da, z, a, slip):
+    """delta^L = dC/da sigma'(z) as this slip makes it, on floats or arrays."""
+    delta = dC_da * _sigma_prime(z, a, slip, "missing_sigma_prime_output")
+    if slip == "cross_entropy_with_sigma_prime":  # sigma' again, where it had cancelled
+        delta = delta * _sigma_prime(z, a, None, "")
+    return {"error_sign": -1.0, "factor_two": 2.0}.get(slip, 1.0) * delta
 
 
 def _sigma_prime(z, a, slip, missing):

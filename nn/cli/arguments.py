@@ -26,10 +26,10 @@ from pathlib import Path
 from autodiff.files import check_writable
 from autodiff.validate import excerpt
 from nn.data.datasets import DATASETS, load_csv, load_dataset, split
-from nn.model.costs import COSTS
+from nn.model.costs import COSTS, Cost, as_cost, quadratic_cost
 from nn.model.layers import ACTIVATIONS, INITS
 from nn.training.engines import ENGINES
-from nn.training.model_files import read_model
+from nn.training.model_files import SavedModel, read_model
 
 # ---------------------------------------------------------------- the parser
 
@@ -231,7 +231,7 @@ def add_sgd_arguments(p: argparse.ArgumentParser, epochs: int | None = None) -> 
     group.add_argument("--eta", type=positive_float,
                        help="learning rate (default: 3.0)")
     group.add_argument("--cost", choices=sorted(COSTS),
-                       help="cost function (default: quadratic)")
+                       help=f"cost function (default: {quadratic_cost.name})")
     add_engine_argument(group, "how C and its gradients are computed: replay a recorded "
                                "graph or build Values every time (the same numbers either way), "
                                "or PyTorch (the same to rounding)")
@@ -259,7 +259,7 @@ def add_example_arguments(p: argparse.ArgumentParser) -> None:
 def add_model_cost_argument(p: argparse.ArgumentParser) -> None:
     """--cost for a command on a saved model, which remembers its own."""
     p.add_argument("--cost", choices=sorted(COSTS), help="cost function (default: the one "
-                   "the model was trained with, or quadratic)")
+                   f"the model was trained with, or {quadratic_cost.name})")
 
 
 # ---------------------------------------------------------------- data
@@ -336,8 +336,16 @@ def _sha256(path: Path) -> str:
 # ---------------------------------------------------------------- one example of a model
 
 
+def model_cost(args: argparse.Namespace, saved: SavedModel) -> Cost:
+    """The cost of a command on a saved model: --cost, else the one it was trained with, else
+    the quadratic (for one it cannot know, such as a function of Values of the user's)."""
+    wanted = args.cost or saved.cost
+    return as_cost(wanted) if wanted in COSTS else quadratic_cost
+
+
 def model_and_example(args: argparse.Namespace, outputs: Files):
-    """(net, x, y): the saved model and an example; sets ``args.cost`` to the cost to use.
+    """(net, x, y): the saved model and an example; sets ``args.cost`` to the cost to use
+    (an ``nn.Cost``).
 
     ``outputs`` are the command's, checked against the model file and its data
     (``check_outputs``) before any work. What the command line leaves out comes
@@ -349,8 +357,7 @@ def model_and_example(args: argparse.Namespace, outputs: Files):
     check_outputs(outputs, {"the model file": args.model, **data_inputs(args, saved.data or {},
                                                                         args.model)})
     net = saved.net
-    wanted = args.cost or saved.cost
-    args.cost = wanted if wanted in COSTS else "quadratic"
+    args.cost = model_cost(args, saved)
     x, y = args.x, args.y
     if (x is None or y is None) and saved.data is not None:
         try:

@@ -45,7 +45,7 @@ from nn.cli.arguments import (
     positive_int,
     sizes_type,
 )
-from nn.model.costs import COSTS
+from nn.model.costs import COSTS, quadratic_cost
 
 SHEET_SUFFIXES = (".html", ".htm", ".md", ".markdown")
 
@@ -73,7 +73,7 @@ def add_check(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the network's weights and the example, as for `deltagrad "
                         "exercise` (default: %(default)s)")
-    p.add_argument("--cost", choices=sorted(COSTS), default="quadratic",
+    p.add_argument("--cost", choices=sorted(COSTS), default=quadratic_cost.name,
                    help="the cost the function differentiates (default: %(default)s)")
     p.add_argument("--arrays", choices=ARRAY_STYLES, default="lists",
                    help="what the function gets: nested lists, numpy arrays, or numpy "
@@ -115,8 +115,8 @@ def _run(fn: Callable, ex, args: argparse.Namespace) -> BackpropCheck:
     try:
         if args.batch:
             xs, ys = ex.batch(args.batch)
-            return check_backprop_batch(fn, ex.net, xs, ys, COSTS[args.cost], **options)
-        return check_backprop(fn, ex.net, ex.x, ex.y, COSTS[args.cost], **options)
+            return check_backprop_batch(fn, ex.net, xs, ys, args.cost, **options)
+        return check_backprop(fn, ex.net, ex.x, ex.y, args.cost, **options)
     except TypeError as error:  # only the function's signature is refused so
         raise StudentCodeError(f"{args.file.name}: {error}") from None
 

@@ -31,7 +31,7 @@ from nn.lecture.diagrams import (
     save_pictures,
 )
 from nn.lecture.step_by_step import walkthrough
-from nn.model.costs import COSTS
+from nn.model.costs import as_cost
 from nn.model.layers import MLP
 from nn.training.model_files import save
 from nn.training.records import History
@@ -62,7 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     check_outputs({"--out": [args.out / name for name in DEMO_FILES]},
                   data_inputs(args, described))
     net, history, train_data, test_data = fit(args, described)
-    cost = COSTS[history.arguments["cost"]]
+    cost = as_cost(history.arguments["cost"])
     written = [args.out / "model.json", args.out / "history.json"]
     save(net, written[0], history=history, data=described)
     atomic_write_text(written[1], json.dumps(history.as_dict(), indent=1))

@@ -18,7 +18,6 @@ from nn.cli.arguments import (
 from nn.lecture.comparison import compare
 from nn.lecture.diagrams import DEFAULT_MAX_EDGES, NetworkTooLargeError, save_pictures
 from nn.lecture.step_by_step import walkthrough
-from nn.model.costs import COSTS
 
 # ---------------------------------------------------------------- draw
 
@@ -46,7 +45,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
                                                    for name in ("network", "graph")]})
     try:
         with the_example_of(args):
-            written = save_pictures(net, x, y, args.out, cost=COSTS[args.cost],
+            written = save_pictures(net, x, y, args.out, cost=args.cost,
                                     format=args.format, max_nodes=args.max_nodes,
                                     max_edges=args.max_edges)
     except GraphTooLargeError:
@@ -80,7 +79,7 @@ def add_compare(subparsers) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     net, x, y = model_and_example(args, {"--html": args.html})
     with the_example_of(args):
-        report = compare(net, x, y, COSTS[args.cost], torch=False if args.no_torch else None)
+        report = compare(net, x, y, args.cost, torch=False if args.no_torch else None)
     print(report)
     if args.html:
         atomic_write_text(args.html, report.html_page())
@@ -119,7 +118,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
             raise ValueError(f"--out {args.out} must end in one of {', '.join(EXPLAIN_SUFFIXES)}")
     net, x, y = model_and_example(args, {"--out": args.out})
     with the_example_of(args):
-        walk = walkthrough(net, x, y, COSTS[args.cost], eta=args.eta, digits=args.digits)
+        walk = walkthrough(net, x, y, args.cost, eta=args.eta, digits=args.digits)
     if args.out is None:
         print(walk.text(), end="")
         return 0

@@ -30,9 +30,10 @@ from nn.cli.arguments import (
     data_inputs,
     data_name,
     dataset,
+    model_cost,
 )
 from nn.model.activations import sigmoid
-from nn.model.costs import COSTS
+from nn.model.costs import COSTS, quadratic_cost
 from nn.model.layers import MLP
 from nn.training.metrics import evaluate
 from nn.training.model_files import SavedModel, read_model, save
@@ -138,9 +139,9 @@ def _network(args: argparse.Namespace, train_data: list) -> MLP:
 def _knobs(args: argparse.Namespace, saved: SavedModel | None, n: int) -> dict:
     """m, eta, the cost and the seed: as given, else the defaults, or the resumed training's."""
     if saved is not None:  # train takes m and the seed from the history; eta may change
-        return {"eta": args.eta, "cost": COSTS[saved.cost], "resume": saved.history}
+        return {"eta": args.eta, "cost": saved.cost, "resume": saved.history}
     return {"batch_size": args.batch_size or min(10, n), "eta": args.eta or 3.0,
-            "cost": COSTS[args.cost or "quadratic"], "seed": args.seed or 0}
+            "cost": args.cost or quadratic_cost, "seed": args.seed or 0}
 
 
 def print_epoch(history: History) -> None:
@@ -184,9 +185,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                       stacklevel=1)
     train_data, test_data = dataset(described)
     data = train_data + test_data if args.all or not test_data else test_data
-    cost = args.cost or (saved.cost if saved.cost in COSTS else "quadratic")
+    cost = model_cost(args, saved)
     try:
-        C, accuracy = evaluate(saved.net, data, COSTS[cost], engine=args.engine)
+        C, accuracy = evaluate(saved.net, data, cost, engine=args.engine)
     except ArithmeticError as error:
         raise ArithmeticError(f"{args.model} on the {data_name(described)} data: {error}") \
             from None
@@ -194,7 +195,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     line = f"{plural(len(data), f'{which} {data_name(described)} example')}: C = {C:.6f}"
     if accuracy is not None:
         line += f", accuracy = {accuracy:.3f}"
-    print(f"{saved.net}\n{line}  ({cost} cost)")
+    print(f"{saved.net}\n{line}  ({cost.name} cost)")
     return 0
 
 

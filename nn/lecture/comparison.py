@@ -29,13 +29,13 @@ the module.)
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autodiff import collector_paused
 from autodiff.validate import plural
 from nn.lecture.formulas import backprop, backprop_batch
-from nn.model.costs import COSTS, cost_name
+from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP, node_label
 
 METHODS = ("autograd", "formulas", "torch")
@@ -180,33 +180,34 @@ def compare(
     net: MLP,
     x: Sequence[float],
     y: Sequence[float],
-    cost: Callable | str = "quadratic",
+    cost: Cost | str = quadratic_cost,
     *,
     torch: bool | None = None,
 ) -> Report:
     """Autograd's delta, dC/db and dC/dw for one example beside the lecture's formulas.
 
-    ``cost`` is ``nn.quadratic_cost`` (default), ``nn.cross_entropy_cost`` or
-    either's name. ``torch``: None uses PyTorch when it is installed, True
+    ``cost`` is ``nn.quadratic_cost`` (default), ``nn.cross_entropy_cost``,
+    another ``nn.Cost``, or the name of one. ``torch``: None uses PyTorch when it is installed, True
     requires it, False leaves it out.
 
     Runs ``net.zero_grad()``, a forward pass and ``C.backward()`` on ``net``:
     afterwards its parameters' ``grad`` hold this example's gradients.
     """
-    name = cost_name(cost)
-    formulas = backprop(net, x, y, name)  # first: it checks x and y
+    cost = as_cost(cost)
+    formulas = backprop(net, x, y, cost)  # first: it checks x and y
     net.zero_grad()
-    C = COSTS[name]([net(x)], [y])
+    C = cost([net(x)], [y])
     C.backward()
     autograd = _autograd_gradients(net)
     autograd["delta"] = {l: [z.grad for z in layer.z] for l, layer in _layers(net)}
-    theirs = _torch_gradients(net, [x], [y], name, torch)
+    theirs = _torch_gradients(net, [x], [y], cost, torch)
     values = {"autograd": (C.data, autograd),
               "formulas": (formulas.C, vars(formulas))}
     if theirs is not None:
         values["torch"] = (theirs.C, vars(theirs))
     example = f"x = {_numbers(x)}, y = {_numbers(y)}"
-    return _report(net, values, ("delta", "grad_b", "grad_w"), n=1, cost=name, examples=example)
+    return _report(net, values, ("delta", "grad_b", "grad_w"), n=1, cost=cost.name,
+                   examples=example)
 
 
 @collector_paused()
@@ -214,7 +215,7 @@ def compare_batch(
     net: MLP,
     xs: Sequence[Sequence[float]],
     ys: Sequence[Sequence[float]],
-    cost: Callable | str = "quadratic",
+    cost: Cost | str = quadratic_cost,
     *,
     torch: bool | None = None,
 ) -> Report:
@@ -224,17 +225,17 @@ def compare_batch(
     ``C.backward()``; the formulas run each example alone and average
     (``nn.lecture.formulas.backprop_batch``). No delta rows: see the module's docstring.
     """
-    name = cost_name(cost)
-    formulas = backprop_batch(net, xs, ys, name)  # first: it checks xs and ys
+    cost = as_cost(cost)
+    formulas = backprop_batch(net, xs, ys, cost)  # first: it checks xs and ys
     net.zero_grad()
-    C = COSTS[name]([net(x) for x in xs], ys)
+    C = cost([net(x) for x in xs], ys)
     C.backward()
-    theirs = _torch_gradients(net, xs, ys, name, torch)
+    theirs = _torch_gradients(net, xs, ys, cost, torch)
     values = {"autograd": (C.data, _autograd_gradients(net)),
               "formulas": (formulas.C, vars(formulas))}
     if theirs is not None:
         values["torch"] = (theirs.C, vars(theirs))
-    return _report(net, values, ("grad_b", "grad_w"), n=len(xs), cost=name,
+    return _report(net, values, ("grad_b", "grad_w"), n=len(xs), cost=cost.name,
                    examples=plural(len(xs), "example"))
 
 
@@ -250,7 +251,7 @@ def _autograd_gradients(net: MLP) -> dict[str, dict]:
     }
 
 
-def _torch_gradients(net, xs, ys, cost: str, use: bool | None):
+def _torch_gradients(net, xs, ys, cost: Cost, use: bool | None):
     if use is False:
         return None
     try:

@@ -40,7 +40,7 @@ from autodiff.views.pictures import (
     save_picture,
     set_default_grouping,
 )
-from nn.model.costs import quadratic_cost
+from nn.model.costs import cost_or_function, quadratic_cost
 from nn.model.layers import MLP, node_label
 
 POSITIVE = "#2166ac"  # blue: w > 0, delta > 0
@@ -238,7 +238,7 @@ def save_pictures(
     y: Sequence[float],
     folder: str | os.PathLike,
     *,
-    cost: Callable[..., Value] = quadratic_cost,
+    cost: Callable[..., Value] | str = quadratic_cost,
     format: str = "svg",
     max_nodes: int = DEFAULT_MAX_NODES,
     max_edges: int = DEFAULT_MAX_EDGES,
@@ -256,7 +256,7 @@ def save_pictures(
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot write pictures into {str(folder)!r}: no such folder")
     net.zero_grad()
-    C = cost([net(x)], [y])
+    C = cost_or_function(cost)([net(x)], [y])
     C.backward()
     pictures = {
         "network": draw_network(net, delta=True, max_edges=max_edges),

@@ -16,9 +16,12 @@ Backward pass, from L down to 2:
     (3) dC/db_j^l   = delta_j^l
     (4) dC/dw_jk^l  = a_k^{l-1} delta_j^l
 
-The derivative of every activation is its record's ``df`` (``nn.Activation``),
-and of every cost is written out below, rather than taken from the engine, so
-that agreement with autograd is a real check. The
+The derivatives are written out rather than taken from the engine, so that
+agreement with autograd is a real check: sigma' is the activation record's
+``df`` (``nn.Activation``), dC/da the cost record's ``dC_da`` (``nn.Cost``).
+Both costs average per-example costs C_x over the n examples (the lecture's
+assumption 2), so the formulas work on one example at a time, and a batch's
+gradient is the mean of the examples' gradients. The
 sums run in the same order as ``Neuron`` computes them (w_1 a_1, then + w_2 a_2,
 ..., then + b), so for one example most numbers come out bit for bit the same.
 
@@ -32,51 +35,13 @@ sums run in the same order as ``Neuron`` computes them (w_1 a_1, then + w_2 a_2,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from autodiff.validate import excerpt, finite_numbers, number_list, plural
 from nn.model.activations import Activation
-from nn.model.costs import COSTS, cost_name
+from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP
-
-# ---------------------------------------------------------------- costs, per example
-#
-# Both of nn's costs average per-example costs C_x over the n examples (the
-# lecture's assumption 2), so the formulas work on one example at a time and a
-# batch's gradient is the mean of the examples' gradients.
-
-
-def quadratic_C(a: Sequence[float], y: Sequence[float]) -> float:
-    """C_x = 1/2 ||y - a||^2."""
-    return 0.5 * sum((y_j - a_j) ** 2 for a_j, y_j in zip(a, y, strict=True))
-
-
-def quadratic_dC_da(a_j: float, y_j: float) -> float:
-    """dC_x/da_j^L = a_j^L - y_j, the lecture's start of equation 1."""
-    return a_j - y_j
-
-
-def cross_entropy_C(a: Sequence[float], y: Sequence[float]) -> float:
-    """C_x = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]."""
-    return -sum(
-        y_j * math.log(a_j) + (1.0 - y_j) * math.log(1.0 - a_j)
-        for a_j, y_j in zip(a, y, strict=True)
-    )
-
-
-def cross_entropy_dC_da(a_j: float, y_j: float) -> float:
-    """dC_x/da_j^L = -[y_j / a_j - (1 - y_j) / (1 - a_j)]."""
-    return -(y_j / a_j - (1.0 - y_j) / (1.0 - a_j))
-
-
-# name -> (C_x, dC_x/da_j^L)
-COST_FORMULAS: dict[str, tuple[Callable, Callable[[float, float], float]]] = {
-    "quadratic": (quadratic_C, quadratic_dC_da),
-    "cross_entropy": (cross_entropy_C, cross_entropy_dC_da),
-}
-assert set(COST_FORMULAS) == set(COSTS), "every cost nn offers needs its dC/da here"
-
 
 # ---------------------------------------------------------------- the four equations
 
@@ -153,45 +118,46 @@ class BatchBackprop:
 
 
 def backprop(
-    net: MLP, x: Sequence[float], y: Sequence[float], cost: Callable | str = "quadratic"
+    net: MLP, x: Sequence[float], y: Sequence[float], cost: Cost | str = quadratic_cost
 ) -> Backprop:
     """Gradients of the cost of one example (x, y) by the lecture's equations 1-4.
 
     ``cost`` is ``nn.quadratic_cost`` (the default), ``nn.cross_entropy_cost``,
-    or the name of either.
+    another ``nn.Cost``, or the name of one.
     """
-    name = cost_name(cost)
-    C_x, dC_da = COST_FORMULAS[name]
+    cost = as_cost(cost)
     weights, biases, sigmas = read_network(net)
     L = len(net.sizes)
     n_1, n_L = net.sizes[0], net.sizes[-1]
     x = _numbers(x, n_1, "x", f"{n_1} input node{'s' * (n_1 != 1)} (layer 1)")
     y = _numbers(y, n_L, "y", f"{n_L} output node{'s' * (n_L != 1)} (layer L = {L})")
     z, a = forward(weights, biases, sigmas, x)
-    if name == "cross_entropy":
-        _check_open_unit_interval(a[L])
+    for j, a_j in enumerate(a[L]):
+        cost.check_output(a_j, None, j)
 
     sigma_prime = {l: [sigmas[l][j].prime(z_j) for j, z_j in enumerate(z[l])] for l in z}
-    dC_da_L = [dC_da(a_j, y_j) for a_j, y_j in zip(a[L], y, strict=True)]
+    dC_da_L = [cost.dC_da(a_j, y_j) for a_j, y_j in zip(a[L], y, strict=True)]
     delta = {L: output_delta(dC_da_L, sigma_prime[L])}
     for l in range(L - 1, 1, -1):
         delta[l] = hidden_delta(weights[l + 1], delta[l + 1], sigma_prime[l])
     grad_b = {l: bias_gradient(delta[l]) for l in range(L, 1, -1)}
     grad_w = {l: weight_gradient(a[l - 1], delta[l]) for l in range(L, 1, -1)}
-    return Backprop(z=z, a=a, delta=delta, grad_b=grad_b, grad_w=grad_w, C=C_x(a[L], y), L=L)
+    return Backprop(z=z, a=a, delta=delta, grad_b=grad_b, grad_w=grad_w,
+                    C=cost.example_cost(a[L], y), L=L)
 
 
 def backprop_batch(
     net: MLP,
     xs: Sequence[Sequence[float]],
     ys: Sequence[Sequence[float]],
-    cost: Callable | str = "quadratic",
+    cost: Cost | str = quadratic_cost,
 ) -> BatchBackprop:
     """Gradients of the cost of a batch, averaged over the n examples as the cost is.
 
     The lecture's assumption 2: C = 1/n sum_x C_x, so dC/dw = 1/n sum_x dC_x/dw:
     run ``backprop`` on each example separately and take the mean.
     """
+    cost = as_cost(cost)
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(f"xs must be a list of input lists, got {type(xs).__name__}")
     if isinstance(ys, (str, bytes)) or not isinstance(ys, Sequence):
@@ -270,15 +236,6 @@ def _numbers(values: Sequence[float], n: int, name: str, what: str) -> list[floa
             f"network has {what}: expected {n}"
         )
     return finite_numbers(values, n, name)
-
-
-def _check_open_unit_interval(a_L: list[float]) -> None:
-    for j, a_j in enumerate(a_L):
-        if not 0.0 < a_j < 1.0:
-            raise ValueError(
-                f"cross-entropy needs outputs strictly between 0 and 1, got a_{j + 1} = {a_j!r}: "
-                "use a sigmoid output layer"
-            )
 
 
 def _mean(values: list[float]) -> float:

@@ -48,7 +48,7 @@ from autodiff.views.slides import Slide, Slides
 from nn.lecture.diagrams import draw_network
 from nn.lecture.formulas import backprop
 from nn.model.activations import Activation
-from nn.model.costs import COSTS, Cost, cost_name, quadratic_cost
+from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP, node_label
 
 EQUATIONS = {
@@ -205,8 +205,8 @@ class Walkthrough:
         for j, (a, y_j) in enumerate(zip(a_L, self.y)):
             slots[f"a{j}"] = (node_label("a", self.L, j), a.data)
             slots[f"y{j}"] = (f"y_{j + 1}", float(y_j))
-            parts.append(_COST_TERMS[self.cost.name].format(a=f"{{a{j}}}", y=f"{{y{j}}}"))
-        template = _COST_TEXT[self.cost.name].format(terms=" + ".join(parts))
+            parts.append(self.cost.term_text.format(a=f"{{a{j}}}", y=f"{{y{j}}}"))
+        template = self.cost.sum_text.format(terms=" + ".join(parts))
         self._add("C", None, self.C.data, template, slots, [*a_L, self.C], "forward", 0, 0)
 
     def _backward_steps(self) -> None:
@@ -239,7 +239,7 @@ class Walkthrough:
         name, value = self._sigma_prime(layer, j)
         slots = {"a": (node_label("a", L, j), a.data), "y": (f"y_{j + 1}", float(self.y[j])),
                  "s": (name, value)}
-        template = _DC_DA[self.cost.name] + " * {s}"
+        template = self.cost.dC_da_text + " * {s}"
         self._add(node_label("delta", L, j), 1, z.grad, template, slots, [a, z], "backward",
                   L, j + 1, factors=self._factors(layer, j))
 
@@ -387,10 +387,10 @@ def walkthrough(
 ) -> Walkthrough:
     """Backpropagation of one example (x, y) through ``net``, step by step (see the module doc).
 
-    ``cost`` is ``nn.quadratic_cost`` (the default), ``nn.cross_entropy_cost``
-    or either's name; ``eta``, when given, adds the SGD update of every weight
-    and bias (the network itself is not changed); ``digits`` significant
-    digits are shown of each number. One example only: delta belongs to one
+    ``cost`` is ``nn.quadratic_cost`` (the default), ``nn.cross_entropy_cost``,
+    another ``nn.Cost``, or the name of one; ``eta``, when given, adds the SGD
+    update of every weight and bias (the network itself is not changed);
+    ``digits`` significant digits are shown of each number. One example only: delta belongs to one
     example (for a batch's gradients see ``nn.compare_batch``). Leaves ``net``
     as after ``net.zero_grad(); C.backward()`` on this example, so that
     ``draw_network(net, delta=True)`` shows its deltas.
@@ -398,15 +398,14 @@ def walkthrough(
     if not isinstance(net, MLP):
         raise TypeError(f"walkthrough expects an nn.MLP, got {type(net).__name__}")
     _refuse_a_batch(x, y)
-    name = cost_name(cost)
-    backprop(net, x, y, name)  # checks x and y against the network, as compare does
+    cost = as_cost(cost)
+    backprop(net, x, y, cost)  # checks x and y against the network, as compare does
     digits = whole_number(digits, "digits", minimum=1)
     if digits > 17:
         raise ValueError(f"digits must be a whole number from 1 to 17, got {digits}")
     if eta is not None:
         eta = positive_number(eta, "eta")
-    return Walkthrough(net, [float(v) for v in x], [float(v) for v in y], COSTS[name], eta,
-                       digits)
+    return Walkthrough(net, [float(v) for v in x], [float(v) for v in y], cost, eta, digits)
 
 
 # ----------------------------------------------------------------------
@@ -417,10 +416,6 @@ def walkthrough(
 # Rendered with the labels it is the formula, with the numbers the substitution.
 # Operators are written " + ", " - ", " * ", so that each rendering can set them.
 
-_COST_TERMS = {"quadratic": "({y} - {a})^2",
-               "cross_entropy": "{y} * ln({a}) + (1 - {y}) * ln(1 - {a})"}
-_COST_TEXT = {"quadratic": "1/2 * ({terms})", "cross_entropy": "-({terms})"}
-_DC_DA = {"quadratic": "({a} - {y})", "cross_entropy": "(-{y}/{a} + (1 - {y})/(1 - {a}))"}
 
 _OPERATORS = {
     "text": {},

@@ -13,8 +13,11 @@ a factor k(n) times a sum of one term c per output node j of each example i:
 
 A ``Cost`` holds exactly that: its ``term`` c, its ``factor`` k(n), what the
 term takes beside a_j (``prepare``: y_j, or y_j and 1 - y_j), and which
-outputs it refuses (``check_output``). Calling one builds C from Values, so
-that ``C.backward()`` works:
+outputs it refuses (``check_output``); beside them dC_x/da_j^L written out
+(``dC_da``, where the lecture's equation 1 starts) and how people read C and
+dC/da (``text``, ``sum_text``, ``term_text``, ``dC_da_text``). Everything in nn
+reads a cost from its record, and takes ``cost=`` as a record or its name
+(``as_cost``). Calling one builds C from Values, so that ``C.backward()`` works:
 
 >>> from autodiff import Value
 >>> C = quadratic_cost([[Value(0.25)], [Value(1.0)]], [[1.0], [1.0]])
@@ -44,12 +47,21 @@ class Cost:
 
     ``cost(outputs, targets)`` builds C from Values: ``outputs`` holds the n
     output lists a^L(x_i), as ``net(x)`` returns them, ``targets`` the n target
-    lists y_i. A cost is a subclass giving ``name``, ``term`` and ``factor``
-    (and ``prepare`` or ``check_output`` when it needs them), made once.
+    lists y_i. A cost is a subclass giving ``name``, ``term``, ``factor`` and
+    ``dC_da`` and its texts (and ``prepare`` or ``check_output`` when it needs
+    them), made once.
     """
 
     name = ""  # its key in COSTS, such as "quadratic"
     factor_label = "k(n)"  # how a picture names the factor
+    # How people read it. ``text``: one example's C in the lecture's notation (the
+    # checker's); for the walkthrough, plain-text templates: ``sum_text`` one
+    # example's C around the sum of its terms {terms}, ``term_text`` the term c of
+    # output node j, and ``dC_da_text`` dC/da_j, both with the slots {a} and {y}.
+    text = "C = k(1) Σ_j c(a_j^L, y_j)"
+    sum_text = "k(1) * ({terms})"
+    term_text = "c({a}, {y})"
+    dC_da_text = "dC/d{a}"
 
     def __init__(self) -> None:
         self.__name__ = f"{self.name}_cost"  # read like a function's name in messages
@@ -88,6 +100,25 @@ class Cost:
         """k(n), the number the sum over the n examples' terms is multiplied by."""
         raise NotImplementedError
 
+    def dC_da(self, a_j, y_j):
+        """dC_x/da_j^L of one example, written out: equation 1's first factor.
+
+        Plain arithmetic, so that it works on floats (the lecture's formulas),
+        numpy arrays (a student's backprop) and tensors alike.
+        """
+        raise NotImplementedError(f"the {self.name or type(self).__name__} cost gives no dC_da: "
+                                  "the lecture's formulas need dC_x/da_j^L written out")
+
+    def example_cost(self, a: Sequence[float], y: Sequence[float]) -> float:
+        """C_x = k(1) sum_j c(a_j, y_j): the cost of one example, on floats.
+
+        Each term is the cost's own ``term``, worked out through a Value, so it is
+        the number the network's graph holds.
+        """
+        terms = [self.term(Value(a_j), *self.prepare(y_j)).data
+                 for a_j, y_j in zip(a, y, strict=True)]
+        return self.factor(1) * sum(terms)
+
     def prepare(self, y_j: float) -> tuple[float, ...]:
         """The numbers ``term`` takes beside a_j: y_j itself, unless a cost needs more."""
         return (y_j,)
@@ -96,8 +127,9 @@ class Cost:
         """Names of what ``prepare`` gives for output node j, as pictures show them."""
         return (f"y_{j + 1}",)
 
-    def check_output(self, a_j: float, i: int, j: int) -> None:
-        """Refuse an output a_j of example i where the cost is undefined (none here)."""
+    def check_output(self, a_j: float, i: int | None, j: int) -> None:
+        """Refuse an output a_j of example i (None: the one example) where the cost is
+        undefined (none here)."""
 
     def check_target(self, y_j: float, i: int, j: int) -> None:
         """Refuse a target y_j of example i that the cost makes no sense of (none here)."""
@@ -121,6 +153,10 @@ class QuadraticCost(Cost):
 
     name = "quadratic"
     factor_label = "1/(2n)"
+    text = "C = 1/2 ||y − a^L||²"
+    sum_text = "1/2 * ({terms})"
+    term_text = "({y} - {a})^2"
+    dC_da_text = "({a} - {y})"
 
     def term(self, a_j: Value, y_j: float | Value) -> Value:
         """(y_j - a_j)^2: output node j's part of ||y_i - a(x_i)||^2."""
@@ -129,6 +165,10 @@ class QuadraticCost(Cost):
     def factor(self, n: int) -> float:
         """1/(2n): the mean over n examples, halved so that the square's 2 cancels in dC/da."""
         return 1.0 / (2 * n)
+
+    def dC_da(self, a_j, y_j):
+        """dC_x/da_j^L = a_j^L - y_j: the 2 of the square cancels the 1/2."""
+        return a_j - y_j
 
 
 class CrossEntropyCost(Cost):
@@ -142,6 +182,10 @@ class CrossEntropyCost(Cost):
 
     name = "cross_entropy"
     factor_label = "\u22121/n"
+    text = "C = −Σ_j [y_j ln a_j^L + (1 − y_j) ln(1 − a_j^L)]"
+    sum_text = "-({terms})"
+    term_text = "{y} * ln({a}) + (1 - {y}) * ln(1 - {a})"
+    dC_da_text = "(-{y}/{a} + (1 - {y})/(1 - {a}))"
 
     def term(self, a_j: Value, y_j: float | Value, one_minus_y_j: float | Value) -> Value:
         """y_j ln a_j + (1 - y_j) ln(1 - a_j)."""
@@ -150,6 +194,10 @@ class CrossEntropyCost(Cost):
     def factor(self, n: int) -> float:
         """-1/n: the mean over n examples, negated, since ln of a number below 1 is negative."""
         return -1.0 / n
+
+    def dC_da(self, a_j, y_j):
+        """dC_x/da_j^L = -[y_j / a_j - (1 - y_j) / (1 - a_j)]."""
+        return -(y_j / a_j - (1.0 - y_j) / (1.0 - a_j))
 
     def prepare(self, y_j: float) -> tuple[float, float]:
         """y_j and 1 - y_j: a target is a number, so 1 - y_j is one too, not a node of the graph.
@@ -162,12 +210,13 @@ class CrossEntropyCost(Cost):
     def target_labels(self, j: int) -> tuple[str, str]:
         return f"y_{j + 1}", f"1 \u2212 y_{j + 1}"
 
-    def check_output(self, a_j: float, i: int, j: int) -> None:
+    def check_output(self, a_j: float, i: int | None, j: int) -> None:
         """ln a and ln(1 - a) need 0 < a < 1."""
         if not 0.0 < a_j < 1.0:
+            example = "" if i is None else f" for example {i + 1}"
             raise ValueError(
                 f"cross-entropy needs outputs strictly between 0 and 1, got a_{j + 1} = "
-                f"{a_j!r} for example {i + 1}: use a sigmoid output layer, or smaller "
+                f"{a_j!r}{example}: use a sigmoid output layer, or smaller "
                 "weights or eta if the sigmoid saturated"
             )
 
@@ -248,17 +297,24 @@ def _check_batch(outputs: Outputs, targets: Targets) -> int:
     return len(outputs)
 
 
-def cost_name(cost: Callable | str) -> str:
-    """The name of one of nn's costs, given the function (``quadratic_cost``) or its name."""
-    if isinstance(cost, str):
-        if cost in COSTS:
-            return cost
-    else:
-        for name, function in COSTS.items():
-            if cost is function:
-                return name
+def as_cost(cost: Cost | str) -> Cost:
+    """The cost record ``cost`` stands for: a ``Cost`` as it is, or the one of that name.
+
+    Every ``cost=`` of nn is read by this: ``nn.quadratic_cost``, another
+    ``nn.Cost``, or a name, "quadratic" or "cross_entropy".
+    """
+    if isinstance(cost, Cost):
+        return cost
+    if isinstance(cost, str) and cost in COSTS:
+        return COSTS[cost]
     found = cost if isinstance(cost, str) else getattr(cost, "__name__", type(cost).__name__)
     raise ValueError(
-        f"unknown cost {found!r}: the formulas know the derivatives of "
-        f"{', '.join(COSTS)} (pass nn.quadratic_cost, nn.cross_entropy_cost or one of those names)"
+        f"unknown cost {found!r}: expected an nn.Cost (nn.quadratic_cost, nn.cross_entropy_cost) "
+        f"or the name of one: {', '.join(COSTS)}"
     )
+
+
+def cost_or_function(cost: Cost | str | Callable[..., Value]) -> Cost | Callable[..., Value]:
+    """``as_cost`` of a name, anything else as it is: for ``train``, ``evaluate`` and the
+    pictures, which also take a function of Values building C (and check it themselves)."""
+    return as_cost(cost) if isinstance(cost, str) else cost

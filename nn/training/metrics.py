@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 
 from autodiff import Value
 from nn.data.datasets import Example, check_data
-from nn.model.costs import quadratic_cost
+from nn.model.costs import cost_or_function, quadratic_cost
 from nn.model.layers import MLP
 from nn.training.engines import choose_engine
 
 
 def evaluate(
-    net: MLP, data: Sequence[Example], cost: Callable = quadratic_cost, *, engine: str = "auto"
+    net: MLP, data: Sequence[Example], cost: Callable | str = quadratic_cost, *,
+    engine: str = "auto"
 ) -> tuple[float, float | None]:
     """The cost C over ``data`` and the accuracy (None when the targets are not classes).
 
@@ -40,7 +41,7 @@ def evaluate(
     if not isinstance(net, MLP):
         raise TypeError(f"evaluate() takes an nn.MLP as net, got {type(net).__name__}")
     data = check_data(data, net.sizes[0], net.sizes[-1])
-    C, outputs = choose_engine(net, cost, engine).evaluate(data)
+    C, outputs = choose_engine(net, cost_or_function(cost), engine).evaluate(data)
     return C, accuracy(outputs, [y for _, y in data])
 
 

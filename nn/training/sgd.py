@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from autodiff import Value, collector_paused
 from autodiff.validate import excerpt, plural, positive_number, random_seed, whole_number
 from nn.data.datasets import Example, check_data
-from nn.model.costs import Cost, quadratic_cost
+from nn.model.costs import Cost, cost_or_function, quadratic_cost
 from nn.model.layers import MLP
 from nn.training.engines import Engine, choose_engine
 from nn.training.metrics import accuracy
@@ -60,7 +60,7 @@ def train(
     iterations: int | None = None,
     batch_size: int | None = None,
     eta: float | None = None,
-    cost: CostFunction = quadratic_cost,
+    cost: CostFunction | str = quadratic_cost,
     seed: int | None = None,
     test_data: Sequence[Example] | None = None,
     progress: bool = True,
@@ -80,7 +80,8 @@ def train(
         iterations: SGD steps in all (the last epoch may be partial).
         batch_size: m, the number of examples per step (1 <= m <= len(data)).
         eta: the learning rate, > 0.
-        cost: a cost over a batch, such as ``quadratic_cost`` (the default).
+        cost: a cost over a batch: an ``nn.Cost`` such as ``quadratic_cost`` (the
+            default), its name ("quadratic"), or a function of Values building C.
         seed: seeds the shuffling, a whole number >= 0; with a seeded net, the
             same seed gives the same history, bit for bit.
         test_data: examples to evaluate after each epoch, never learned from.
@@ -121,6 +122,7 @@ def train(
     would cost more time than the arithmetic (``autodiff.collector_paused``).
     """
     examples, test_data = _check_data(net, data, test_data)
+    cost = cost_or_function(cost)
     _check_functions(net, cost, on_epoch, examples, test_data)
     arguments = _arguments(len(examples), resume, epochs=epochs, iterations=iterations,
                            batch_size=batch_size, eta=eta, seed=seed, cost=cost, engine=engine)

@@ -35,7 +35,7 @@ from autodiff.validate import finite_vectors, plural
 from nn.data.datasets import checked_data
 from nn.model.activations import BUILT_IN, Activation
 from nn.model.activations import linear as identity
-from nn.model.costs import COSTS, Cost, cost_name
+from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP
 
 
@@ -207,10 +207,10 @@ def gradients(
     net: MLP,
     xs: Sequence[Sequence[float]],
     ys: Sequence[Sequence[float]],
-    cost: Callable | str = "quadratic",
+    cost: Cost | str = quadratic_cost,
 ) -> TorchGradients:
     """PyTorch's gradients of the cost of the batch (xs, ys) for a copy of ``net``."""
-    cost = COSTS[cost_name(cost)]
+    cost = as_cost(cost)
     model = to_torch(net)
     a = torch.tensor(xs, dtype=torch.float64)
     z = []

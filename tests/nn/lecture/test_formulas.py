@@ -182,7 +182,8 @@ def test_activation_derivatives_match_central_differences(name):
 
 def test_cost_derivatives_match_central_differences():
     a, y = [0.3, 0.8], [1.0, 0.25]
-    for name, (C_x, dC_da) in F.COST_FORMULAS.items():
+    for name, cost in COSTS.items():
+        C_x, dC_da = cost.example_cost, cost.dC_da
         for j in range(2):
             up, down = list(a), list(a)
             up[j] += 1e-6

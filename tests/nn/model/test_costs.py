@@ -282,3 +282,82 @@ def test_cross_entropy_refuses_an_output_layer_that_is_not_a_sigmoid():
         with pytest.raises(ValueError, match=f"which a {activation} output layer does not give"):
             cross_entropy_cost.check_output_activation(activation)
         quadratic_cost.check_output_activation(activation)
+
+
+# ---------------------------------------------------------------- cost=, the same everywhere
+
+
+def test_as_cost_takes_a_record_or_its_name_and_nothing_else():
+    from nn.model.costs import CrossEntropyCost, as_cost
+
+    assert as_cost("quadratic") is quadratic_cost and as_cost("cross_entropy") is cross_entropy_cost
+    mine = CrossEntropyCost()
+    assert as_cost(mine) is mine and as_cost(quadratic_cost) is quadratic_cost
+
+    def hinge(outputs, targets):
+        return outputs[0][0]
+
+    for bad, shown in (("mse", "'mse'"), (hinge, "'hinge'"), (3, "'int'"), (None, "'NoneType'")):
+        with pytest.raises(ValueError, match=rf"unknown cost {shown}: expected an nn.Cost "
+                                             r"\(nn.quadratic_cost, nn.cross_entropy_cost\) or "
+                                             r"the name of one: quadratic, cross_entropy"):
+            as_cost(bad)
+
+
+def every_api():
+    """name -> function of cost giving numbers that depend on it, for each API taking cost=."""
+    from nn import (
+        backprop,
+        backprop_batch,
+        check_backprop,
+        check_backprop_batch,
+        compare,
+        compare_batch,
+        evaluate,
+        train,
+        walkthrough,
+    )
+    from nn.checking.array_styles import parameters
+    from nn.checking.checker import check_answers
+    from nn.checking.student_backprops import backprop_lists
+
+    x, y, xs, ys = [0.5, -0.2], [0.3], [[0.5, -0.2], [0.1, 0.9]], [[0.3], [0.8]]
+
+    def net():
+        return MLP([2, 2, 1], seed=3)
+
+    def trained(cost):
+        n = net()
+        train(n, list(zip(xs, ys)), epochs=1, batch_size=2, eta=0.5, seed=0, cost=cost,
+              progress=False)
+        return [p.data for p in n.parameters()]
+
+    def right(*args):
+        return backprop_lists(*args, cost=cross_entropy_cost)
+
+    return {
+        "backprop": lambda c: backprop(net(), x, y, c).grad_w,
+        "backprop_batch": lambda c: backprop_batch(net(), xs, ys, c).grad_w,
+        "compare": lambda c: [r.autograd for r in compare(net(), x, y, c, torch=False).rows],
+        "compare_batch": lambda c: compare_batch(net(), xs, ys, c, torch=False).C,
+        "walkthrough": lambda c: walkthrough(net(), x, y, c).text(),
+        "check_backprop": lambda c: check_backprop(right, net(), x, y, c).ok,
+        "check_backprop_batch": lambda c: check_backprop_batch(
+            lambda w, b, X, Y: right(w, b, X[0], Y[0]), net(), xs[:1], ys[:1], c).ok,
+        "check_answers": lambda c: check_answers({"C": 0.5}, net(), x, y, c).rows[0].autograd,
+        "student_backprop": lambda c: backprop_lists(*parameters(net()), x, y, cost=c),
+        "train": trained,
+        "evaluate": lambda c: evaluate(net(), list(zip(xs, ys)), c),
+    }
+
+
+@pytest.mark.parametrize("api", sorted(every_api()))
+def test_every_api_takes_cost_as_a_record_or_its_name(api):
+    from nn.model.costs import CrossEntropyCost
+
+    run = every_api()[api]
+    by_record = run(cross_entropy_cost)
+    assert run("cross_entropy") == by_record == run(CrossEntropyCost())
+    assert run("quadratic") == run(quadratic_cost) != by_record or api.startswith("check_b")
+    with pytest.raises(ValueError, match="unknown cost 'mse': expected an nn.Cost"):
+        run("mse")
