@@ -29,52 +29,186 @@ steps through the computation graph with the current node outlined.
 from __future__ import annotations
 
 import html
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from string import Formatter
 
 from autodiff import ops
 from autodiff.sweep import Term, reverse_sweep
 from autodiff.validate import whole_number
 from autodiff.value import Value
-from autodiff.views.notation import lecture_tex, lecture_text, operand_number, plain_number
+from autodiff.views.notation import lecture_html, lecture_tex, lecture_text, plain_number
 from autodiff.views.pictures import Drawing, draw, graph_order
 from autodiff.views.slides import Slide, Slides
+
+STYLES = ("text", "tex", "html")  # plain text (terminals), TeX (Markdown math), HTML (pages)
+
+
+@dataclass(frozen=True)
+class Written:
+    """The same thing written three ways: plain ``text``, ``tex`` math, and ``html``."""
+
+    text: str
+    tex: str
+    html: str
+
+    def __getitem__(self, style: str) -> str:
+        return getattr(self, style)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula to write with its symbols, or with the numbers plugged in.
+
+    ``template`` is the formula in each style, a ``str.format`` template with a
+    slot ``{name}`` where a quantity goes (a literal brace doubled); ``slots``
+    gives each slot's quantity: its symbol (written three ways) and its
+    number. ``numbers``: False for a formula shown in symbols only.
+    """
+
+    template: Written
+    slots: Mapping[str, tuple[Written, float]] = field(default_factory=dict)
+    numbers: bool = True
+
+    def write(self, style: str, numbers: bool, digits: int) -> str:
+        """The formula in ``style``, its slots filled with symbols or with numbers."""
+        template = self.template[style]
+        # a negative number goes in parentheses, unless it is all there is
+        alone = re.fullmatch(r"\{\w+\}", template) is not None
+        out = template.format(**{
+            name: number(value, digits, style, bracket=not alone) if numbers else symbol[style]
+            for name, (symbol, value) in self.slots.items()})
+        if numbers:  # a negative number that is a function's whole argument: one pair of ( )
+            out = re.sub(r"\(\(([-\u2212][^()]*)\)\)", r"(\1)", out)
+        return out
+
+
+def number(value: float, digits: int, style: str, bracket: bool = False) -> str:
+    """A number as a formula shows it: ``digits`` significant digits, a true minus sign in
+    HTML, in parentheses when negative and ``bracket`` (an operand: × (-3))."""
+    s = plain_number(value, digits)
+    if style == "html":
+        s = s.replace("-", "\u2212")
+    return f"({s})" if bracket and s.startswith(("-", "\u2212")) else s
 
 
 @dataclass(frozen=True)
 class Step:
-    """One node of the sweep: computed (``kind`` "forward") or differentiated ("backward").
+    """One quantity of a walk-through: ``name = formula = numbers plugged in = value``.
 
-    ``value`` is the node's data for a forward step, its gradient dC/dv after
-    the step for a backward one. ``terms`` are the shares of a backward step, in
-    the order ``backward()`` adds them.
+    ``symbol`` names the quantity in plain text, as pages and code find it
+    ("z", "da/dx"; "delta_1^3" in a network); ``value`` is the engine's number;
+    ``kind`` is "forward", "backward" or "update". ``name`` is the quantity
+    written three ways (the left side); ``formulas`` its right-hand sides, each
+    written in symbols and then, unless it says otherwise, with the numbers
+    plugged in (``digits`` significant digits). ``nodes`` are the Values of the
+    graph the step reads, its own last; ``terms`` the shares of a backward step
+    of ``backward_steps``, in the order ``backward()`` adds them. A part equal
+    to the one before it is left out of the line.
     """
 
-    kind: str
-    node: Value
+    symbol: str
     value: float
-    terms: tuple[Term, ...] = ()
-    walk: BackwardSteps | None = field(default=None, repr=False, compare=False)
+    kind: str
+    name: Written = field(repr=False, compare=False)
+    formulas: tuple[Formula, ...] = field(default=(), repr=False, compare=False)
+    digits: int = field(default=6, repr=False, compare=False)
+    nodes: tuple[Value, ...] = field(default=(), repr=False)
+    terms: tuple[Term, ...] = field(default=(), repr=False)
 
     @property
-    def symbol(self) -> str:
-        """What the step computes, in plain text: "z" (forward) or "dC/dz" (backward)."""
-        name = self.walk.name(self.node)
-        return name if self.kind == "forward" else f"d{self.walk.root_name}/d{name}"
+    def node(self) -> Value:
+        """The Value the step computes."""
+        return self.nodes[-1]
+
+    @property
+    def formula(self) -> str:
+        """The right-hand side in symbols, plain text."""
+        return self.formulas[-1].write("text", False, self.digits) if self.formulas else ""
+
+    @property
+    def substituted(self) -> str:
+        """The right-hand side with the numbers plugged in, plain text."""
+        return self.formulas[-1].write("text", True, self.digits) if self.formulas else ""
+
+    def parts(self, style: str) -> list[str]:
+        """The parts of the line in ``style``: name, formulas, numbers, value."""
+        parts = [self.name[style]]
+        for f in self.formulas:
+            parts += [f.write(style, False, self.digits)]
+            parts += [f.write(style, True, self.digits)] if f.numbers else []
+        parts.append(number(self.value, self.digits, style))
+        return [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
 
     def text(self) -> str:
-        """The step as one line: the formula, then the numbers plugged in, then the result."""
-        return self.walk.describe(self, "text")
+        """The step as one line of plain text."""
+        return " = ".join(self.parts("text"))
 
     def __str__(self) -> str:
         return self.text()
 
+    def tex(self) -> str:
+        """The step as TeX math (for Markdown, between dollars)."""
+        return " = ".join(self.parts("tex"))
+
     def markdown(self) -> str:
-        """The step as a line of Markdown with TeX math."""
-        return self.walk.describe(self, "tex")
+        """The step as a line of Markdown's TeX math: ``tex()``."""
+        return self.tex()
+
+    def html(self) -> str:
+        """The step as HTML, its name in bold, for the page."""
+        name, *rest = self.parts("html")
+        return " = ".join([f"<b>{name}</b>", *rest])
 
 
-class BackwardSteps:
+class StepByStep:
+    """What a walk-through of steps over a picture offers besides its text and Markdown.
+
+    A subclass gives ``slides()`` (``autodiff.views.slides``), ``text()`` and
+    ``markdown()``; the page, the frames, the GIF and the stepper come from them.
+    """
+
+    def slides(self) -> Slides:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def markdown(self) -> str:
+        raise NotImplementedError
+
+    def html(self) -> str:
+        """A self-contained page stepping through the picture (see ``autodiff.views.slides``)."""
+        return self.slides().html()
+
+    def _repr_html_(self) -> str:
+        return self.slides().iframe()
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the steps to ``path``: .html, .md, .txt or .gif, by the suffix."""
+        return self.slides().save(path, text=self.text, markdown=self.markdown)
+
+    def frame(self, k: int) -> Drawing:
+        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
+        return self.slides().frame(k)
+
+    def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
+        """One picture per step in ``folder`` (step001.png, ...), sized for a 1920-pixel slide."""
+        return self.slides().frames(folder, format)
+
+    def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
+        """An animated GIF of the steps (Pillow, which matplotlib brings)."""
+        return self.slides().gif(path, seconds)
+
+    def show(self):
+        """In Jupyter: the picture and the current step, with a slider and a play button."""
+        return self.slides().widget()
+
+
+class BackwardSteps(StepByStep):
     """The forward values and the reverse sweep of ``root``'s graph, as a list of steps.
 
     Made by :func:`backward_steps`. ``steps`` holds the forward steps (one per
@@ -95,91 +229,81 @@ class BackwardSteps:
         self.root = root
         self.digits = whole_number(digits, "digits", minimum=1)
         self.picture_order = graph_order(root, max_nodes)
-        self._names = self._name_nodes()
+        self._names = {id(v): v.label or f"v{i}" for i, v in enumerate(self.picture_order)}
         self.root_name = self.name(root)
         self.sweep = reverse_sweep(root)
-        self.forward = [Step("forward", v, v.data, walk=self) for v in self.sweep.order if v.op]
-        self.backward = [Step("backward", v, self.sweep.grad(v), tuple(self.sweep.shares_of(v)),
-                              walk=self) for v in reversed(self.sweep.order)]
+        self.forward = [self._forward_step(v) for v in self.sweep.order if v.op]
+        self.backward = [self._backward_step(v) for v in reversed(self.sweep.order)]
         self.steps = self.forward + self.backward
 
     def grad(self, v: Value) -> float:
         """dC/dv at the end of the sweep."""
         return self.sweep.grad(v)
 
-    # ------------------------------------------------------------------ names
-
-    def _name_nodes(self) -> dict[int, str]:
-        """A name per node: its label, or "v<i>" by its place in the picture (as draw names it)."""
-        return {id(v): v.label or f"v{i}" for i, v in enumerate(self.picture_order)}
-
     def name(self, v: Value) -> str:
+        """A node's name: its label, or "v<i>" by its place in the picture (as draw names it)."""
         return self._names[id(v)]
 
     def picture_id(self, v: Value) -> str:
         """The node's name in the DOT source of ``draw`` (v0, v1, ...)."""
         return f"v{self.picture_order.index(v)}"
 
-    # ------------------------------------------------------------------ words
+    # ------------------------------------------------------------------ the steps
 
-    def describe(self, step: Step, style: str) -> str:
-        """A step in "text" or "tex" style: what it computes = formula = numbers = result."""
-        if step.kind == "forward":
-            return self._describe_forward(step, style)
-        return self._describe_backward(step, style)
+    def _written(self, v: Value) -> Written:
+        name = self.name(v)
+        return Written(lecture_text(name), lecture_tex(name), lecture_html(name))
 
-    def _label(self, v: Value, style: str) -> str:
-        return (lecture_tex if style == "tex" else lecture_text)(self.name(v))
+    def _partial(self, v: Value) -> Written:
+        """dC/dv, C the root: the gradient's name."""
+        top, name = self._written(self.root), self._written(v)
+        return Written(f"d{top.text}/d{name.text}",
+                       rf"\frac{{\partial {top.tex}}}{{\partial {name.tex}}}",
+                       f"\u2202{top.html}/\u2202{name.html}")
 
-    def _partial(self, v: Value, style: str, of: str | None = None) -> str:
-        """dC/dv, where C is the root (or ``of``): the gradient's name."""
-        top = of or self._label(self.root, style)
-        if style == "tex":
-            return rf"\frac{{\partial {top}}}{{\partial {self._label(v, style)}}}"
-        return f"d{top}/d{self._label(v, style)}"
-
-    def _fill(self, v: Value, template: str, style: str, numbers: bool) -> str:
-        """An op-table text of v's operation, filled with its operands' names, or numbers."""
+    def _operands(self, v: Value, k: str = "") -> dict[str, tuple[Written, float]]:
+        """Slots for v's operands x, y and its result out (written as its operation: σ(z)),
+        named with ``k`` after them: ``x0``, ``y0``, ``out0``."""
         op, n = ops.lookup(v.op)
-        if numbers:
-            x, *y = (operand_number(p.data, self.digits) for p in v.parents)
-            names = {"x": x, "y": y[0] if y else "", "n": op.symbols(n)["n"],
-                     "out": operand_number(v.data, self.digits)}
-        else:
-            x, *y = (self._label(p, style) for p in v.parents)
-            names = op.symbols(n, x, y[0] if y else "y", tex=style == "tex")
-        # a negative number in a template's own parentheses needs no second pair
-        return re.sub(r"\(\((-[^()]*)\)\)", r"(\1)", template.format(**names))
+        operands = {xy: self._written(p) for xy, p in zip("xy", v.parents)}
+        out = Written(*(template(op, style).format(n=op.symbols(n)["n"], **{
+            xy: written[style] for xy, written in operands.items()}) for style in STYLES))
+        slots = {f"{xy}{k}": (operands[xy], p.data) for xy, p in zip("xy", v.parents)}
+        return {**slots, f"out{k}": (out, v.data)}
 
-    def _describe_forward(self, step: Step, style: str) -> str:
-        v = step.node
-        op, _ = ops.lookup(v.op)
-        template = op.tex if style == "tex" else op.text
-        return _join([self._label(v, style), self._fill(v, template, style, False),
-                      self._fill(v, template, style, True), plain_number(v.data, self.digits)])
+    def _forward_step(self, v: Value) -> Step:
+        op, n = ops.lookup(v.op)
+        names = {"x": "{x}", "y": "{y}", "n": op.symbols(n)["n"]}
+        templates = Written(*(_fields(template(op, style), names) for style in STYLES))
+        return Step(self.name(v), v.data, "forward", self._written(v),
+                    (Formula(templates, self._operands(v)),), self.digits, (v,))
 
-    def _describe_backward(self, step: Step, style: str) -> str:
+    def _backward_step(self, v: Value) -> Step:
         """dC/dv = sum over users u: dC/du × ∂u/∂v = (symbols) = (numbers) = grad."""
-        if not step.terms:  # the root: dC/dC = 1
-            return _join([self._partial(step.node, style), "1"])
-        tex = style == "tex"
-        times = r" \cdot " if tex else " × "
-        chain, symbols, numbers = [], [], []
-        for t in step.terms:
-            op, _ = ops.lookup(t.user.op)
-            upstream = self._partial(t.user, style)
-            result = self._fill(t.user, op.tex if tex else op.text, style, False)
-            node = self._label(step.node, style)
-            local = (rf"\frac{{\partial ({result})}}{{\partial {node}}}" if tex
-                     else f"∂({result})/∂{node}")
-            derivative = (op.tex_derivatives if tex else op.derivatives)[t.operand]
-            chain.append(upstream + times + local)
-            symbols.append(upstream + times + _factor(self._fill(t.user, derivative, style,
-                                                                  False)))
-            numbers.append(operand_number(t.upstream, self.digits) + times
-                           + _factor(self._fill(t.user, derivative, style, True)))
-        return _join([self._partial(step.node, style), " + ".join(chain), " + ".join(symbols),
-                      " + ".join(numbers), plain_number(step.value, self.digits)])
+        terms = tuple(self.sweep.shares_of(v))
+        symbol = f"d{self.root_name}/d{self.name(v)}"
+        if not terms:  # the root: dC/dC = 1
+            return Step(symbol, self.grad(v), "backward", self._partial(v), (), self.digits, (v,))
+        slots: dict[str, tuple[Written, float]] = {"v": (self._written(v), v.data)}
+        chain, products = {s: [] for s in STYLES}, {s: [] for s in STYLES}
+        for k, t in enumerate(terms):
+            op, n = ops.lookup(t.user.op)
+            slots |= self._operands(t.user, str(k))
+            slots[f"u{k}"] = (self._partial(t.user), t.upstream)
+            names = {"x": f"{{x{k}}}", "y": f"{{y{k}}}", "out": f"{{out{k}}}",
+                     "n": op.symbols(n)["n"]}
+            for style in STYLES:
+                times = r" \cdot " if style == "tex" else " \u00d7 "
+                result = _fields(template(op, style), names)
+                local = (rf"\frac{{{{\partial ({result})}}}}{{{{\partial {{v}}}}}}"
+                         if style == "tex" else f"\u2202({result})/\u2202{{v}}")
+                derivative = _fields(template(op, style, t.operand), names)
+                chain[style].append(f"{{u{k}}}{times}{local}")
+                products[style].append(f"{{u{k}}}{times}{_factor(derivative)}")
+        sums = [Written(*(" + ".join(parts[s]) for s in STYLES)) for parts in (chain, products)]
+        return Step(symbol, self.grad(v), "backward", self._partial(v),
+                    (Formula(sums[0], slots, numbers=False), Formula(sums[1], slots)),
+                    self.digits, (*(t.user for t in terms), v), terms)
 
     # ------------------------------------------------------------------ outputs
 
@@ -208,42 +332,11 @@ class BackwardSteps:
 
     def slides(self) -> Slides:
         """The steps as slides over the picture, for the page, frames and GIF."""
-        slides = []
-        for s in self.steps:
-            highlight = [self.picture_id(s.node)]
-            if s.kind == "backward":
-                highlight += [self.picture_id(t.user) for t in s.terms]
-            slides.append(Slide(symbol=s.symbol, value=s.value, html=html.escape(s.text()),
-                                highlight=tuple(highlight), caption=s.text()))
+        slides = [Slide(symbol=s.symbol, value=s.value, html=s.html(), caption=s.text(),
+                        highlight=tuple(self.picture_id(n) for n in (s.node, *s.nodes[:-1])))
+                  for s in self.steps]
         title = f"Backpropagation through {lecture_text(self.root_name)}, step by step"
         return Slides(title, self.picture(), slides)
-
-    def html(self) -> str:
-        """A self-contained page stepping through the graph (see ``autodiff.views.slides``)."""
-        return self.slides().html()
-
-    def _repr_html_(self) -> str:
-        return self.slides().iframe()
-
-    def save(self, path) -> object:
-        """Write the steps to ``path``: .html, .md, .txt or .gif, by the suffix."""
-        return self.slides().save(path, text=self.text, markdown=self.markdown)
-
-    def frame(self, k: int) -> Drawing:
-        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
-        return self.slides().frame(k)
-
-    def frames(self, folder, format: str = "png") -> list:
-        """One picture per step in ``folder`` (step001.png, ...), sized for a 1920-pixel slide."""
-        return self.slides().frames(folder, format)
-
-    def gif(self, path, seconds: float = 1.5) -> object:
-        """An animated GIF of the steps (needs Pillow, which matplotlib brings)."""
-        return self.slides().gif(path, seconds)
-
-    def show(self):
-        """In Jupyter: the picture and the current step, with a slider and a play button."""
-        return self.slides().widget()
 
 
 def backward_steps(root: Value, *, digits: int = 6, max_nodes: int = 200) -> BackwardSteps:
@@ -256,24 +349,34 @@ def backward_steps(root: Value, *, digits: int = 6, max_nodes: int = 200) -> Bac
     return BackwardSteps(root, digits, max_nodes)
 
 
-def _join(parts: list[str]) -> str:
-    """'a = b = c', leaving out a part equal to the one before it."""
-    kept = [parts[0]]
-    for p in parts[1:]:
-        if p != kept[-1]:
-            kept.append(p)
-    return " = ".join(kept)
+def template(op: ops.Op, style: str, derivative: int | None = None) -> str:
+    """The op table's text of an operation (or of its derivative by operand k) in ``style``."""
+    if derivative is None:
+        text = op.tex if style == "tex" else op.text
+    else:
+        text = (op.tex_derivatives if style == "tex" else op.derivatives)[derivative]
+    return html.escape(text, quote=False) if style == "html" else text
+
+
+def _fields(text: str, names: Mapping[str, str]) -> str:
+    """A ``str.format`` template with its fields replaced by ``names`` (new fields, or text);
+    its literal braces stay doubled."""
+    out = []
+    for literal, name, _, _ in Formatter().parse(text):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            out.append(names[name])
+    return "".join(out)
 
 
 def _factor(text: str) -> str:
     """A factor of a product, in parentheses when it needs them: × (−1), × (1 − a²)."""
-    if text.startswith(("-", "−")):
+    if text.startswith(("-", "\u2212")):
         return f"({text})"
     depth = 0
     for i, c in enumerate(text):
         depth += c in "({["
         depth -= c in ")}]"
-        if depth == 0 and text[i:i + 3] in (" + ", " − ", " - "):
+        if depth == 0 and text[i:i + 3] in (" + ", " \u2212 ", " - "):
             return f"({text})"
     return text
-

@@ -34,14 +34,13 @@ Previous/Next, arrow keys, a slider, ``#step=N``), ``walk.frames(folder)`` and
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from autodiff import Value, collector_paused
 from autodiff.validate import positive_number, whole_number
+from autodiff.views import steps
 from autodiff.views.notation import lecture_html, lecture_tex, plain_number
 from autodiff.views.pictures import Drawing
 from autodiff.views.slides import Slide, Slides
@@ -73,67 +72,44 @@ EQUATIONS_HTML = {
 
 
 @dataclass(frozen=True)
-class Step:
-    """One quantity of the walkthrough.
+class Step(steps.Step):
+    """One quantity of the walkthrough: ``autodiff.views.steps.Step``, in the lecture's terms.
 
     ``symbol`` names it in plain text as ``nn.compare`` names rows ("z_1^2",
     "a_1^2", "C", "delta_1^3", "dC/db_1^3", "dC/dw_12^3"; "w_12^3" and "b_1^3"
-    for an updated parameter). ``equation`` is the lecture's equation (1-4), or
-    None for the forward pass and the update. ``value`` is the engine's number.
-    ``formula`` is the right-hand side in the lecture's notation and
-    ``substituted`` the same with the numbers plugged in (``digits``
-    significant digits). ``nodes`` are the Values of the computation graph the
-    step reads (its own last). ``kind`` is "forward", "backward" or "update";
-    ``l``, ``j``, ``k`` the lecture's 1-based indices (0 for C; k None but for
-    weights). ``factors`` splits a delta into the two numbers it is the product
-    of, delta_j^l = dC/da_j^l * sigma'(z_j^l), as the graph holds them (the
-    grad of a_j^l, the local derivative of sigma): a tiny sigma' is a saturated
-    node, whose delta is tiny however wrong its output.
+    for an updated parameter). ``value`` is the engine's number; ``formula``
+    is the right-hand side in the lecture's notation and ``substituted`` the
+    same with the numbers plugged in. Beside what any step holds, what the
+    lecture knows: ``equation``, the lecture's equation (1-4), or None for the
+    forward pass and the update; ``l``, ``j``, ``k`` the lecture's 1-based
+    indices (0 for C; k None but for weights). ``factors`` splits a delta into
+    the two numbers it is the product of, delta_j^l = dC/da_j^l * sigma'(z_j^l),
+    as the graph holds them (the grad of a_j^l, the local derivative of sigma):
+    a tiny sigma' is a saturated node, whose delta is tiny however wrong its output.
     """
 
-    symbol: str
-    equation: int | None
-    value: float
-    formula: str
-    substituted: str
-    nodes: tuple[Value, ...] = field(repr=False)
-    kind: str
-    l: int
-    j: int
+    equation: int | None = None
+    l: int = 0
+    j: int = 0
     k: int | None = None
     factors: dict[str, float] = field(default_factory=dict, compare=False)
-    template: str = field(default="", repr=False, compare=False)
-    slots: dict = field(default_factory=dict, repr=False, compare=False)
 
     def text(self) -> str:
         """'symbol = formula = numbers = value', the equation used, and delta's factors."""
-        digits = self.slots.get("_digits", 6)
-        line = " = ".join(_distinct([self.symbol, self.formula, self.substituted,
-                                     _fmt(self.value, digits)]))
+        line = super().text()
         if not self.equation:
             return line
-        factors = ", ".join(f"{name} = {_fmt(v, digits)}" for name, v in self.factors.items())
+        factors = ", ".join(f"{name} = {plain_number(v, self.digits)}"
+                            for name, v in self.factors.items())
         return line + f"   (equation {self.equation}{': ' + factors if factors else ''})"
-
-    def tex(self) -> str:
-        """The same line in TeX math."""
-        digits = self.slots.get("_digits", 6)
-        return " = ".join(_distinct([
-            _render_symbol(self.symbol, "tex"), _render(self.template, self.slots, "tex", False),
-            _render(self.template, self.slots, "tex", True), _fmt(self.value, digits)]))
 
     def html(self) -> str:
         """The same line as HTML, with sub- and superscripts, for the page."""
-        digits = self.slots.get("_digits", 6)
-        parts = _distinct([_render_symbol(self.symbol, "html"),
-                           _render(self.template, self.slots, "html", False),
-                           _render(self.template, self.slots, "html", True),
-                           _fmt(self.value, digits).replace("-", "\u2212")])
         eq = f' <span class="eq">({self.equation})</span>' if self.equation else ""
-        return f"<b>{parts[0]}</b> = " + " = ".join(parts[1:]) + eq
+        return super().html() + eq
 
 
-class Walkthrough:
+class Walkthrough(steps.StepByStep):
     """The steps of one example's forward pass, backward pass and (optionally) SGD update.
 
     Made by :func:`walkthrough`; ``steps`` lists them in order, ``step(symbol)``
@@ -159,13 +135,13 @@ class Walkthrough:
     def _add(self, symbol: str, equation: int | None, value: float, template: str, slots: dict,
              nodes: Sequence[Value], kind: str, l: int, j: int, k: int | None = None,
              factors: dict[str, float] | None = None) -> None:
-        slots = {**slots, "_digits": self.digits}
-        self.steps.append(Step(
-            symbol=symbol, equation=equation, value=value,
-            formula=_render(template, slots, "text", False),
-            substituted=_render(template, slots, "text", True),
-            nodes=tuple(nodes), kind=kind, l=l, j=j, k=k, factors=factors or {},
-            template=template, slots=slots))
+        """A step whose formula is ``template`` (plain text, see below), ``slots`` its
+        quantities (label, number)."""
+        formula = steps.Formula(_in_every_style(template), {
+            name: (_written(label), value) for name, (label, value) in slots.items()})
+        self.steps.append(Step(symbol, value, kind, _written(symbol), (formula,), self.digits,
+                               tuple(nodes), equation=equation, l=l, j=j, k=k,
+                               factors=factors or {}))
 
     def _factors(self, layer, j: int) -> dict[str, float]:
         """delta_j^l's two factors: dC/da_j^l (the grad of a_j^l) and sigma'(z_j^l)."""
@@ -288,13 +264,13 @@ class Walkthrough:
     def _sections(self) -> list[tuple[str, list[Step]]]:
         kinds = [("Forward pass", "forward"),
                  ("Backward pass: the lecture's equations 1-4", "backward"),
-                 (f"SGD update, eta = {_fmt(self.eta or 0.0, self.digits)}", "update")]
+                 (f"SGD update, eta = {plain_number(self.eta or 0.0, self.digits)}", "update")]
         return [(title, [s for s in self.steps if s.kind == kind]) for title, kind in kinds
                 if any(s.kind == kind for s in self.steps)]
 
     def title(self) -> str:
-        x = ", ".join(_fmt(v, self.digits) for v in self.x)
-        y = ", ".join(_fmt(v, self.digits) for v in self.y)
+        x = ", ".join(plain_number(v, self.digits) for v in self.x)
+        y = ", ".join(plain_number(v, self.digits) for v in self.y)
         return f"Backpropagation step by step: {self.net.sizes} network, x = ({x}), y = ({y})"
 
     def _activation_lines(self, code: str = "") -> list[str]:
@@ -313,9 +289,9 @@ class Walkthrough:
     def text(self) -> str:
         """Every step, numbered, by section, one per line."""
         lines, n = [self.title(), f"cost: {self.cost.name}", *self._activation_lines()], 0
-        for title, steps in self._sections():
+        for title, section in self._sections():
             lines += ["", title + ":"]
-            for s in steps:
+            for s in section:
                 n += 1
                 lines.append(f"{n:4d}. {s.text()}")
         return "\n".join(lines) + "\n"
@@ -327,9 +303,9 @@ class Walkthrough:
         """Every step as Markdown with TeX math ($...$), which Jupyter and code hosts render."""
         sigmas = [f"- {line}" for line in self._activation_lines("`")]
         out, n = [f"## {self.title()}", "", *sigmas, ""], 0
-        for title, steps in self._sections():
+        for title, section in self._sections():
             out += [f"### {title}", ""]
-            for s in steps:
+            for s in section:
                 n += 1
                 eq = f" &nbsp; (equation {s.equation})" if s.equation else ""
                 out.append(f"{n}. ${s.tex()}${eq}")
@@ -347,33 +323,6 @@ class Walkthrough:
         intro = ('<p class="intro">Each line: the quantity, the lecture\'s formula, the numbers '
                  f"plugged in, and the engine's value. The equations: {equations}.</p>")
         return Slides(self.title(), self.picture(), slides, intro_html=intro)
-
-    def html(self) -> str:
-        """A self-contained page stepping through the network diagram."""
-        return self.slides().html()
-
-    def _repr_html_(self) -> str:
-        return self.slides().iframe()
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the walkthrough to ``path``: .html, .md, .txt or .gif, by the suffix."""
-        return self.slides().save(path, text=self.text, markdown=self.markdown)
-
-    def frame(self, k: int) -> Drawing:
-        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
-        return self.slides().frame(k)
-
-    def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
-        """One picture per step in ``folder``, sized for a 1920-pixel-wide slide."""
-        return self.slides().frames(folder, format)
-
-    def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
-        """An animated GIF of the steps (Pillow, which matplotlib brings)."""
-        return self.slides().gif(path, seconds)
-
-    def show(self):
-        """In Jupyter: the diagram and the current step, with a slider and a play button."""
-        return self.slides().widget()
 
 
 @collector_paused()
@@ -419,7 +368,7 @@ def walkthrough(
 
 _OPERATORS = {
     "text": {},
-    "tex": {"1/2 * ": r"\frac{1}{2} \cdot ", " * ": r" \cdot ", "sigma(": r"\sigma(",
+    "tex": {"1/2 * ": r"\frac{{1}}{{2}} \cdot ", " * ": r" \cdot ", "sigma(": r"\sigma(",
             "tanh(": r"\tanh(", "ln(": r"\ln(", "max(": r"\max(", "exp(": r"\exp("},
     "html": {"1/2 * ": "½ · ", " * ": " · ", " - ": " \u2212 ", "-(": "\u2212(",
              "sigma(": "σ(", "-{": "\u2212{", ")^2": ")<sup>2</sup>"},
@@ -431,64 +380,31 @@ def _in_z(text: str) -> str:
     return re.sub(r"\bz\b", "{z}", text.replace("{", "{{").replace("}", "}}"))
 
 
-def _render(template: str, slots: dict, style: str, numbers: bool) -> str:
-    """The template with each slot's label (or number), in the style's notation."""
-    text = template
-    for plain, styled in _OPERATORS[style].items():
-        text = text.replace(plain, styled)
-    if style == "tex":  # TeX needs its braces: slots become <<name>> first
-        text = text.replace("{", "<<").replace("}", ">>")
-        for name in slots:
-            text = text.replace(f"<<{name}>>", "{" + name + "}")
-    filled, digits = {}, slots.get("_digits", 6)
-    alone = template.startswith("{") and template.endswith("}") and template.count("{") == 1
-    for name, slot in slots.items():
-        if not name.startswith("_"):  # "_digits" is a setting, not a slot
-            label, value = slot
-            # a negative number goes in parentheses, unless it is all there is
-            filled[name] = (_number(value, digits, style, bracket=not alone) if numbers
-                            else _render_symbol(label, style))
-    out = text.format(**filled)
-    if numbers:  # a negative number that is a function's whole argument: one pair of ( )
-        out = re.sub(r"\(\(([-\u2212][^()]*)\)\)", r"(\1)", out)
-    return out.replace("<<", "{").replace(">>", "}") if style == "tex" else out
+def _in_every_style(template: str) -> steps.Written:
+    """A plain-text template with its operators set in each style's notation."""
+    styled = {}
+    for style, operators in _OPERATORS.items():
+        styled[style] = template
+        for plain, written in operators.items():
+            styled[style] = styled[style].replace(plain, written)
+    return steps.Written(**styled)
 
 
-def _render_symbol(label: str, style: str) -> str:
-    """A lecture label ("delta_1^3", "dC/dw_12^3", "sigma'(z_1^2)", "eta") in a style."""
-    if style != "text" and label.startswith("dC/d"):
-        inner = _render_symbol(label[4:], style)
+def _written(label: str) -> steps.Written:
+    """A lecture label ("delta_1^3", "dC/dw_12^3", "sigma'(z_1^2)", "eta") in each style."""
+    return steps.Written(label, _symbol(label, "tex"), _symbol(label, "html"))
+
+
+def _symbol(label: str, style: str) -> str:
+    if label.startswith("dC/d"):
+        inner = _symbol(label[4:], style)
         return rf"\frac{{\partial C}}{{\partial {inner}}}" if style == "tex" else f"∂C/∂{inner}"
-    if style != "text" and label.startswith("sigma'("):
-        inner = _render_symbol(label[7:-1], style)
+    if label.startswith("sigma'("):
+        inner = _symbol(label[7:-1], style)
         return rf"\sigma'({inner})" if style == "tex" else f"σ′({inner})"
     if label == "eta":
-        return {"text": "eta", "tex": r"\eta", "html": "η"}[style]
-    if style == "tex":
-        return lecture_tex(label)
-    if style == "html":
-        return lecture_html(label)
-    return label
-
-
-def _number(value: float, digits: int, style: str, bracket: bool = True) -> str:
-    s = _fmt(value, digits)
-    if style == "html":
-        s = s.replace("-", "\u2212")
-    return f"({s})" if bracket and s.startswith(("-", "\u2212")) else s
-
-
-def _fmt(value: float, digits: int) -> str:
-    return plain_number(value, digits)
-
-
-def _distinct(parts: list[str]) -> list[str]:
-    """The parts of 'a = b = c' without one that repeats the part before it."""
-    kept = [parts[0]]
-    for p in parts[1:]:
-        if p != kept[-1]:
-            kept.append(p)
-    return kept
+        return r"\eta" if style == "tex" else "η"
+    return lecture_tex(label) if style == "tex" else lecture_html(label)
 
 
 def _parts(step: Step, sizes: list[int]) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, backward_steps, topological_order
+from autodiff.views.steps import Formula, Step, StepByStep, Written
 
 
 def bits(x: float) -> bytes:
@@ -232,3 +233,48 @@ def test_the_page_steps_with_the_arrow_keys_and_opens_at_step_n(browser, tmp_pat
     asked = {u for u in requested_urls(browser)
              if not u.startswith(("about:", "chrome:", "data:"))}
     assert asked == {url}
+
+
+# ----------------------------------------------------------------------
+# One Step, one renderer of a formula with the numbers plugged in
+# ----------------------------------------------------------------------
+
+
+def test_a_formula_is_written_with_its_symbols_or_its_numbers_in_each_style():
+    w = Written("w", r"w_{1}", "<i>w</i>")
+    x = Written("x", "x", "<i>x</i>")
+    product = Formula(Written("{w}·{x}", r"{w} \cdot {x}", "{w} · {x}"),
+                      {"w": (w, -3.0), "x": (x, 2.0)})
+    assert product.write("text", False, 4) == "w·x"
+    assert product.write("tex", False, 4) == r"w_{1} \cdot x"
+    assert product.write("html", False, 4) == "<i>w</i> · <i>x</i>"
+    # a negative operand in parentheses, with a true minus sign in HTML
+    assert product.write("text", True, 4) == "(-3)·2"
+    assert product.write("html", True, 4) == "(\u22123) · 2"
+    # a number that is all the formula is needs none; a function's argument one pair
+    assert Formula(Written("{w}", "{w}", "{w}"), {"w": (w, -3.0)}).write("text", True, 4) == "-3"
+    sigma = Formula(Written("σ({w})", r"\sigma({w})", "σ({w})"), {"w": (w, -0.5)})
+    assert sigma.write("text", True, 3) == "σ(-0.5)"
+    assert sigma.write("tex", False, 3) == r"\sigma(w_{1})"
+
+
+def test_a_step_is_its_name_formulas_numbers_and_value_without_repeats():
+    x = Written("x", "x", "x")
+    double = Formula(Written("2·{x}", r"2 \cdot {x}", "2 · {x}"), {"x": (x, 1.5)})
+    step = Step("y", 3.0, "forward", Written("y", "y", "<i>y</i>"), (double,), digits=4)
+    assert step.text() == "y = 2·x = 2·1.5 = 3"
+    assert step.tex() == step.markdown() == r"y = 2 \cdot x = 2 \cdot 1.5 = 3"
+    assert step.html() == "<b><i>y</i></b> = 2 · x = 2 · 1.5 = 3"
+    assert (step.formula, step.substituted) == ("2·x", "2·1.5")
+    copy = Step("x", 1.5, "forward", x, (Formula(Written("{x}", "{x}", "{x}"), {"x": (x, 1.5)}),))
+    assert copy.text() == "x = 1.5"  # x = x = 1.5 = 1.5, each part once
+
+
+def test_the_walkthrough_of_a_network_is_made_of_the_same_steps():
+    from nn import MLP, walkthrough
+
+    walk = walkthrough(MLP([2, 2, 1], seed=0), [0.5, 0.1], [1.0])
+    assert all(isinstance(s, Step) for s in walk.steps)
+    assert isinstance(walk, StepByStep) and isinstance(backward_steps(Value(1.0) * 2), StepByStep)
+    delta = walk.step("delta_1^3")
+    assert delta.text().startswith(" = ".join(delta.parts("text")))  # nn adds its equation
