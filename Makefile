@@ -1,6 +1,10 @@
 # make demo   run the main job (trains a network, writes a folder of results)
-# make test   run the whole test suite, notebooks included
+# make test   check everything: ruff, mypy, the docs site built with --strict, then
+#             the whole test suite, notebooks and documentation examples included
+# make docs   build the documentation site and serve it on http://127.0.0.1:8000
 # make bench  run the benchmarks against their peers
+# make lint   ruff and mypy alone
+# make clean  remove the virtual environment and everything built
 #
 # Each target bootstraps what it needs: a virtual environment in .venv, the
 # project installed editable with the extras it uses (again only when
@@ -26,19 +30,28 @@ BIN    := $(VENV)/bin
 TORCH       ?= torch==2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: demo test bench lint dot browser node clean
+.PHONY: demo test docs site bench lint dot browser node clean
 
 demo: $(VENV)/.installed-demo dot
 	$(BIN)/deltagrad demo
 
-test: $(VENV)/.installed-test dot browser node_modules/.installed
+test: lint site dot browser node_modules/.installed
 	$(BIN)/python -m pytest
+
+# The site, built as `make test` builds it: a broken link or a missing docstring fails.
+# (Not --quiet: it drops the warnings, and --strict then has none to fail on.)
+site: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 bench: $(VENV)/.installed-test dot
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check autodiff nn tests benchmarks
+	$(BIN)/mypy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +64,11 @@ $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@$(BIN)/python -c "import torch" 2>/dev/null || { $(INSTALL_TORCH); }
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,torch]'
-	touch $@ $(VENV)/.installed-demo
+	touch $@ $(VENV)/.installed-demo $(VENV)/.installed-docs
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $@
 
 # TORCH from TORCH_INDEX when it answers (in 10 s), else from the ordinary index.
 REACHABLE = $(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)"
@@ -110,4 +127,4 @@ node_modules/.installed: package.json package-lock.json | node
 	fi
 
 clean:
-	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .hypothesis .ruff_cache .mypy_cache .cache

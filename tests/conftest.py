@@ -196,6 +196,42 @@ def table_expression(program, xs):
 
 
 # ----------------------------------------------------------------------
+# The README and the documentation's pages, as tests read them
+# ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+# The README and every page of the site (docs/notebooks is the notebooks, not pages).
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+         *sorted((ROOT / "docs" / "api").glob("*.md"))]
+FENCE = re.compile(r"^```(\w*)([^\n]*)\n(.*?)^```", re.S | re.M)
+
+
+def page(name: str) -> str:
+    """The text of ``README.md`` or of a page of the site, by its path: ``docs/engine.md``."""
+    return (ROOT / name).read_text(encoding="utf-8")
+
+
+def section(text: str, heading: str) -> str:
+    """The section of a page under the heading ``heading`` (its own text, to the next one)."""
+    match = re.search(rf"^(#+) {re.escape(heading)}\n", text, re.M)
+    assert match, f"no section {heading!r}"
+    level = len(match.group(1))
+    rest = text[match.end():]
+    end = re.search(rf"^#{{1,{level}}} ", rest, re.M)
+    return rest[: end.start()] if end else rest
+
+
+def python_blocks(text: str) -> list[tuple[str, str]]:
+    """Each fenced Python block of a Markdown text, as (its attributes, its code).
+
+    A block with a ``title="..."`` is an excerpt of a source file (shown under its
+    name), not a program: those whose attributes hold ``title=`` are not run.
+    """
+    return [(attributes.strip(), code) for language, attributes, code in FENCE.findall(text)
+            if language == "python"]
+
+
+# ----------------------------------------------------------------------
 # Headless Chromium, for the pages
 # ----------------------------------------------------------------------
 

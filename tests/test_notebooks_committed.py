@@ -8,17 +8,18 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import page
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"/(tmp|home|root|work|farm|Users)/")
 
 
-def test_the_notebooks_are_numbered_in_order_and_listed_in_the_readme():
+def test_the_notebooks_are_numbered_in_order_and_listed_in_the_docs():
     assert len(NOTEBOOKS) >= 7
     assert [p.name[:3] for p in NOTEBOOKS] == [f"{n:02d}_" for n in range(1, len(NOTEBOOKS) + 1)]
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = page("docs/notebooks.md")
     for path in NOTEBOOKS:
-        assert f"`{path.name}`" in readme, f"the README's list of notebooks lacks {path.name}"
+        assert f"`{path.name}`" in listed, f"docs/notebooks.md does not list {path.name}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -16,8 +16,9 @@ the first step):
 
 ``network_at(k)`` is, bit for bit, the network a run stopped after k steps
 would have. The numbers are kept compactly, as arrays of doubles: a [2, 8, 1]
-network (33 parameters) costs about 530 bytes a step, half a megabyte for
-1,000 steps.
+network's (33 parameters) weights and gradient take 528 bytes a step, and with
+its batch and each epoch's shuffle about 2 kB a step, 2 MB for 1,000 steps
+(``benchmarks/bench_time_machine.py`` measures it).
 """
 
 from __future__ import annotations

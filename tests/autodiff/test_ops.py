@@ -9,10 +9,9 @@ fast paths of + and * included).
 import math
 import re
 import struct
-from pathlib import Path
 
 import pytest
-from conftest import EXPONENTS
+from conftest import EXPONENTS, page, python_blocks, section
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -184,12 +183,12 @@ def test_sin_squared_plus_cos_squared():
     assert (SIN.symbol, COS.symbol) == ("sin", "cos")
 
 
-def test_the_readme_shows_the_real_code_of_an_added_operation():
-    root = Path(__file__).resolve().parents[2]
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## The op table"):]
-    rule_and_entry, method = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
+def test_the_docs_show_the_real_code_of_an_added_operation():
+    blocks = python_blocks(section(page("docs/engine.md"), "The op table: one rule per operation"))
+    (title_1, rule_and_entry), (title_2, method) = blocks[:2]
+    assert (title_1, title_2) == ('title="autodiff/ops.py (excerpt)"',
+                                  'title="autodiff/value.py (excerpt)"')
     for block, source in ((rule_and_entry, "autodiff/ops.py"), (method, "autodiff/value.py")):
-        code = (root / source).read_text(encoding="utf-8")
+        code = page(source)
         for line in block.splitlines():
             assert line.strip() in code, (source, line)

@@ -5,10 +5,9 @@ import math
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-from conftest import autograd_numbers
+from conftest import autograd_numbers, page, python_blocks
 
 from nn import MLP, check_backprop, check_backprop_batch, cross_entropy_cost, exercise
 from nn.checking.checker import untransposed_layers
@@ -499,10 +498,8 @@ def test_the_report_reads_as_text_and_as_html():
     assert "Right: all 12" in good._repr_html_()
 
 
-def test_the_readme_shows_what_the_checker_does():
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Check your own backprop\n")[1].split("\n## ")[0]
-    code = section.split("```python\n")[1].split("```")[0]
+def test_the_docs_show_what_the_checker_does():
+    (_, code), *_ = python_blocks(page("docs/checking.md"))
     namespace = {}
     exec(code, namespace)
     check = namespace["check"]

@@ -12,7 +12,7 @@ import re
 import struct
 
 import pytest
-from conftest import outlined_parts, requested_urls
+from conftest import outlined_parts, page, requested_urls
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -253,13 +253,10 @@ def test_the_page_in_a_browser(browser, tmp_path):
     assert asked == {url}
 
 
-def test_the_readme_shows_what_walkthrough_prints():
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+def test_the_docs_show_what_walkthrough_prints():
     net = MLP([2, 2, 2], seed=0)
     walk = walkthrough(net, [0.05, 0.10], [0.01, 0.99], eta=0.5)
-    assert f"# {walk.step('delta_1^3').text()}\n" in readme
+    assert f"# {walk.step('delta_1^3').text()}\n" in page("docs/step-by-step.md")
 
 
 @pytest.mark.parametrize("cost", [quadratic_cost, cross_entropy_cost])
