@@ -100,7 +100,7 @@ class Cost:
         """k(n), the number the sum over the n examples' terms is multiplied by."""
         raise NotImplementedError
 
-    def dC_da(self, a_j, y_j):
+    def dC_da(self, a_j: float, y_j: float) -> float:
         """dC_x/da_j^L of one example, written out: equation 1's first factor.
 
         Plain arithmetic, so that it works on floats (the lecture's formulas),
@@ -166,7 +166,7 @@ class QuadraticCost(Cost):
         """1/(2n): the mean over n examples, halved so that the square's 2 cancels in dC/da."""
         return 1.0 / (2 * n)
 
-    def dC_da(self, a_j, y_j):
+    def dC_da(self, a_j: float, y_j: float) -> float:
         """dC_x/da_j^L = a_j^L - y_j: the 2 of the square cancels the 1/2."""
         return a_j - y_j
 
@@ -195,7 +195,7 @@ class CrossEntropyCost(Cost):
         """-1/n: the mean over n examples, negated, since ln of a number below 1 is negative."""
         return -1.0 / n
 
-    def dC_da(self, a_j, y_j):
+    def dC_da(self, a_j: float, y_j: float) -> float:
         """dC_x/da_j^L = -[y_j / a_j - (1 - y_j) / (1 - a_j)]."""
         return -(y_j / a_j - (1.0 - y_j) / (1.0 - a_j))
 
