@@ -26,6 +26,7 @@ from autodiff import collector_paused
 from autodiff.files import WriteProtectedError, forcing
 from nn.cli import checking, demo, inspecting, training
 from nn.cli.arguments import Parser, attach_negative_numbers, remove_made_folders, unknown_options
+from nn.training.guard import Terminated, open_standard_streams, say_on_stderr
 
 COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS,
             **checking.COMMANDS}
@@ -47,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    open_standard_streams()  # (a closed stderr must not make the model file fd 2)
     top = parser()
     args, extra = top.parse_known_args(attach_negative_numbers(
         sys.argv[1:] if argv is None else argv))
@@ -68,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             remove_made_folders()
             _say(args.command, "error", "interrupted")
             return 130
+        except Terminated as signalled:  # SIGTERM before training began: nothing to keep
+            remove_made_folders()
+            _say(args.command, "error", signalled)
+            return signalled.exit_status
         except Exception as error:  # whatever it is, one line: never a traceback
             remove_made_folders()
             _say(args.command, "error", _reason(error))
@@ -92,7 +98,7 @@ def _say(command: str, kind: str, message: object) -> None:
     text = " ".join(str(message).split())  # one line
     if len(text) > LONGEST_MESSAGE:
         text = text[: LONGEST_MESSAGE - 3] + "..."
-    print(f"deltagrad {command}: {kind}: {text}", file=sys.stderr)
+    say_on_stderr(f"deltagrad {command}: {kind}: {text}")
 
 
 if __name__ == "__main__":

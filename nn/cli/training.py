@@ -10,7 +10,11 @@ that was never stopped.
 from __future__ import annotations
 
 import argparse
+import errno
+import itertools
 import json
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -35,10 +39,11 @@ from nn.cli.arguments import (
 from nn.model.activations import sigmoid
 from nn.model.costs import COSTS, quadratic_cost
 from nn.model.layers import MLP
+from nn.training.guard import Guard, guarded, say_on_stderr, steady_output
 from nn.training.metrics import evaluate
 from nn.training.model_files import SavedModel, read_model, save
 from nn.training.records import History
-from nn.training.sgd import train
+from nn.training.sgd import TrainingDiverged, train
 
 # What --resume takes from the model file, and must not be told again.
 FROM_THE_MODEL = ("sizes", "activation", "output_activation", "init", "seed", "cost",
@@ -67,6 +72,14 @@ def add_train(subparsers) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """Train and save, guarded from the first moment (``nn.training.guard``): a signal before
+    training ends the command at once, during it stops training and saves."""
+    with steady_output(), guarded(_say_stopping) as guard:
+        _train_and_keep(args, guard)
+    return guard.exit_status
+
+
+def _train_and_keep(args: argparse.Namespace, guard: Guard) -> None:
     saved = _resumed(args) if args.resume else None
     out = args.out or args.resume or Path("model.json")
     if args.resume is None and args.epochs is None and args.iterations is None:
@@ -78,16 +91,113 @@ def cmd_train(args: argparse.Namespace) -> int:
     if saved and changed_since(saved.data, described):
         raise ValueError(f"{described['csv']} has changed since {args.resume} was trained on "
                          "it: resuming needs the same data")
-    net, history, _, _ = fit(args, described, saved)
-    save(net, out, history=history, data=described)
+    net, train_data, test_data = _learner(args, described, saved)
+    try:
+        history = _fit(args, net, train_data, test_data, saved)
+    except TrainingDiverged as error:
+        raise _kept_after(error, net, out, described) from None
+    _keep(net, history, out, described, args.history, signalled=guard.stopping)
+
+
+def _keep(net: MLP, history: History, out: Path, described: dict, history_file: Path | None,
+          *, signalled: bool) -> None:
+    """Save the model (and the history), saying so, and where a stopped training goes on.
+
+    A training that stopped because C diverged (not for a signal) is an
+    error, raised once its last good model is saved.
+    """
+    diverged = history.interrupted and not signalled
+    if not history.iterations:
+        if diverged:
+            raise ArithmeticError("training diverged in its first epoch: nothing was learned "
+                                  "that is worth keeping, so nothing was saved")
+        print("interrupted before the first step: nothing was learned, nothing saved")
+        return
+    save_model(net, out, history, described)
     print(f"saved the model to {out}")
     if history.interrupted:
-        print(f"interrupted after {plural(history.iterations[-1], 'step')}; "
-              f"`deltagrad train --resume {out}` goes on from there")
-    if args.history:
-        atomic_write_text(args.history, json.dumps(history.as_dict(), indent=1))
-        print(f"saved the history to {args.history}")
-    return 0
+        print(f"{'stopped' if diverged else 'interrupted'} after "
+              f"{plural(history.iterations[-1], 'step')}; `deltagrad train --resume {out}` "
+              f"goes on from there{' (with --eta, a smaller learning rate)' if diverged else ''}")
+    if history_file:
+        _save_history(history, history_file, out)
+        print(f"saved the history to {history_file}")
+    if diverged:
+        raise ArithmeticError(f"training diverged (as said above); the model saved to {out} "
+                              f"is the last good one, after epoch {history.epoch[-1]}")
+
+
+def _kept_after(error: TrainingDiverged, net: MLP, out: Path, described: dict
+                ) -> ArithmeticError:
+    """A diverged training: save its last good weights, if it learned any, and say where."""
+    history = error.history
+    if history is None or not history.iterations:
+        return ArithmeticError(f"{error.reason}: nothing learned before it was worth keeping, "
+                               f"so nothing was saved. Try a smaller --eta than {error.eta}")
+    for p, w in zip(net.parameters(), error.weights):
+        p.data = w
+    save_model(net, out, history, described)
+    return ArithmeticError(
+        f"{error.reason}. The last good model (after epoch {history.epoch[-1]}, C = "
+        f"{history.cost[-1]:.6g}) is saved to {out}; `deltagrad train --resume {out} --eta "
+        f"...` goes on from there with a smaller learning rate than {error.eta}")
+
+
+def _say_stopping(words: str) -> None:
+    say_on_stderr(f"deltagrad train: {words}: stopping after this step, and saving what was "
+                  "learned (more signals are ignored until it is saved)")
+
+
+# What a full disk says (or a quota, or a limit on the size of files).
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def save_model(net: MLP, out: Path, history: History, described: dict) -> None:
+    """``save``, and where the disk is full, the model kept in a folder with room, saying where."""
+    try:
+        save(net, out, history=history, data=described)
+    except OSError as error:
+        if error.errno not in FULL:
+            raise
+        rescued = _saved_elsewhere(net, out, history, described)
+        kept = (f"the model is saved to {rescued} meanwhile" if rescued else
+                "nor could the model be saved anywhere else")
+        raise OSError(f"{_full(out, error)}: make room there, or give --out a disk with room; "
+                      f"{kept}") from None
+
+
+def _save_history(history: History, path: Path, out: Path) -> None:
+    try:
+        atomic_write_text(path, json.dumps(history.as_dict(), indent=1))
+    except OSError as error:
+        if error.errno not in FULL:
+            raise
+        raise OSError(f"{_full(path, error)}: make room there, or give --history a disk with "
+                      f"room; the model is saved to {out}") from None
+
+
+def _full(path: Path, error: OSError) -> str:
+    """The error, naming the file (a full disk is found while writing the temporary file)."""
+    return f"cannot write {path}: {error.strerror.lower()}" if error.strerror else str(error)
+
+
+def _saved_elsewhere(net: MLP, out: Path, history: History, described: dict) -> Path | None:
+    """Save the model beside the temporary files, in the home folder or here, whichever has
+    room (not in the full folder of ``out``); the path, or None."""
+    full = os.path.realpath(out.parent)
+    for folder in (Path(tempfile.gettempdir()), Path.home(), Path.cwd()):
+        if os.path.realpath(folder) == full:
+            continue
+        path = folder / f"{out.stem}.rescued{out.suffix}"
+        for n in itertools.count(2):
+            if not path.exists():
+                break
+            path = folder / f"{out.stem}.rescued{n}{out.suffix}"
+        try:
+            return save(net, path, history=history, data=described)
+        except OSError:
+            continue
+    return None
 
 
 def _resumed(args: argparse.Namespace) -> SavedModel:
@@ -113,10 +223,22 @@ def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = No
 
     Returns (net, history, train, test).
     """
+    net, train_data, test_data = _learner(args, described, saved)
+    return net, _fit(args, net, train_data, test_data, saved), train_data, test_data
+
+
+def _learner(args: argparse.Namespace, described: dict, saved: SavedModel | None):
+    """The network (the saved one, or a new one) and the data: (net, train, test)."""
     train_data, test_data = dataset(described)
     net = saved.net if saved is not None else _network(args, train_data)
     print(f"{net}\ntraining on {plural(len(train_data), data_name(described) + ' example')}, "
           f"testing on {len(test_data)}")
+    return net, train_data, test_data
+
+
+def _fit(args: argparse.Namespace, net: MLP, train_data: list, test_data: list,
+         saved: SavedModel | None) -> History:
+    """Train the network as the arguments say; returns its history."""
     history = train(
         net, train_data, epochs=args.epochs, iterations=args.iterations,
         test_data=test_data or None, progress=not args.no_progress, on_epoch=print_epoch,
@@ -124,7 +246,7 @@ def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = No
     )
     if history.interrupted:
         print("interrupted: keeping what was learned so far")
-    return net, history, train_data, test_data
+    return history
 
 
 def _network(args: argparse.Namespace, train_data: list) -> MLP:
@@ -147,7 +269,7 @@ def _knobs(args: argparse.Namespace, saved: SavedModel | None, n: int) -> dict:
 def print_epoch(history: History) -> None:
     """One line per epoch, written so that a progress bar stays intact."""
     i = -1
-    line = f"epoch {history.epoch[i]:4d}  steps {history.iterations[i]:6d}  C {history.cost[i]:.6f}"
+    line = f"epoch {history.epoch[i]:4d}  steps {history.iterations[i]:6d}  C {history.cost[i]:.6g}"
     if history.accuracy[i] is not None:
         line += f"  accuracy {history.accuracy[i]:.3f}"
     if history.test_accuracy[i] is not None:
@@ -192,7 +314,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise ArithmeticError(f"{args.model} on the {data_name(described)} data: {error}") \
             from None
     which = "all" if args.all or not test_data else "test"
-    line = f"{plural(len(data), f'{which} {data_name(described)} example')}: C = {C:.6f}"
+    line = f"{plural(len(data), f'{which} {data_name(described)} example')}: C = {C:.6g}"
     if accuracy is not None:
         line += f", accuracy = {accuracy:.3f}"
     print(f"{saved.net}\n{line}  ({cost.name} cost)")

@@ -3,8 +3,12 @@
     engines        what computes C, dC/dw and the step: the values and replay engines
     metrics        evaluate, outputs, accuracy, predicted_class, true_class
     records        History, and where training stopped (to resume it)
-    trajectory     every SGD step kept (keep="steps"): network_at, replay_from
-    sgd            train: w -> w - eta dC/dw, batch by batch
+    plan           what train is asked, checked before anything changes
+    callbacks      what the loop calls: the progress bar, on_epoch (Callback, Step)
+    watchers       the warnings where training cannot learn, and their thresholds
+    guard          Ctrl-C and SIGTERM stop after a step; a lost terminal stops nothing
+    trajectory     every SGD step kept (keep="steps"): network_at, gradients_at
+    sgd            train: the step loop, w -> w - eta dC/dw, batch by batch
     torch_bridge   to_torch, from_torch, PyTorch's gradients, engine="torch"
     model_files    save and load as JSON, with how the network was trained
 

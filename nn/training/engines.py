@@ -72,7 +72,7 @@ class Engine(Protocol):
 
     def undo(self) -> None: ...
 
-    def vanished(self) -> bool: ...
+    def vanished(self, below: float = 0.0) -> bool: ...
 
     def evaluate(self, data: Sequence[Example]) -> tuple[float, Outputs]: ...
 
@@ -117,9 +117,9 @@ class StepsOnValues:
                 p.data = w
             self._before = None
 
-    def vanished(self) -> bool:
-        """True when the last step's dC/dp were all exactly 0: the deltas vanished."""
-        return not any(p.grad for p in self.params)
+    def vanished(self, below: float = 0.0) -> bool:
+        """True when the last step's dC/dp were all at most ``below`` in size (0: exactly 0)."""
+        return not any(p.grad > below or p.grad < -below for p in self.params)
 
     def write_back(self) -> None:
         """Nothing to do: the network's Values are the weights."""

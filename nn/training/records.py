@@ -24,7 +24,10 @@ from autodiff.validate import excerpt, is_number
 # What train remembers of its arguments: the length asked for (one of the two),
 # m, eta, the cost's name, the shuffling seed and the engine.
 ARGUMENTS = ("epochs", "iterations", "batch_size", "eta", "cost", "seed", "engine")
+# The History's lists with one entry per epoch, in the order History.add_epoch takes them.
 _PER_EPOCH = ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy", "time")
+# What is measured after an epoch: C and the accuracy on the training data, then on the test data.
+Measured = tuple[float, float | None, float | None, float | None]
 
 
 @dataclass
@@ -126,8 +129,28 @@ class History:
     def replay_from(self, step: int, **knobs):
         """Train again from ``step`` with other knobs (eta, batch_size, epochs, iterations);
         returns (the network, its History).
-        See ``nn.training.trajectory.Trajectory.replay_from``."""
+        See ``nn.training.sgd.TimeMachine.replay_from``."""
         return self._kept().replay_from(step, self, **knobs)
+
+    # ---------------------------------------------------------------- recording
+
+    def add_epoch(self, epoch: int, steps: int, measured: Measured, seconds: float) -> None:
+        """Add an epoch's numbers: ``measured`` is (C, accuracy, test C, test accuracy).
+
+        An epoch that was under way when an earlier training stopped (and is
+        now finished) replaces its entry, as one training would have recorded it.
+        """
+        if self.epoch and self.epoch[-1] == epoch:
+            seconds += self.time[-1]
+            self.back_to(len(self) - 1)
+        numbers = (epoch, steps, *measured, seconds)
+        for name, number in zip(_PER_EPOCH, numbers):
+            getattr(self, name).append(number)
+
+    def back_to(self, epochs: int) -> None:
+        """Forget every epoch after the first ``epochs``."""
+        for name in _PER_EPOCH:
+            del getattr(self, name)[epochs:]
 
     def _kept(self):
         if self.steps is None:

@@ -10,6 +10,16 @@ One pass through the shuffled training data, batch by batch, is an *epoch*;
 each step is an *iteration*. The lecture names the two knobs that matter: the
 batch size m and the number of iterations.
 
+``train`` is that loop, read top to bottom in ``_run`` and ``_steps``:
+shuffle, cut into batches, a step on each, then C measured. Whatever watches
+the run is a callback the loop calls with what it did (``nn.training.callbacks``):
+the progress bar, the user's ``on_epoch``, the time machine
+(``nn.training.trajectory``) and the warnings where training cannot learn
+(``nn.training.watchers``). The numbers go down from the loop to them; none
+calls back. What was asked is checked before anything changes
+(``nn.training.plan``), and signals are turned into a stop between two steps
+(``nn.training.guard``).
+
 Training can stop (Ctrl-C) and go on later, ``train(..., resume=history)``,
 and ends with the weights of a run that never stopped: the history keeps where
 the shuffling was (``nn.training.records``).
@@ -19,37 +29,44 @@ from __future__ import annotations
 
 import math
 import random
-import signal
-import sys
-import threading
 import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 from autodiff import Value, collector_paused
-from autodiff.validate import excerpt, plural, positive_number, random_seed, whole_number
-from nn.data.datasets import Example, check_data
-from nn.model.costs import Cost, cost_or_function, quadratic_cost
+from autodiff.validate import excerpt
+from nn.data.datasets import Example
+from nn.model.costs import quadratic_cost
 from nn.model.layers import MLP
+from nn.training.callbacks import (
+    TRAINING,
+    Callback,
+    Callbacks,
+    OnEpoch,
+    Step,
+    measuring,
+    progress_bar,
+)
 from nn.training.engines import Engine, choose_engine
+from nn.training.guard import Guard, guarded, say_on_stderr
 from nn.training.metrics import accuracy
-from nn.training.records import History, ShuffleState
+from nn.training.plan import Plan
+from nn.training.plan import plan as plan_training
+from nn.training.records import History, Measured, ShuffleState
 from nn.training.trajectory import Trajectory
+from nn.training.watchers import (
+    GROWTH,
+    VANISHED,
+    FlatCost,
+    Saturation,
+    check_targets,
+    diverging,
+    sample,
+    warn,
+)
 
 __all__ = ["History", "TrainingDiverged", "train"]
 
 CostFunction = Callable[[Sequence[Sequence[Value]], Sequence[Sequence[float]]], Value]
-
-
-class TrainingDiverged(ArithmeticError):
-    """The cost or a parameter stopped being a finite number during training."""
-
-
-# What the engine and the costs raise when the numbers leave their domain: an
-# overflow, a division by zero, or (ValueError) a saturated sigmoid under the
-# cross-entropy cost. The data itself is checked before training starts.
-NUMERICAL_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
 
 
 def train(
@@ -110,191 +127,96 @@ def train(
     ValueError for a wrong value (a cross-entropy cost with a linear output
     layer, say). If the cost or a parameter stops being finite, raises
     ``TrainingDiverged`` naming the epoch and batch; the parameters are left as
-    they were before that step. If every dC/dw and dC/db stays 0 for a whole
-    epoch while C > 0, the neurons have saturated and nothing can be learned
-    any more: a RuntimeWarning says so (naming eta), and the history keeps it
-    in ``warnings``. Ctrl-C stops after the current step and returns the
-    history so far, with ``history.interrupted`` set.
+    they were before that step, and the error keeps the last good ones (its
+    ``weights`` and ``history``: those after the epoch with the lowest C).
+    If C grows a thousandfold in one epoch, training is diverging: it stops
+    there and goes back to the epoch with the lowest C, saying so, and
+    ``history.interrupted`` is set (resume goes on from there, with a
+    smaller eta). Where
+    training cannot learn (targets out of the outputs' reach, deltas that
+    vanished, C flat for ten epochs) a RuntimeWarning says so; the history
+    keeps every warning in ``warnings`` (``nn.training.watchers``: the
+    thresholds). Ctrl-C (or SIGTERM) stops after the current
+    step and returns the history so far, with ``history.interrupted`` set
+    (``nn.training.guard``).
 
     Python's cyclic garbage collector is paused while training (and put back
     as it was, however training ends): the graphs have no reference cycles,
     so reference counting frees them, and the collector's walks over them
     would cost more time than the arithmetic (``autodiff.collector_paused``).
     """
-    examples, test_data = _check_data(net, data, test_data)
-    cost = cost_or_function(cost)
-    _check_functions(net, cost, on_epoch, examples, test_data)
-    arguments = _arguments(len(examples), resume, epochs=epochs, iterations=iterations,
-                           batch_size=batch_size, eta=eta, seed=seed, cost=cost, engine=engine)
-    total_steps, batch_size, eta = _check_arguments(len(examples), arguments)
-    backend = choose_engine(net, cost, engine, device=device)
-    history, passes = _start(resume, arguments, len(examples), batch_size, total_steps)
-    steps = history.iterations[-1] if history.iterations else 0
-    history.steps = _trajectory(keep, net, examples, test_data, cost, arguments, steps, passes)
-    warned = learned = False
-    with (collector_paused(), _progress_bar(total_steps - steps, progress) as bar,
-          _interrupt_flag() as interrupted):
-        preparing = _prepare(backend, examples, bar)
-        while steps < total_steps and not interrupted.is_set():
-            batches = passes.batches(examples, batch_size)[: total_steps - steps]
-            b, elapsed, still = _learn(backend, batches, eta, passes, bar, interrupted,
-                                       history.steps, batch_size)
-            steps += b
-            bar.set_description_str(_measuring(examples, test_data))
-            try:
-                _record(history, backend, examples, test_data, passes.epoch, steps,
-                        elapsed + preparing)
-            except NUMERICAL_ERRORS as error:  # the last step left finite weights, but C is not
-                backend.undo()
-                raise _diverged(passes.epoch, passes.batch, eta,
-                                f"after this step C {_fails(error)}") from error
-            bar.set_description_str(TRAINING)
-            preparing = 0.0
-            if still == b and not warned:
-                warned = _warn_saturated(history, passes.epoch, b, eta if learned else None)
-            learned = learned or still < b
-            history.shuffle = passes.state()
-            if on_epoch is not None:
-                on_epoch(history)
-        history.interrupted = interrupted.is_set()
+    plan = plan_training(net, data, test_data, resume, on_epoch, epochs=epochs,
+                         iterations=iterations, batch_size=batch_size, eta=eta, cost=cost,
+                         seed=seed, engine=engine)
+    backend = choose_engine(net, plan.cost, engine, device=device)
+    passes = Passes(len(plan.examples), plan.batch_size, plan.arguments["seed"], plan.shuffle)
+    plan.history.steps = _time_machine(keep, net, plan, passes)
+    check_targets(net, plan.examples, plan.history)
+    watching = Callbacks([*progress_bar(progress), *_kept(plan.history.steps),
+                          Saturation(plan.eta), FlatCost(),
+                          *([OnEpoch(on_epoch)] if on_epoch is not None else [])])
+    with collector_paused(), guarded(_say_stopping) as guard:
+        guard.learning = True
+        return _run(net, backend, plan, passes, watching, guard)
+
+
+def _run(net: MLP, backend: Engine, plan: Plan, passes: Passes, watching: Callback,
+         guard: Guard) -> History:
+    """The loop: an epoch at a time, SGD steps on its shuffled batches, then C measured;
+    the callbacks told of each. Returns the history; stops early for a signal, or where
+    C diverges (back to the last good weights)."""
+    history, steps = plan.history, plan.steps_done
+    watching.begin(plan.total_steps - steps)
+    try:
+        seconds = _prepare(backend, plan.examples, watching)
+        best = _Checkpoint(_cost_now(backend, plan), net, history, steps)
+        start = before = best.C
+        while steps < plan.total_steps and not guard.stopping:
+            batches = passes.batches(plan.examples, plan.batch_size)[: plan.total_steps - steps]
+            watching.shuffled(passes.state())
+            started = time.perf_counter()
+            steps = _steps(net, backend, batches, plan.eta, passes, steps, watching, guard)
+            seconds += time.perf_counter() - started
+            history.add_epoch(passes.epoch, steps, _measure(backend, plan, passes, watching),
+                              seconds)
+            history.shuffle, seconds = passes.state(), 0.0
+            watching.epoch(history)
+            C = history.cost[-1]
+            if diverging(C, before, start):
+                _go_back(net, history, best, watching, f"{before:.4g}", plan.eta)
+                break
+            before, best = C, best if best.C <= C else _Checkpoint(C, net, history, steps)
+        history.interrupted = history.interrupted or guard.stopping
+    except TrainingDiverged as error:  # (not before the checkpoint: the data is checked)
+        error.weights, error.history = best.weights, best.history(history)
+        raise
+    finally:
+        watching.end(history)
     return history
 
 
-TRAINING = "training"  # the progress bar's word while SGD steps are taken
+def _steps(net: MLP, backend: Engine, batches: list[list[Example]], eta: float,
+           passes: Passes, steps: int, watching: Callback, guard: Guard) -> int:
+    """An SGD step on each batch in turn, until they run out or a signal stops the run.
 
-
-def _trajectory(keep: object, net: MLP, examples: list[Example],
-                test_data: list[Example] | None, cost: Callable, arguments: dict, steps: int,
-                passes: _Passes) -> Trajectory | None:
-    """A record of every step to come, for keep="steps"; None for keep=None."""
-    if keep is None:
-        return None
-    if keep != "steps":
-        raise ValueError(f'keep must be "steps" (keep every SGD step) or None, got {excerpt(keep)}')
-    return Trajectory(net, examples, test_data, cost, arguments, steps, passes, trainer=train)
-
-
-def _prepare(backend: Engine, examples: list[Example], bar) -> float:
-    """The engine's one-off work before the first step, the bar saying what it waits for;
-    returns its seconds (counted in the first epoch's time)."""
-    started = time.perf_counter()
-    backend.prepare(examples, bar.set_description_str)
-    bar.set_description_str(TRAINING)
-    return time.perf_counter() - started
-
-
-def _measuring(examples: list[Example], test_data: list[Example] | None) -> str:
-    """What the bar says while C and the accuracy are measured after an epoch."""
-    test = f" and {plural(len(test_data), 'test example')}" if test_data else ""
-    return f"measuring C on {plural(len(examples), 'training example')}{test}"
-
-
-def _check_data(
-    net: MLP, data: Sequence[Example], test_data: Sequence[Example] | None
-) -> tuple[list[Example], list[Example] | None]:
-    """The training and test data checked against the network, as new lists of floats."""
-    if not isinstance(net, MLP):
-        raise TypeError(f"train() takes an nn.MLP as net, got {type(net).__name__}: "
-                        f"{excerpt(net)}")
-    examples = check_data(data, net.sizes[0], net.sizes[-1])  # a copy: shuffling it is ours
-    if test_data is not None:
-        test_data = check_data(test_data, net.sizes[0], net.sizes[-1], "test_data")
-    return examples, test_data
-
-
-def _check_functions(
-    net: MLP, cost: object, on_epoch: object, examples: list[Example],
-    test_data: list[Example] | None,
-) -> None:
-    """Refuse a cost that cannot work with this network and these targets, and an on_epoch
-    that is not a function."""
-    if not callable(cost):
-        raise TypeError(f"cost must be a cost function such as nn.quadratic_cost, got "
-                        f"{type(cost).__name__}: {excerpt(cost)}")
-    if on_epoch is not None and not callable(on_epoch):
-        raise TypeError(f"on_epoch must be a function of the history (or None), got "
-                        f"{type(on_epoch).__name__}: {excerpt(on_epoch)}")
-    if isinstance(cost, Cost):
-        cost.check_output_activation(net.layers[-1].sigma)
-        for what, data in (("data", examples), ("test_data", test_data or [])):
-            for i, (_, y) in enumerate(data):
-                try:
-                    for j, y_j in enumerate(y):
-                        cost.check_target(y_j, i, j)
-                except ValueError as error:
-                    raise ValueError(f"{what}: {error}") from None
-    else:  # a function of the user's: try it on one example before training on it
-        x, y = examples[0]
-        C = cost([net(x)], [y])
-        if not isinstance(C, Value):
-            raise TypeError(f"cost must return C as a Value (built from the outputs, so that "
-                            f"C.backward() works), but it returned {type(C).__name__}: "
-                            f"{excerpt(C)}")
-
-
-def _arguments(n: int, resume: History | None, **given) -> dict:
-    """What this training is asked, as ``history.arguments`` keeps it: the arguments given,
-    and where they are left out, those of the training it resumes."""
-    cost = given["cost"]
-    given["cost"] = getattr(cost, "name", None) or getattr(cost, "__name__", repr(cost))
-    given["seed"] = random_seed(given["seed"])
-    if resume is None:
-        return given
-    if not isinstance(resume, History):
-        raise TypeError(f"resume takes the History of an earlier train(), got "
-                        f"{type(resume).__name__}: {excerpt(resume)}")
-    if resume.shuffle is None or not resume.iterations:
-        raise ValueError("resume: this history does not say where its training stopped (it "
-                         "has no shuffle state); only a history from train() can be resumed")
-    if len(resume.shuffle.order) != n:
-        raise ValueError(f"resume: the history's training was on {len(resume.shuffle.order)} "
-                         f"examples, this data has {n}: resume on the same data")
-    before = resume.arguments
-    if given["cost"] != before.get("cost"):
-        raise ValueError(f"resume: the training was with the {before.get('cost')} cost, and "
-                         f"goes on with it: pass cost= that cost, not {given['cost']}")
-    for name in ("seed", "batch_size"):  # the shuffling and the epoch's batches under way
-        if given[name] is not None and given[name] != before.get(name):
-            raise ValueError(f"resume: the training was with {name} = {before.get(name)!r}, "
-                             f"and goes on with it: leave {name} out")
-    if given["epochs"] is None and given["iterations"] is None:
-        given["epochs"], given["iterations"] = before.get("epochs"), before.get("iterations")
-    for name in ("batch_size", "eta", "seed"):
-        if given[name] is None:
-            given[name] = before.get(name)
-    return given
-
-
-def _learn(
-    backend: Engine, batches: list[list[Example]], eta: float, passes: _Passes, bar,
-    interrupted: threading.Event, trajectory: Trajectory | None = None, m: int = 0,
-) -> tuple[int, float, int]:
-    """An SGD step on each batch in turn, until they run out or Ctrl-C is pressed.
-
-    Returns the number of steps taken, the seconds they took, and how many
-    steps found every dC/dp = 0 while C > 0 (nothing learned: the deltas
-    vanished). However it ends, the network's Values hold the weights
-    afterwards (``write_back``).
+    Returns the number of steps taken in all. However it ends, the
+    network's Values hold the weights afterwards (``write_back``).
     """
-    started = time.perf_counter()
-    steps = still = 0
+    m = len(batches[0])
     try:
         for batch in batches:
             C = _sgd_step(backend, batch, eta, passes.epoch, passes.batch + 1)
             passes.batch += 1
             steps += 1
-            if trajectory is not None:
+            if watching.wants_weights:
                 backend.write_back()  # (where the engine keeps the weights apart: torch)
-                trajectory.record(backend.net, C, passes, m)
-            if C > 0.0 and backend.vanished():
-                still += 1
-            bar.update(1)
-            bar.set_postfix(epoch=passes.epoch, C=f"{C:.4g}", refresh=False)
-            if interrupted.is_set():
+            watching.step(Step(steps, passes.epoch, passes.batch, C, passes.just_done(m), net,
+                               _vanished(backend, C)))
+            if guard.stopping:
                 break
     finally:
         backend.write_back()
-    return steps, time.perf_counter() - started, still
+    return steps
 
 
 def _sgd_step(backend: Engine, batch: Sequence[Example], eta: float, epoch: int, b: int) -> float:
@@ -309,6 +231,116 @@ def _sgd_step(backend: Engine, batch: Sequence[Example], eta: float, epoch: int,
         raise _diverged(epoch, b, eta, str(error)) from error
 
 
+def _vanished(backend: Engine, C: float) -> bool | str:
+    """Whether the step's dC/dp were all at most VANISHED times sqrt(C) ("exactly" if all 0)."""
+    if not (C > 0.0 and backend.vanished(VANISHED * math.sqrt(C))):
+        return False
+    return "exactly" if backend.vanished(0.0) else True
+
+
+def _prepare(backend: Engine, examples: list[Example], watching: Callback) -> float:
+    """The engine's one-off work before the first step, the bar saying what it waits for;
+    returns its seconds (counted in the first epoch's time)."""
+    started = time.perf_counter()
+    backend.prepare(examples, watching.say)
+    watching.say(TRAINING)
+    return time.perf_counter() - started
+
+
+def _measure(backend: Engine, plan: Plan, passes: Passes, watching: Callback) -> Measured:
+    """C and the accuracy on the training data (and test data) after an epoch."""
+    watching.say(measuring(len(plan.examples), len(plan.test_data or ())))
+    try:
+        C, accuracy = _evaluate(backend, plan.examples)
+        test_C, test_accuracy = _evaluate(backend, plan.test_data) if plan.test_data else \
+            (None, None)
+    except NUMERICAL_ERRORS as error:  # the last step left finite weights, but C is not
+        backend.undo()
+        raise _diverged(passes.epoch, passes.batch, plan.eta,
+                        f"after this step C {_fails(error)}") from error
+    return C, accuracy, test_C, test_accuracy
+
+
+def _evaluate(backend: Engine, data: list[Example]) -> tuple[float, float | None]:
+    """C over the data and the accuracy, as ``nn.training.metrics.evaluate`` gives them."""
+    C, outputs = backend.evaluate(data)
+    return C, accuracy(outputs, [y for _, y in data])
+
+
+def _cost_now(backend: Engine, plan: Plan) -> float | None:
+    """C of the network as training begins: the last one measured, or, for a new training,
+    C on a sample of the data (None if it cannot be computed)."""
+    if plan.history.cost:
+        return plan.history.cost[-1]
+    try:
+        return backend.evaluate(sample(plan.examples))[0]
+    except NUMERICAL_ERRORS:
+        return None
+
+
+# ---------------------------------------------------------------- divergence
+
+
+class TrainingDiverged(ArithmeticError):
+    """The cost or a parameter stopped being a finite number during training.
+
+    Attributes:
+        reason: where and how it diverged ("training diverged in epoch 3, batch 2: ...").
+        eta: the learning rate it diverged with.
+        weights: the last good parameters (after the epoch with the lowest C,
+            or as training began), in the order of ``net.parameters()``.
+        history: the history as it was then, with where the shuffling stood:
+            a model saved with both can be resumed from there.
+    """
+
+    def __init__(self, reason: str, eta: float) -> None:
+        super().__init__(f"{reason}. The parameters are those before this step. Try a smaller "
+                         f"learning rate than eta = {eta}.")
+        self.reason, self.eta = reason, eta
+        self.weights: list[float] | None = None
+        self.history: History | None = None
+
+
+# What the engine and the costs raise when the numbers leave their domain: an
+# overflow, a division by zero, or (ValueError) a saturated sigmoid under the
+# cross-entropy cost. The data itself is checked before training starts.
+NUMERICAL_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
+
+
+class _Checkpoint:
+    """The network and history at the lowest C so far: where a diverging training goes back."""
+
+    def __init__(self, C: float | None, net: MLP, history: History, steps: int) -> None:
+        self.C = math.inf if C is None else C
+        self.weights = [p.data for p in net.parameters()]
+        self.epochs, self.steps, self.shuffle = len(history), steps, history.shuffle
+
+    def history(self, history: History) -> History:
+        """A copy of ``history`` as it was at the checkpoint."""
+        past = history.copy()
+        past.back_to(self.epochs)
+        past.shuffle = self.shuffle
+        return past
+
+
+def _go_back(net: MLP, history: History, best: _Checkpoint, watching: Callback,
+             before: str, eta: float) -> None:
+    """C is diverging (it grew from ``before``): say so, and put the network and history
+    back at the checkpoint."""
+    where = (f"the one after epoch {history.epoch[best.epochs - 1]} (C = {best.C:.4g})"
+             if best.epochs else "as it was before training")
+    warn(history, f"training diverged: C grew from {before} "
+                  f"to {history.cost[-1]:.4g} in epoch {history.epoch[-1]}, more than "
+                  f"{GROWTH:g} times, so training stopped there; the network is "
+                  f"{where}. Try a smaller learning rate than eta = {eta}")
+    for p, w in zip(net.parameters(), best.weights):
+        p.data = w
+    history.back_to(best.epochs)
+    history.shuffle = best.shuffle
+    history.interrupted = True  # (stopped before the end: resume goes on from here)
+    watching.rewound(best.steps)
+
+
 def _fails(error: Exception) -> str:
     """How C failed, for the message: 'overflows (...)' or 'cannot be computed (...)'."""
     how = "overflows" if isinstance(error, OverflowError) else "cannot be computed"
@@ -316,92 +348,46 @@ def _fails(error: Exception) -> str:
 
 
 def _diverged(epoch: int, b: int, eta: float, what: str) -> TrainingDiverged:
-    return TrainingDiverged(
-        f"training diverged in epoch {epoch}, batch {b}: {what}. The parameters are those "
-        f"before this step. Try a smaller learning rate than eta = {eta}."
-    )
+    return TrainingDiverged(f"training diverged in epoch {epoch}, batch {b}: {what}", eta)
 
 
-def _record(
-    history: History, backend: Engine, data: list[Example], test_data: list[Example] | None,
-    epoch: int, steps: int, elapsed: float,
-) -> None:
-    """Measure C and the accuracy on the training data (and test data) after an epoch.
-
-    An epoch that was under way when an earlier training stopped (and is now
-    finished) replaces its entry, as one training would have recorded it.
-    """
-    C, accuracy = _measure(backend, data)
-    test_C, test_accuracy = _measure(backend, test_data) if test_data else (None, None)
-    if history.epoch and history.epoch[-1] == epoch:
-        elapsed += history.time[-1]
-        for name in ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy",
-                     "time"):
-            getattr(history, name).pop()
-    history.epoch.append(epoch)
-    history.iterations.append(steps)
-    history.cost.append(C)
-    history.accuracy.append(accuracy)
-    history.test_cost.append(test_C)
-    history.test_accuracy.append(test_accuracy)
-    history.time.append(elapsed)
+# ---------------------------------------------------------------- the time machine
 
 
-def _measure(backend: Engine, data: list[Example]) -> tuple[float, float | None]:
-    """C over the data and the accuracy, as ``nn.training.metrics.evaluate`` gives them."""
-    C, outputs = backend.evaluate(data)
-    return C, accuracy(outputs, [y for _, y in data])
+class TimeMachine(Trajectory):
+    """The record of ``train(..., keep="steps")``, which can also branch: a branch is a
+    training, so this part of the time machine lives beside ``train``."""
+
+    def replay_from(self, k: int, history: History, **knobs) -> tuple[MLP, History]:
+        """Train again from step k with other knobs (``Trajectory.branch`` says how);
+        returns (the new network, its History)."""
+        net, keywords = self.branch(k, history, **knobs)
+        return net, train(net, **keywords)
 
 
-def _check_arguments(n: int, arguments: dict) -> tuple[int, int, float]:
-    """Check the knobs; return the number of SGD steps to take in all, m and eta.
-
-    Numbers of numpy's types pass, as Python's do; a number of the wrong type
-    is a TypeError, one out of range a ValueError.
-    """
-    epochs, iterations = arguments["epochs"], arguments["iterations"]
-    if (epochs is None) == (iterations is None):
-        raise ValueError(
-            "give exactly one of epochs (passes over the data) or iterations (SGD steps), "
-            f"got epochs={excerpt(epochs)}, iterations={excerpt(iterations)}"
-        )
-    name, count = ("epochs", epochs) if iterations is None else ("iterations", iterations)
-    if arguments["batch_size"] is None or arguments["eta"] is None:
-        missing = "batch_size" if arguments["batch_size"] is None else "eta"
-        raise TypeError(f"train() needs {missing}: the examples per SGD step m and the "
-                        "learning rate eta are the lecture's knobs, and have no default")
-    count = arguments[name] = whole_number(count, name, minimum=1)
-    batch_size = arguments["batch_size"] = whole_number(arguments["batch_size"], "batch_size")
-    eta = arguments["eta"] = positive_number(arguments["eta"], "the learning rate eta")
-    if not 1 <= batch_size <= n:
-        raise ValueError(
-            f"batch_size must be between 1 and the number of examples ({n}), got {batch_size}"
-        )
-    if iterations is not None:
-        return count, batch_size, eta
-    return count * math.ceil(n / batch_size), batch_size, eta
+def _time_machine(keep: object, net: MLP, plan: Plan, passes: Passes) -> TimeMachine | None:
+    """A record of every step to come, for keep="steps"; None for keep=None."""
+    if keep is None:
+        return None
+    if keep != "steps":
+        raise ValueError(f'keep must be "steps" (keep every SGD step) or None, got {excerpt(keep)}')
+    return TimeMachine(net, plan.examples, plan.test_data, plan.cost, plan.arguments,
+                       plan.steps_done, passes.state())
 
 
-def _start(
-    resume: History | None, arguments: dict, n: int, m: int, total_steps: int
-) -> tuple[History, _Passes]:
-    """The history to add to and the passes to go on with: new ones, or those of ``resume``."""
-    if resume is None:
-        return History(arguments=arguments), _Passes(n, m, arguments["seed"])
-    history = resume.copy()
-    history.arguments = arguments
-    history.interrupted = False
-    if total_steps <= history.iterations[-1]:
-        name = "epochs" if arguments["epochs"] is not None else "iterations"
-        raise ValueError(
-            f"resume: the training has taken {plural(history.iterations[-1], 'step')} "
-            f"({plural(len(history), 'epoch')}) already; ask for more {name} than "
-            f"{arguments[name]} to go on"
-        )
-    return history, _Passes(n, m, None, resume.shuffle)
+def _kept(steps: TimeMachine | None) -> list[Callback]:
+    return [] if steps is None else [steps]
 
 
-class _Passes:
+def _say_stopping(words: str) -> None:
+    say_on_stderr(f"nn.train: {words}: stopping after this step; train() returns what was "
+                  "learned so far (history.interrupted)")
+
+
+# ---------------------------------------------------------------- the shuffled passes
+
+
+class Passes:
     """The shuffled passes over the data: the order of each epoch, and where in it SGD is.
 
     Every epoch shuffles the order of the one before with ``random.Random(seed)``,
@@ -428,79 +414,9 @@ class _Passes:
         shuffled = [examples[i] for i in self.order]
         return [shuffled[start : start + m] for start in range(self.batch * m, len(shuffled), m)]
 
+    def just_done(self, m: int) -> list[int]:
+        """The positions in the data of the examples of the batch just done."""
+        return self.order[(self.batch - 1) * m : self.batch * m]
+
     def state(self) -> ShuffleState:
         return ShuffleState(self.rng.getstate(), list(self.order), self.epoch, self.batch)
-
-
-def _warn_saturated(history: History, epoch: int, steps: int, eta: float | None) -> bool:
-    """Say that no step of this epoch changed anything: the deltas vanished. Returns True.
-
-    ``eta`` is the learning rate when earlier steps did learn (so it is the
-    likely cause), None when nothing was ever learned (the initial weights are).
-    """
-    cause = (f"the learning rate eta = {eta} is probably too large: try a smaller one"
-             if eta is not None else "they were so from the start, with the initial weights: "
-             "try another seed, or init='scaled'")
-    message = (
-        f"every delta_j^l vanished in epoch {epoch}: dC/dw and dC/db were 0 in all "
-        f"{plural(steps, 'step')} although C = {history.cost[-1]:.4g} > 0, so training cannot "
-        "change the network any more. Its neurons have saturated (sigma'(z) = 0: a sigmoid "
-        f"at 0 or 1 exactly, a relu below 0); {cause}"
-    )
-    history.warnings.append(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=3)
-    return True
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix(self, **kwargs) -> None:
-        pass
-
-    def set_description_str(self, text: str) -> None:
-        pass
-
-
-@contextmanager
-def _progress_bar(total: int, wanted: bool) -> Iterator:
-    """A tqdm bar over the SGD steps, when wanted, installed, and someone can see it."""
-    if not (wanted and (_in_notebook() or sys.stderr.isatty())):
-        yield _NoBar()
-        return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        yield _NoBar()
-        return
-    with tqdm(total=total, unit="step", desc=TRAINING) as bar:
-        yield bar
-
-
-def _in_notebook() -> bool:
-    shell = sys.modules.get("IPython")
-    ip = shell.get_ipython() if shell is not None and hasattr(shell, "get_ipython") else None
-    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
-
-
-@contextmanager
-def _interrupt_flag() -> Iterator[threading.Event]:
-    """Turn Ctrl-C into a flag checked between steps, so a step is never half applied."""
-    flag = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_interrupt(signum, frame):
-        if flag.is_set():  # a second Ctrl-C: the user wants out now
-            raise KeyboardInterrupt
-        flag.set()
-
-    signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, previous)
-

@@ -316,9 +316,9 @@ class TorchEngine:
                 w.copy_(new)
         return C
 
-    def vanished(self) -> bool:
-        """True when the last step's dC/dp were all exactly 0: the deltas vanished."""
-        return not any(bool(w.grad.any()) for w in self.model.parameters())
+    def vanished(self, below: float = 0.0) -> bool:
+        """True when the last step's dC/dp were all at most ``below`` in size (0: exactly 0)."""
+        return not any(bool((w.grad.abs() > below).any()) for w in self.model.parameters())
 
     def undo(self) -> None:
         """Put the weights back as they were before the last step (in the network too)."""

@@ -28,20 +28,25 @@ from collections.abc import Callable, Sequence
 
 from autodiff.validate import whole_number
 from nn.model.layers import MLP
+from nn.training.callbacks import Callback, Step
 from nn.training.metrics import evaluate
 from nn.training.records import History, ShuffleState
 
 
-class Trajectory:
+class Trajectory(Callback):
     """The record of every SGD step of one ``train`` call (see the module docstring).
 
-    ``first`` is the number of steps taken before the record began (0 for a
-    new training, more when it resumed one); the record covers steps
-    ``first .. last``. Made by ``train``; read through the History.
+    A callback of ``train``'s loop (``nn.training.callbacks``): it is told of
+    each epoch's order and each step, and keeps them. ``first`` is the
+    number of steps taken before the record began (0 for a new training,
+    more when it resumed one); the record covers steps ``first .. last``.
+    Made by ``train``; read through the History.
     """
 
+    wants_weights = True  # (each step's weights and gradient are kept)
+
     def __init__(self, net: MLP, data: Sequence, test_data: Sequence | None, cost: Callable,
-                 arguments: dict, first: int, passes, trainer: Callable) -> None:
+                 arguments: dict, first: int, start_state: ShuffleState) -> None:
         self.sizes = list(net.sizes)
         self.activations = list(net.activations)
         self.init = net.init
@@ -50,28 +55,36 @@ class Trajectory:
         self.arguments = dict(arguments)
         self.first = first
         self.start = array("d", (p.data for p in net.parameters()))
-        self.start_state = passes.state()
+        self.start_state = start_state
         self.params, self.grads, self.costs = array("d"), array("d"), array("d")
         self.batch_examples, self.batch_ends = array("l"), array("l")
         self.epochs, self.batches_done = array("l"), array("l")
         self.epoch_states: dict[int, tuple] = {}  # epoch -> (rng state after its shuffle, order)
-        self._trainer = trainer  # train itself: branches are trainings too
 
     # ------------------------------------------------------------------ recording
 
-    def record(self, net: MLP, C: float, passes, m: int) -> None:
+    def shuffled(self, state: ShuffleState) -> None:
+        """Keep the epoch's order and the generator's state after drawing it."""
+        self.epoch_states.setdefault(state.epoch, (state.rng, list(state.order)))
+
+    def step(self, step: Step) -> None:
         """Keep the step just taken: the parameters after it, its gradient, C, its batch."""
-        params = net.parameters()
+        params = step.net.parameters()
         self.params.extend(p.data for p in params)
         self.grads.extend(p.grad for p in params)
-        self.costs.append(C)
-        b = passes.batch - 1  # the batch just done, counted in its epoch from 0
-        self.batch_examples.extend(passes.order[b * m : (b + 1) * m])
+        self.costs.append(step.C)
+        self.batch_examples.extend(step.examples)
         self.batch_ends.append(len(self.batch_examples))
-        self.epochs.append(passes.epoch)
-        self.batches_done.append(passes.batch)
-        if passes.epoch not in self.epoch_states:  # its shuffle has just been made
-            self.epoch_states[passes.epoch] = (passes.rng.getstate(), list(passes.order))
+        self.epochs.append(step.epoch)
+        self.batches_done.append(step.batch)
+
+    def rewound(self, steps: int) -> None:
+        """Forget the steps after ``steps``."""
+        kept = steps - self.first
+        n = len(self.start)
+        del self.params[kept * n:], self.grads[kept * n:], self.costs[kept:]
+        del self.batch_examples[(self.batch_ends[kept - 1] if kept else 0):]
+        del self.batch_ends[kept:], self.epochs[kept:], self.batches_done[kept:]
 
     # ------------------------------------------------------------------ reading
 
@@ -135,10 +148,11 @@ class Trajectory:
 
     # ------------------------------------------------------------------ branching
 
-    def replay_from(self, k: int, history: History, *, eta: float | None = None,
-                    batch_size: int | None = None, epochs: int | None = None,
-                    iterations: int | None = None, progress: bool = False):
-        """Train again from step k with other knobs; returns (the new network, its History).
+    def branch(self, k: int, history: History, *, eta: float | None = None,
+               batch_size: int | None = None, epochs: int | None = None,
+               iterations: int | None = None, progress: bool = False) -> tuple[MLP, dict]:
+        """Where a training again from step k with other knobs starts: (``network_at(k)``,
+        the keywords of ``train`` that go on from there). ``History.replay_from`` trains it.
 
         The branch starts from ``network_at(k)``, on the same data with the
         same cost, and keeps its steps too. With the batch size unchanged it
@@ -154,27 +168,24 @@ class Trajectory:
         args = self.arguments
         if epochs is None and iterations is None:
             epochs, iterations = args.get("epochs"), args.get("iterations")
-        knobs = {"eta": args["eta"] if eta is None else eta, "epochs": epochs,
-                 "iterations": iterations, "cost": self.cost, "test_data": self.test_data,
-                 "engine": args.get("engine", "auto"), "progress": progress, "keep": "steps"}
+        knobs = {"data": self.data, "eta": args["eta"] if eta is None else eta,
+                 "epochs": epochs, "iterations": iterations, "cost": self.cost,
+                 "test_data": self.test_data, "engine": args.get("engine", "auto"),
+                 "progress": progress, "keep": "steps"}
         same_m = batch_size is None or batch_size == args["batch_size"]
         if same_m and k > 0:
-            resume = self._history_at(k, history, net)
-            return net, self._trainer(net, self.data, resume=resume, **knobs)
+            return net, {**knobs, "resume": self._history_at(k, history, net)}
         if k > 0 and epochs is not None:  # a new run: its epochs are its own
             raise ValueError("a branch with another batch_size is a new training: give its "
                              "length as iterations (steps from this one), not epochs")
         knobs["iterations"] = None if epochs is not None else iterations - (k if same_m else 0)
-        return net, self._trainer(net, self.data, batch_size=batch_size or args["batch_size"],
-                                  seed=args["seed"], **knobs)
+        return net, {**knobs, "batch_size": batch_size or args["batch_size"],
+                     "seed": args["seed"]}
 
     def _history_at(self, k: int, history: History, net: MLP) -> History:
         """The history a run stopped after step k would have: what ``resume`` goes on from."""
-        done = [i for i, steps in enumerate(history.iterations) if steps <= k]
         past = history.copy()
-        for name in ("epoch", "iterations", "cost", "accuracy", "test_cost", "test_accuracy",
-                     "time"):
-            setattr(past, name, [getattr(history, name)[i] for i in done])
+        past.back_to(sum(steps <= k for steps in history.iterations))
         past.warnings = []
         if k == self.first:
             past.shuffle = self.start_state
@@ -193,11 +204,4 @@ class Trajectory:
         C, accuracy = evaluate(net, self.data, self.cost)
         test_C, test_accuracy = (evaluate(net, self.test_data, self.cost) if self.test_data
                                  else (None, None))
-        past.epoch.append(past.shuffle.epoch)
-        past.iterations.append(k)
-        past.cost.append(C)
-        past.accuracy.append(accuracy)
-        past.test_cost.append(test_C)
-        past.test_accuracy.append(test_accuracy)
-        past.time.append(0.0)
-
+        past.add_epoch(past.shuffle.epoch, k, (C, accuracy, test_C, test_accuracy), 0.0)
