@@ -88,40 +88,25 @@ class Callback:
         """Training is over, however it ended."""
 
 
-class Callbacks(Callback):
-    """Several callbacks called as one, in their order."""
+class Callbacks:
+    """Several callbacks called as one, in their order: ``callbacks.step(s)`` calls each one's
+    ``step(s)`` (and so for every method of ``Callback``)."""
 
     def __init__(self, callbacks: Sequence[Callback]) -> None:
         self.callbacks = list(callbacks)
         self.wants_weights = any(c.wants_weights for c in callbacks)
 
-    def begin(self, total: int) -> None:
-        for c in self.callbacks:
-            c.begin(total)
+    def __getattr__(self, event: str) -> Callable[..., None]:
+        if not hasattr(Callback, event):
+            raise AttributeError(event)
+        methods = [getattr(c, event) for c in self.callbacks]
 
-    def say(self, text: str) -> None:
-        for c in self.callbacks:
-            c.say(text)
+        def tell(*args: object) -> None:
+            for method in methods:
+                method(*args)
 
-    def shuffled(self, state: ShuffleState) -> None:
-        for c in self.callbacks:
-            c.shuffled(state)
-
-    def step(self, step: Step) -> None:
-        for c in self.callbacks:
-            c.step(step)
-
-    def epoch(self, history: History) -> None:
-        for c in self.callbacks:
-            c.epoch(history)
-
-    def rewound(self, steps: int) -> None:
-        for c in self.callbacks:
-            c.rewound(steps)
-
-    def end(self, history: History) -> None:
-        for c in self.callbacks:
-            c.end(history)
+        setattr(self, event, tell)  # (made once: the loop calls it every step)
+        return tell
 
 
 class OnEpoch(Callback):

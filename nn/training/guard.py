@@ -124,6 +124,9 @@ def say_on_stderr(text: str) -> None:
     """Write a line on stderr, whatever has become of it (closed, a broken pipe)."""
     try:
         print(text, file=sys.stderr, flush=True)
+    except RuntimeError:  # a signal came while stderr was being written: past its buffer
+        with contextlib.suppress(OSError):
+            os.write(2, f"{text}\n".encode(errors="replace"))
     except (OSError, ValueError, AttributeError):  # stderr gone, closed, or None
         pass
 

@@ -160,7 +160,7 @@ def train(
         return _run(net, backend, plan, passes, watching, guard)
 
 
-def _run(net: MLP, backend: Engine, plan: Plan, passes: Passes, watching: Callback,
+def _run(net: MLP, backend: Engine, plan: Plan, passes: Passes, watching: Callbacks,
          guard: Guard) -> History:
     """The loop: an epoch at a time, SGD steps on its shuffled batches, then C measured;
     the callbacks told of each. Returns the history; stops early for a signal, or where
@@ -175,7 +175,7 @@ def _run(net: MLP, backend: Engine, plan: Plan, passes: Passes, watching: Callba
             batches = passes.batches(plan.examples, plan.batch_size)[: plan.total_steps - steps]
             watching.shuffled(passes.state())
             started = time.perf_counter()
-            steps = _steps(net, backend, batches, plan.eta, passes, steps, watching, guard)
+            steps = _steps(net, backend, batches, plan, passes, steps, watching, guard)
             seconds += time.perf_counter() - started
             history.add_epoch(passes.epoch, steps, _measure(backend, plan, passes, watching),
                               seconds)
@@ -195,23 +195,22 @@ def _run(net: MLP, backend: Engine, plan: Plan, passes: Passes, watching: Callba
     return history
 
 
-def _steps(net: MLP, backend: Engine, batches: list[list[Example]], eta: float,
-           passes: Passes, steps: int, watching: Callback, guard: Guard) -> int:
+def _steps(net: MLP, backend: Engine, batches: list[list[Example]], plan: Plan,
+           passes: Passes, steps: int, watching: Callbacks, guard: Guard) -> int:
     """An SGD step on each batch in turn, until they run out or a signal stops the run.
 
     Returns the number of steps taken in all. However it ends, the
     network's Values hold the weights afterwards (``write_back``).
     """
-    m = len(batches[0])
     try:
         for batch in batches:
-            C = _sgd_step(backend, batch, eta, passes.epoch, passes.batch + 1)
+            C = _sgd_step(backend, batch, plan.eta, passes.epoch, passes.batch + 1)
             passes.batch += 1
             steps += 1
             if watching.wants_weights:
                 backend.write_back()  # (where the engine keeps the weights apart: torch)
-            watching.step(Step(steps, passes.epoch, passes.batch, C, passes.just_done(m), net,
-                               _vanished(backend, C)))
+            watching.step(Step(steps, passes.epoch, passes.batch, C,
+                               passes.just_done(plan.batch_size), net, _vanished(backend, C)))
             if guard.stopping:
                 break
     finally:
@@ -238,7 +237,7 @@ def _vanished(backend: Engine, C: float) -> bool | str:
     return "exactly" if backend.vanished(0.0) else True
 
 
-def _prepare(backend: Engine, examples: list[Example], watching: Callback) -> float:
+def _prepare(backend: Engine, examples: list[Example], watching: Callbacks) -> float:
     """The engine's one-off work before the first step, the bar saying what it waits for;
     returns its seconds (counted in the first epoch's time)."""
     started = time.perf_counter()
@@ -247,7 +246,7 @@ def _prepare(backend: Engine, examples: list[Example], watching: Callback) -> fl
     return time.perf_counter() - started
 
 
-def _measure(backend: Engine, plan: Plan, passes: Passes, watching: Callback) -> Measured:
+def _measure(backend: Engine, plan: Plan, passes: Passes, watching: Callbacks) -> Measured:
     """C and the accuracy on the training data (and test data) after an epoch."""
     watching.say(measuring(len(plan.examples), len(plan.test_data or ())))
     try:
@@ -323,7 +322,7 @@ class _Checkpoint:
         return past
 
 
-def _go_back(net: MLP, history: History, best: _Checkpoint, watching: Callback,
+def _go_back(net: MLP, history: History, best: _Checkpoint, watching: Callbacks,
              before: str, eta: float) -> None:
     """C is diverging (it grew from ``before``): say so, and put the network and history
     back at the checkpoint."""

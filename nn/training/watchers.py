@@ -34,14 +34,13 @@ Each is given once per call of ``train``.
 from __future__ import annotations
 
 import math
-import random
 import warnings
 from collections.abc import Sequence
 
-from autodiff import Value
 from autodiff.validate import plural
 from nn.data.datasets import Example
-from nn.model.layers import MLP, Neuron
+from nn.model.activations import Activation
+from nn.model.layers import MLP
 from nn.training.callbacks import Callback, Step
 from nn.training.records import History
 
@@ -65,20 +64,18 @@ def warn(history: History, message: str) -> None:
 
 
 def reach(net: MLP) -> tuple[float, float]:
-    """The values the output layer's activation can take: sigma(-1000), sigma(+1000), with
-    an end that keeps growing there given as -inf or inf."""
-    neuron = _unit(net)
-    low, high = (neuron([Value(z)])[1].data for z in (-EXTREME_Z, EXTREME_Z))
-    return (-math.inf if low <= -EXTREME_Z / 2 else low,
-            math.inf if high >= EXTREME_Z / 2 else high)
+    """The values the output layer's activation can take: sigma(-1000) and sigma(+1000), an
+    end that keeps growing there (or overflows) given as -inf or inf."""
+    sigma = net.layers[-1].sigma
+    return _limit(sigma, -EXTREME_Z), _limit(sigma, EXTREME_Z)
 
 
-def _unit(net: MLP) -> Neuron:
-    """A neuron with the output layer's activation, w = 1 and b = 0: a = sigma(z)."""
-    neuron = Neuron(1, net.layers[-1].activation, l=len(net.sizes), j=0,
-                    rng=random.Random(0), init="normal")
-    neuron.w[0].data, neuron.b.data = 1.0, 0.0
-    return neuron
+def _limit(sigma: Activation, z: float) -> float:
+    try:
+        a = sigma.of(z)
+    except (ArithmeticError, ValueError):
+        return math.copysign(math.inf, z)
+    return a if abs(a) < EXTREME_Z / 2 else math.copysign(math.inf, a)
 
 
 def check_targets(net: MLP, examples: Sequence[Example], history: History) -> None:

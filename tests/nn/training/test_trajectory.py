@@ -146,3 +146,13 @@ def test_refusals_say_what_to_do():
         history.gradients_at(0)  # no step 0 was taken: its gradient does not exist
     with pytest.raises(TypeError, match="step must be a whole number"):
         history.network_at(2.5)
+
+
+def test_a_training_resumed_before_a_short_batch_keeps_its_examples():
+    # 30 examples in batches of 4: the 8th batch of each epoch has 2
+    _, whole = kept(epochs=2)
+    net = MLP([2, 4, 1], seed=0)
+    first = train(net, DATA, iterations=7, **KNOBS)
+    resumed = train(net, DATA, epochs=2, resume=first, keep="steps", progress=False)
+    assert [resumed.batch_at(k) for k in range(8, 17)] == [whole.batch_at(k) for k in range(8, 17)]
+    assert len(resumed.batch_at(8)) == 2
