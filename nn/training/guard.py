@@ -110,14 +110,16 @@ def guarded(say: Callable[[str], None]) -> Iterator[Guard]:
     previous = {s: signal.getsignal(s) for s in SIGNALS}
     for s, handler in previous.items():
         if handler is not signal.SIG_IGN and (s == signal.SIGINT or handler is signal.SIG_DFL):
-            signal.signal(s, guard.on_signal)
+            with contextlib.suppress(OSError, ValueError):  # (a platform that refuses it)
+                signal.signal(s, guard.on_signal)
     _ACTIVE.append(guard)
     try:
         yield guard
     finally:
         _ACTIVE.pop()
         for s, handler in previous.items():
-            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
 
 def say_on_stderr(text: str) -> None:
