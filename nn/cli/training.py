@@ -56,8 +56,8 @@ def add_train(subparsers) -> None:
     p = subparsers.add_parser(
         "train", help="train a network and save it",
         description="Train a network by mini-batch SGD and save it as JSON, with how it was "
-                    "trained. Ctrl-C stops after the current step and saves what was "
-                    "learned; --resume goes on from there.")
+                    "trained. Ctrl-C (or SIGTERM) stops after the current step and saves what "
+                    "was learned, exiting with 130 (143); --resume goes on from there.")
     add_network_arguments(p)
     add_data_arguments(p)
     add_sgd_arguments(p)

@@ -34,6 +34,8 @@ Each is given once per call of ``train``.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import warnings
 from collections.abc import Sequence
 
@@ -49,6 +51,7 @@ FLAT, FLAT_EPOCHS = 1e-6, 10  # C within this fraction of itself for this many e
 GROWTH = 1000.0  # C this many times larger than an epoch before: diverging
 SAMPLE = 32  # examples C before training is measured on (spread over the data)
 EXTREME_Z = 1000.0  # where an activation has reached its limits, if it has any
+_NN = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the nn package's folder
 
 
 def warn(history: History, message: str) -> None:
@@ -57,7 +60,10 @@ def warn(history: History, message: str) -> None:
     if message in history.warnings:
         return
     history.warnings.append(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=2)
+    level, frame = 1, sys._getframe()
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_NN):
+        frame, level = frame.f_back, level + 1  # (said where the user's code called nn)
+    warnings.warn(message, RuntimeWarning, stacklevel=level)
 
 
 # ---------------------------------------------------------------- before training
