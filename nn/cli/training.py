@@ -35,6 +35,7 @@ from nn.cli.arguments import (
     data_name,
     dataset,
     model_cost,
+    remove_made_folders,
 )
 from nn.model.activations import sigmoid
 from nn.model.costs import COSTS, quadratic_cost
@@ -112,6 +113,7 @@ def _keep(net: MLP, history: History, out: Path, described: dict, history_file: 
             raise ArithmeticError("training diverged in its first epoch: nothing was learned "
                                   "that is worth keeping, so nothing was saved")
         print("interrupted before the first step: nothing was learned, nothing saved")
+        remove_made_folders()
         return
     save_model(net, out, history, described)
     print(f"saved the model to {out}")
