@@ -84,7 +84,9 @@ class History:
     the number of SGD steps taken by the end of it. ``arguments`` holds what
     ``train`` was asked (see ``ARGUMENTS``), ``warnings`` what it warned about
     (such as a network whose deltas all vanished), ``shuffle`` where it stopped
-    (for ``train(..., resume=history)``). ``nn.lecture.plots.plot_history`` draws it.
+    (for ``train(..., resume=history)``). ``interrupted`` is True when training
+    stopped before the end it was asked for: a signal (Ctrl-C, SIGTERM), or C
+    diverging (see ``nn.training.watchers``). ``nn.lecture.plots.plot_history`` draws it.
     """
 
     epoch: list[int] = field(default_factory=list)
