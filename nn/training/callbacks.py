@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from autodiff.validate import plural
 from nn.model.layers import MLP
@@ -128,9 +129,9 @@ class ProgressBar(Callback):
     Made by ``progress_bar`` only where someone can see it.
     """
 
-    def __init__(self, tqdm: Callable) -> None:
+    def __init__(self, tqdm: Callable[..., Any]) -> None:
         self.tqdm = tqdm
-        self.bar = None
+        self.bar: Any = None  # (made when training begins, knowing its length)
 
     def begin(self, total: int) -> None:
         self.bar = self.tqdm(total=total, unit="step", desc=TRAINING)

@@ -34,6 +34,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any, TextIO
 
 # The signals a guard stops on, where the platform has them, and their names for people.
 SIGNALS = {getattr(signal, name): words for name, words in (
@@ -139,12 +140,12 @@ def say_on_stderr(text: str) -> None:
 class _Steady:
     """A text stream that, once its reader has gone, writes nowhere instead of failing."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text)
+            return int(self._stream.write(text))
         except OSError:  # a broken pipe, a full disk
             self._lost()
             return len(text)
@@ -165,7 +166,7 @@ class _Steady:
         except (OSError, ValueError, AttributeError):
             pass
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from autodiff import Value
 from autodiff.validate import excerpt, plural, positive_number, random_seed, whole_number
-from nn.data.datasets import Example, check_data
+from nn.data.datasets import Dataset, Example, check_data
 from nn.model.costs import Cost, cost_or_function
 from nn.model.layers import MLP
 from nn.training.records import History, ShuffleState
@@ -34,13 +35,13 @@ class Plan:
         shuffle: where the resumed training's shuffling stopped (None for a new one).
     """
 
-    examples: list[Example]
-    test_data: list[Example] | None
-    cost: Callable
+    examples: Dataset
+    test_data: Dataset | None
+    cost: Callable[..., Value]
     total_steps: int
     batch_size: int
     eta: float
-    arguments: dict
+    arguments: dict[str, Any]
     history: History
     shuffle: ShuffleState | None
 
@@ -51,7 +52,7 @@ class Plan:
 
 
 def plan(net: MLP, data: Sequence[Example], test_data: Sequence[Example] | None,
-         resume: History | None, on_epoch: object, **given) -> Plan:
+         resume: History | None, on_epoch: object, **given: Any) -> Plan:
     """Check everything ``train`` was given (see its docstring) and plan the training."""
     examples, test_data = _check_data(net, data, test_data)
     given["cost"] = cost_or_function(given["cost"])
@@ -65,7 +66,7 @@ def plan(net: MLP, data: Sequence[Example], test_data: Sequence[Example] | None,
 
 def _check_data(
     net: MLP, data: Sequence[Example], test_data: Sequence[Example] | None
-) -> tuple[list[Example], list[Example] | None]:
+) -> tuple[Dataset, Dataset | None]:
     """The training and test data checked against the network, as new lists of floats."""
     if not isinstance(net, MLP):
         raise TypeError(f"train() takes an nn.MLP as net, got {type(net).__name__}: "
@@ -77,8 +78,8 @@ def _check_data(
 
 
 def _check_functions(
-    net: MLP, cost: object, on_epoch: object, examples: list[Example],
-    test_data: list[Example] | None,
+    net: MLP, cost: object, on_epoch: object, examples: Dataset,
+    test_data: Dataset | None,
 ) -> None:
     """Refuse a cost that cannot work with this network and these targets, and an on_epoch
     that is not a function."""
@@ -106,7 +107,7 @@ def _check_functions(
                             f"{excerpt(C)}")
 
 
-def _arguments(n: int, resume: History | None, **given) -> dict:
+def _arguments(n: int, resume: History | None, **given: Any) -> dict[str, Any]:
     """What this training is asked, as ``history.arguments`` keeps it: the arguments given,
     and where they are left out, those of the training it resumes."""
     cost = given["cost"]
@@ -139,7 +140,7 @@ def _arguments(n: int, resume: History | None, **given) -> dict:
     return given
 
 
-def _check_arguments(n: int, arguments: dict) -> tuple[int, int, float]:
+def _check_arguments(n: int, arguments: dict[str, Any]) -> tuple[int, int, float]:
     """Check the knobs; return the number of SGD steps to take in all, m and eta.
 
     Numbers of numpy's types pass, as Python's do; a number of the wrong type
@@ -168,7 +169,7 @@ def _check_arguments(n: int, arguments: dict) -> tuple[int, int, float]:
     return count * math.ceil(n / batch_size), batch_size, eta
 
 
-def _start(resume: History | None, arguments: dict, total_steps: int) -> History:
+def _start(resume: History | None, arguments: dict[str, Any], total_steps: int) -> History:
     """The history to add to: a new one, or a copy of the one ``resume`` goes on from."""
     if resume is None:
         return History(arguments=arguments)
