@@ -3,6 +3,7 @@
 #             the whole test suite, notebooks and documentation examples included
 # make docs   build the documentation site and serve it on http://127.0.0.1:8000
 # make bench  run the benchmarks against their peers
+# make lite   build the notebooks as a JupyterLite site that runs offline (build/lite)
 # make lint   ruff and mypy alone
 # make clean  remove the virtual environment and everything built
 #
@@ -11,9 +12,9 @@
 # pyproject.toml changes), Graphviz's `dot` program and, for the tests of the
 # step-by-step pages, headless Chromium and its driver, and for the Pyodide
 # test, Node.js and npm, from the system packages, and npm's pyodide package
-# (pinned in package-lock.json) into node_modules. Where they are missing and cannot be installed (not root, no
-# apt-get), a line says how to install them, and only the tests that need them
-# are skipped, each naming why.
+# (pinned in package-lock.json) into node_modules. Where they are missing and
+# cannot be installed (not root, no apt-get), a line says how to install them,
+# and only the tests that need them are skipped, each naming why.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -30,7 +31,7 @@ BIN    := $(VENV)/bin
 TORCH       ?= torch==2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: demo test docs site bench lint dot browser node clean
+.PHONY: demo test docs site bench lint lite dot browser node clean
 
 demo: $(VENV)/.installed-demo dot
 	$(BIN)/deltagrad demo
@@ -50,8 +51,12 @@ bench: $(VENV)/.installed-test dot
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check autodiff nn tests benchmarks
+	$(BIN)/ruff check autodiff nn tests benchmarks lite
 	$(BIN)/mypy
+
+# The site's Python is Pyodide from npm (node_modules), served by the site itself.
+lite: $(VENV)/.installed-lite node_modules/.installed
+	$(BIN)/python -m lite.build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +68,12 @@ $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@$(BIN)/python -c "import torch" 2>/dev/null || { $(INSTALL_TORCH); }
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,torch]'
-	touch $@ $(VENV)/.installed-demo $(VENV)/.installed-docs
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,torch,lite]'
+	touch $@ $(VENV)/.installed-demo $(VENV)/.installed-docs $(VENV)/.installed-lite
+
+$(VENV)/.installed-lite: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[lite]'
+	touch $@
 
 $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[docs]'

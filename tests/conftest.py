@@ -235,6 +235,13 @@ def python_blocks(text: str) -> list[tuple[str, str]]:
 # Headless Chromium, for the pages
 # ----------------------------------------------------------------------
 
+# The pictures in Pyodide, until deltagrad's own SVG renderer lands: strict, so that the
+# tests marked turn red the day they pass, to have the mark taken off.
+SVG_RENDERER_PENDING = pytest.mark.xfail(
+    strict=True,
+    reason="deltagrad's own SVG renderer (issue 24) has not landed: the page and the "
+           "pictures still run Graphviz's dot, a process, which Pyodide cannot start")
+
 CHROMIUM_HINT = (
     "headless Chromium and its driver are not installed: 'sudo apt-get install chromium "
     "chromium-driver' (make test installs them when run as root)"
@@ -244,29 +251,54 @@ CHROMIUM_HINT = (
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     """A headless Chromium driven by selenium, logging every network request it makes."""
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+def chromium(profile, *flags: str):
+    """A new headless Chromium (selenium's driver) with its profile in the folder ``profile``
+    and ``flags`` besides the usual ones; it logs every request its pages make."""
     import shutil
 
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed: "
                                     "pip install -e '.[dev]'")
     from selenium.webdriver.chrome.service import Service
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
-    if not chromium or not driver_path:
+    if not binary or not driver_path:
         pytest.skip(CHROMIUM_HINT)
     options = webdriver.ChromeOptions()
-    options.binary_location = chromium
+    options.binary_location = binary
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--no-first-run", "--disable-background-networking", "--disable-sync",
                  "--disable-component-update", "--disable-default-apps",
-                 "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+                 "--window-size=1400,1000", f"--user-data-dir={profile}", *flags):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    return driver
+
+
+def offline() -> list[str]:
+    """The start of a command that runs without a network: ``unshare -n`` (a network
+    namespace of its own, its loopback down), where the machine allows one; else nothing,
+    and a warning says so."""
+    import shutil
+    import subprocess
+    import warnings
+
+    unshare = shutil.which("unshare")
+    why = "there is no unshare program (util-linux)"
+    if unshare:
+        tried = subprocess.run([unshare, "-n", "true"], capture_output=True, text=True)
+        if tried.returncode == 0:
+            return [unshare, "-n"]
+        why = f"'unshare -n' is not allowed here: {tried.stderr.strip()}"
+    warnings.warn(f"running with the machine's network, not offline: {why}", stacklevel=2)
+    return []
 
 
 def requested_urls(driver) -> list[str]:

@@ -18,19 +18,14 @@ import json
 import runpy
 import shutil
 import subprocess
-import sys
-import warnings
 from pathlib import Path
 
 import pytest
+from conftest import SVG_RENDERER_PENDING, offline
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "pyodide"
 PYODIDE = ROOT / "node_modules" / "pyodide"
-SVG_RENDERER = pytest.mark.xfail(
-    strict=True,
-    reason="deltagrad's own SVG renderer (issue 24) has not landed: the page and the "
-           "pictures still run Graphviz's dot, a process, which Pyodide cannot start")
 
 pytestmark = [pytest.mark.slow, pytest.mark.pyodide]
 
@@ -59,42 +54,22 @@ def node() -> str:
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory) -> Path:
     """deltagrad's wheel, built from this tree, and graphviz's (pure) wheel from PyPI."""
+    from lite.wheels import NoPureWheel, deltagrad_wheel, pure_wheel
+
     folder = tmp_path_factory.mktemp("wheels")
-    source = tmp_path_factory.mktemp("source")  # a copy: no stale build/ folder gets in
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, source / name)
-    for package in ("autodiff", "nn"):
-        shutil.copytree(ROOT / package, source / package,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--quiet", "--no-deps", "-w", folder, source], check=True)
-    graphviz = f"graphviz=={importlib.metadata.version('graphviz')}"
-    fetched = subprocess.run([*pip, "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                              "-d", folder, graphviz], capture_output=True, text=True)
-    if fetched.returncode != 0:
-        pytest.skip(f"cannot fetch {graphviz}'s wheel from the package index (offline?): "
-                    f"{fetched.stderr.strip().splitlines()[-1:]}")
+    deltagrad_wheel(folder)
+    try:
+        pure_wheel("graphviz", importlib.metadata.version("graphviz"), folder, python="3.14")
+    except NoPureWheel as error:
+        pytest.skip(f"{error} (offline?)")
     assert sorted(p.name.split("-")[0] for p in folder.glob("*.whl")) == ["deltagrad", "graphviz"]
     return folder
-
-
-def offline_prefix() -> list[str]:
-    """``unshare -n``: a network namespace with no way out, where the machine allows one."""
-    unshare = shutil.which("unshare")
-    why = "there is no unshare program (util-linux)"
-    if unshare:
-        tried = subprocess.run([unshare, "-n", "true"], capture_output=True, text=True)
-        if tried.returncode == 0:
-            return [unshare, "-n"]
-        why = f"'unshare -n' is not allowed here: {tried.stderr.strip()}"
-    warnings.warn(f"Pyodide runs with the machine's network, not offline: {why}", stacklevel=2)
-    return []
 
 
 @pytest.fixture(scope="module")
 def in_pyodide(node, wheels, tmp_path_factory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("pyodide")
-    command = [*offline_prefix(), node, HERE / "run.mjs", PYODIDE, wheels, HERE / "session.py",
+    command = [*offline(), node, HERE / "run.mjs", PYODIDE, wheels, HERE / "session.py",
                out]
     ran = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert ran.returncode == 0, f"Pyodide's run failed:\n{ran.stdout}\n{ran.stderr}"
@@ -144,21 +119,21 @@ def test_check_backprop_gives_cpythons_verdict(in_pyodide, in_cpython):
     assert check["wrong"] == [False, "error_sign"]  # the catalogued mistake is named
 
 
-@SVG_RENDERER
+@SVG_RENDERER_PENDING
 def test_the_walkthrough_page_carries_its_picture_inline(in_pyodide, in_cpython):
     page = (in_pyodide[1] / part(in_pyodide[0], "page")["file"]).read_text(encoding="utf-8")
     assert page.count("<svg") >= 1 and 'class="node"' in page
     assert page == (in_cpython[1] / "walkthrough.html").read_text(encoding="utf-8")
 
 
-@SVG_RENDERER
+@SVG_RENDERER_PENDING
 def test_the_network_diagram_is_saved_as_svg(in_pyodide, in_cpython):
     svg = (in_pyodide[1] / part(in_pyodide[0], "network_svg")["file"]).read_bytes()
     assert b"<svg" in svg and svg.count(b'class="node"') >= 2 + 3 + 1  # the neurons, at least
     assert svg == (in_cpython[1] / "network.svg").read_bytes()
 
 
-@SVG_RENDERER
+@SVG_RENDERER_PENDING
 def test_the_computation_graph_is_saved_as_svg(in_pyodide, in_cpython):
     svg = (in_pyodide[1] / part(in_pyodide[0], "graph_svg")["file"]).read_bytes()
     assert b"<svg" in svg and b'class="edge"' in svg
