@@ -1,39 +1,19 @@
 """A scalar that remembers how it was computed, and can differentiate itself.
 
-Every arithmetic operation on a :class:`Value` returns a new Value that records
-the operation's name, its input Values (``parents``) and, computed right away,
-the *local* derivative of its result with respect to each input. That is all the
-chain rule needs: after ``C.backward()`` every Value ``v`` that ``C`` depends on
-holds ``v.grad = dC/dv``, the sum over all paths from ``v`` to ``C`` of the
-products of local derivatives along the path.
+Every operation on a :class:`Value` returns a new Value that records the
+operation (``op``), its operands (``parents``) and, computed right away, the
+*local* derivative of its result with respect to each operand. That is all the
+chain rule needs: ``C.backward()`` visits the graph from ``C`` back to its
+leaves, and leaves in every Value ``v`` that ``C`` depends on ``v.grad =
+dC/dv``, the sum over all paths from ``v`` to ``C`` of the products of the
+local derivatives along the path.
 
 What each operation computes, and its local derivatives, is written once, in
-the op table (``autodiff.ops``: ``mul(x, y)`` returns ``x * y, y, x``). This
-module gives each entry an operator or a method and builds the node; replay,
-the pictures and the tests read the same table.
-
-Two design choices keep the engine small and fast in pure Python:
-
-* Local derivatives are stored as numbers when the node is made, instead of a
-  closure per node. Closures would make every node part of a reference cycle,
-  and the garbage collector would spend more time than the arithmetic.
-* A node has at most two inputs, kept in its own slots (``_a``, ``_b``) beside
-  their local derivatives (``_da``, ``_db``); ``parents`` builds the tuple only
-  when someone asks. With ``__slots__`` a node takes 104 bytes, and with the
-  float of its result 128 (``benchmarks/bench_engine.py`` measures it).
-
-The engine leaves the garbage collector alone. Its graphs hold no reference
-cycles, so a graph is freed as soon as its last reference goes; yet CPython's
-collector still walks every tracked object made, and while a big graph is being
-built the walks can take longer than the building (``benchmarks/bench_engine.py``
-times a 1,000,000-node chain both ways). Only the caller knows where the building
-starts and ends: wrap it in ``with autodiff.collector_paused():`` if it matters
-(``nn`` does, around its own graphs). ``backward()`` makes no tracked objects per
-node, so the collector does not run during it, and pausing it there gains nothing.
-
-Every Value is finite. Constructing one from NaN or infinity raises
-``ValueError``; an operation whose result overflows raises ``OverflowError``
-naming the operation and its operands. So a NaN never appears silently.
+the op table (``autodiff.ops``: ``mul(x, y)`` returns ``x * y, y, x``); this
+module gives each entry an operator or a method. Every Value is finite: NaN and
+infinity are refused, and so is a result that overflows, naming the operation.
+Why it is built as it is (numbers rather than closures, two slots per node, the
+garbage collector, the sort, the fast paths of ``+`` and ``*``): ``docs/engine.md``.
 """
 
 from __future__ import annotations
@@ -106,19 +86,16 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # ------------------------------------------------------------------
-    # Operations. Each is one entry of the op table (autodiff.ops), whose
-    # rule gives the result and, beside it, the local derivative with respect
-    # to each operand: the whole of its backward rule. The comment on each
-    # line says what that rule is.
+    # Operations: each is an entry of the op table (autodiff.ops), whose rule
+    # returns the result and, beside it, the local derivative by each operand.
     # ------------------------------------------------------------------
 
     def __add__(self, other: Operand) -> Value:  # x + y;  d/dx = 1, d/dy = 1
         if type(other) is not Value:
             return _binary(ops.ADD, self, other)
-        # The fast path. Sums and products are nearly all of a network's nodes,
-        # and calling ops.add and _node would make a training step about a fifth
-        # slower; so the two are written out here, and a test checks that they
-        # give ops.add's numbers bit for bit.
+        # + and * are written out (ops.add and _node in one): nearly every node
+        # of a network is one, and the way through _binary costs a training step
+        # a fifth more (docs/engine.md); test_ops checks them against the rules.
         data = self.data + other.data
         if data - data != 0.0:  # true only for inf and nan
             _raise_not_finite(data, "+", self, other)
@@ -134,19 +111,10 @@ class Value:
         out._mark = 0
         return out
 
-    def __radd__(self, other: Operand) -> Value:
-        return _binary(ops.ADD, other, self)
-
-    def __sub__(self, other: Operand) -> Value:  # x - y;  d/dx = 1, d/dy = -1
-        return _binary(ops.SUB, self, other)
-
-    def __rsub__(self, other: Operand) -> Value:
-        return _binary(ops.SUB, other, self)
-
     def __mul__(self, other: Operand) -> Value:  # x * y;  d/dx = y, d/dy = x
         if type(other) is not Value:
             return _binary(ops.MUL, self, other)
-        x = self.data  # the fast path, as in __add__: ops.mul written out
+        x = self.data
         y = other.data
         data = x * y
         if data - data != 0.0:
@@ -163,20 +131,14 @@ class Value:
         out._mark = 0
         return out
 
-    def __rmul__(self, other: Operand) -> Value:
-        return _binary(ops.MUL, other, self)
+    def __sub__(self, other: Operand) -> Value:  # x - y;  d/dx = 1, d/dy = -1
+        return _binary(ops.SUB, self, other)
 
     def __truediv__(self, other: Operand) -> Value:  # x / y;  d/dx = 1/y, d/dy = -x/y^2
         return _binary(ops.DIV, self, other)
 
-    def __rtruediv__(self, other: Operand) -> Value:
-        return _binary(ops.DIV, other, self)
-
     def __neg__(self) -> Value:  # -x;  d/dx = -1
         return _unary(ops.NEG, self)
-
-    def __pos__(self) -> Value:
-        return self
 
     def __pow__(self, exponent: Operand) -> Value:
         """x ** y. A number exponent n is part of the operation (op "**2"): d/dx = n x^(n-1).
@@ -189,16 +151,7 @@ class Value:
             return NotImplemented
         # a NaN or infinite exponent is refused like NaN data (0.5 ** inf would
         # otherwise carry a NaN derivative, inf * 0)
-        n = finite_number(exponent, "the exponent")
-        name = ops.power_name(n)
-        try:
-            data, dx = ops.pow_number(self.data, n)
-        except OverflowError:
-            _raise_overflow(name, self, None)
-        return _node(data, name, self, dx)
-
-    def __rpow__(self, base: Operand) -> Value:
-        return _binary(ops.POW, base, self)
+        return _unary(ops.POWER, self, finite_number(exponent, "the exponent"))
 
     def exp(self) -> Value:
         """e^x;  d/dx e^x = e^x."""
@@ -245,6 +198,25 @@ class Value:
         raise TypeError(f"{op.name!r} takes {op.arity} operand(s), this Value and "
                         f"{len(operands)} more were given")
 
+    # A number on the left: 2 * x, 1 - x, 2 / x, 2 ** x
+    def __radd__(self, other: Operand) -> Value:
+        return _binary(ops.ADD, other, self)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _binary(ops.MUL, other, self)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _binary(ops.SUB, other, self)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _binary(ops.DIV, other, self)
+
+    def __rpow__(self, base: Operand) -> Value:
+        return _binary(ops.POW, base, self)
+
+    def __pos__(self) -> Value:
+        return self
+
     # ------------------------------------------------------------------
     # Backpropagation
     # ------------------------------------------------------------------
@@ -282,13 +254,14 @@ class Value:
             node.grad = 0.0
 
 
-def _unary(op: ops.Op, x: Value) -> Value:
-    """The node of a one-operand operation, from the op table's rule."""
+def _unary(op: ops.Op, x: Value, n: float | None = None) -> Value:
+    """The node of a one-operand operation (of a number power, to the n), from its rule."""
+    name = op.name if n is None else ops.power_name(n)
     try:
-        data, dx = op.rule(x.data)
+        data, dx = op.rule(x.data) if n is None else op.rule(x.data, n)
     except OverflowError:  # Python's own, from math.exp or **: named here
-        _raise_overflow(op.name, x, None)
-    return _node(data, op.name, x, dx)
+        _raise_overflow(name, x, None)
+    return _node(data, name, x, dx)
 
 
 def _binary(op: ops.Op, x: Operand, y: Operand) -> Value:
@@ -330,6 +303,16 @@ def _node(
 _new_value = object.__new__
 
 
+def _lift(x: Operand) -> Value:
+    """A Value as is; a real number as a new leaf Value; anything else NotImplemented."""
+    if isinstance(x, Value):
+        return x
+    # float and int first: the ABC check in is_number costs more than a node
+    if type(x) is float or type(x) is int or is_number(x):
+        return Value(x)
+    return NotImplemented
+
+
 def _parents(node: Value) -> tuple[Value, ...]:
     return node.parents
 
@@ -353,9 +336,8 @@ def _topological_order(root: Value, reset: bool = True) -> list[Value]:
 
     An iterative depth-first search. A node's ``_mark`` says where it stands in
     this pass: ``mark`` while its parents are being explored, ``done`` once it
-    is listed. A leaf has no parents to wait for, so it is listed as soon as it
-    is found. Rather than stack the parent it explores next and pop it right
-    back, it walks straight on to it, which saves about 8% of backward's work.
+    is listed. A leaf is listed as soon as it is found, and the search walks
+    straight on to the parent it explores next (why: ``docs/engine.md``).
     """
     mark = next(_pass_numbers)
     done = -mark
@@ -439,16 +421,6 @@ def chain_rule(order: list[Value]) -> bool:
         if b is not None:
             b.grad += node._db * g
     return overflow
-
-
-def _lift(x: Operand) -> Value:
-    """A Value as is; a real number as a new leaf Value; anything else NotImplemented."""
-    if isinstance(x, Value):
-        return x
-    # float and int first: the ABC check in is_number costs more than a node
-    if type(x) is float or type(x) is int or is_number(x):
-        return Value(x)
-    return NotImplemented
 
 
 def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:
