@@ -10,6 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No example of a property test may fail for taking long: the machines running the
+# tests are shared and their speed varies, and a wall-clock limit is not a property.
+settings.register_profile("deltagrad", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("deltagrad")
 
 GOLDEN = Path(__file__).parent / "golden"
 
