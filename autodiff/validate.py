@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any, Protocol, TypeGuard, cast
 
 EXCERPT = 40  # characters of a bad value quoted in an error message
 
@@ -60,7 +61,7 @@ def finite_number(x: object, what: str) -> float:
     if not is_number(x):
         raise TypeError(f"{what} must be a number, got {type(x).__name__}: {excerpt(x)}")
     try:
-        value = float(x)
+        value = float(cast(Real, x))
     except OverflowError:  # an int beyond the largest float
         raise ValueError(
             f"{what} must be a finite number, got {excerpt(x)}, beyond the largest float "
@@ -134,6 +135,15 @@ def finite_numbers(xs: object, n: int | None, what: str) -> list[float]:
     return [finite_number(v, f"{what}[{k}]") for k, v in enumerate(numbers)]
 
 
+class _Array(Protocol):
+    """What a numpy array has that the checks read, without importing numpy."""
+
+    ndim: int
+    shape: tuple[int, ...]
+
+    def tolist(self) -> Any: ...
+
+
 def finite_vectors(xs: object, n: int, what: str) -> list[list[float]]:
     """``xs`` as a non-empty list of lists of ``n`` finite floats each.
 
@@ -154,7 +164,7 @@ def finite_vectors(xs: object, n: int, what: str) -> list[list[float]]:
     return [finite_numbers(x, n, f"{what}[{i}]") for i, x in enumerate(xs)]
 
 
-def number_list(xs: object, what: str, n: int | None = None) -> list:
+def number_list(xs: object, what: str, n: int | None = None) -> list[Any]:
     """``xs`` (a sequence or a 1-D array) as a list, of ``n`` entries when given, unchecked."""
     expected = "a list of numbers" if n is None else f"a list of {plural(n, 'number')}"
     if _is_array(xs):
@@ -164,13 +174,13 @@ def number_list(xs: object, what: str, n: int | None = None) -> list:
                 "a one-dimensional array (or .ravel() of this one) would do"
             )
         xs = xs.tolist()
-    elif isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(f"{what} must be {expected}, got {type(xs).__name__}: {excerpt(xs)}")
     if n is not None and len(xs) != n:
         raise ValueError(f"{what} must be {expected}, got {len(xs)}: {excerpt(list(xs))}")
     return list(xs)
 
 
-def _is_array(x: object) -> bool:
+def _is_array(x: object) -> TypeGuard[_Array]:
     """True for a numpy array (or anything shaped like one), without importing numpy."""
     return hasattr(x, "ndim") and hasattr(x, "shape") and hasattr(x, "tolist")

@@ -26,6 +26,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from numbers import Integral
+from typing import Any, TypeVar, cast
 
 from autodiff.validate import (
     excerpt,
@@ -42,6 +43,7 @@ __all__ = ["DATASETS", "check_data", "circles", "digits", "from_arrays", "load_c
 
 Example = tuple[Sequence[float], Sequence[float]]
 Dataset = list[tuple[list[float], list[float]]]
+E = TypeVar("E")  # an example, of whatever type the caller's data holds
 
 DIGITS_EXTRA = "pip install 'deltagrad[digits]'"
 
@@ -176,8 +178,8 @@ def load_dataset(
 
 
 def split(
-    data: Sequence[Example], test_fraction: float = 0.2, seed: int | None = None
-) -> tuple[Dataset, Dataset]:
+    data: Sequence[E], test_fraction: float = 0.2, seed: int | None = None
+) -> tuple[list[E], list[E]]:
     """Shuffle ``data`` with ``seed`` and cut it into (train, test).
 
     The test part gets round(test_fraction * len(data)) examples, the train part
@@ -222,9 +224,10 @@ def check_data(
     if _is_table_pair(data):
         data = from_arrays(*data)
     if getattr(data, "ndim", None) == 2:
+        shape = tuple(cast(Any, data).shape)  # an array's, not a Sequence's
         raise TypeError(
             f"{what} must be a list of (x, y) examples, or a pair (X, y) of arrays, got one "
-            f"array of shape {tuple(data.shape)}: give the inputs and the targets apart, such "
+            f"array of shape {shape}: give the inputs and the targets apart, such "
             f"as ({what}[:, :-1], {what}[:, -1]) for a table whose last column is the target"
         )
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):

@@ -30,6 +30,7 @@ import os
 from collections.abc import Sequence
 from numbers import Integral
 from pathlib import Path
+from typing import Any
 
 from autodiff.validate import excerpt, finite_number, is_number, plural
 
@@ -51,7 +52,7 @@ def from_arrays(X: object, y: object, classes: Classes = None) -> Dataset:
 
 
 def load_csv(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     target: int | str = -1,
     *,
     header: bool | None = None,
@@ -157,7 +158,7 @@ def _targets(y: object, classes: Classes, name: str) -> list[list[float]]:
     return [[finite_number(v, f"{name}[{i}] (row {i + 1})")] for i, v in enumerate(column)]
 
 
-def _one_hot(labels: list, classes: list, name: str) -> list[list[float]]:
+def _one_hot(labels: list[Any], classes: list[Any], name: str) -> list[list[float]]:
     position = {c: j for j, c in enumerate(classes)}
     targets = []
     for i, label in enumerate(labels):
@@ -170,7 +171,7 @@ def _one_hot(labels: list, classes: list, name: str) -> list[list[float]]:
     return targets
 
 
-def _class_list(classes: Classes) -> list:
+def _class_list(classes: Classes) -> list[Any]:
     if is_number(classes) and isinstance(classes, Integral):
         if classes < 2:
             raise ValueError(f"classes must be at least 2 (the labels 0..classes-1), got {classes}")
@@ -179,7 +180,7 @@ def _class_list(classes: Classes) -> list:
             classes, "tolist"):
         raise TypeError(f"classes must be a number of classes or a list of labels, got "
                         f"{type(classes).__name__}: {excerpt(classes)}")
-    found = _plain(classes)
+    found: list[Any] = _plain(classes)
     if len(found) < 2 or len(set(found)) != len(found):
         raise ValueError(f"classes must list at least two different labels, got {excerpt(found)}")
     return found
@@ -190,7 +191,7 @@ def _is_label(v: object) -> bool:
     return isinstance(v, str) or (is_number(v) and isinstance(v, Integral))
 
 
-def _plain(table: object) -> object:
+def _plain(table: Any) -> Any:
     """A table or a column as plain lists: numpy arrays and pandas frames through tolist()."""
     if hasattr(table, "to_numpy") and not hasattr(table, "tolist"):  # a pandas DataFrame
         table = table.to_numpy()
@@ -242,7 +243,7 @@ def _target_column(target: int | str, names: list[str], path: Path) -> int:
     return int(target) % len(names)
 
 
-def _target_values(labels: list[tuple[int, str]], path: Path, k: int, name: str) -> list:
+def _target_values(labels: list[tuple[int, str]], path: Path, k: int, name: str) -> list[Any]:
     """The target column as whole numbers (labels), numbers, or texts (labels)."""
     texts = [text.strip() for _, text in labels]
     if all(_is_whole_text(t) for t in texts):
