@@ -42,7 +42,9 @@ import inspect
 import math
 import textwrap
 from collections.abc import Callable, Mapping
+from typing import Any
 
+Rule = Callable[..., tuple[float, ...]]  # the result, then the local derivatives
 ERRORS = ("ValueError", "ZeroDivisionError")
 ALLOWED = (ast.Assign, ast.If, ast.Raise, ast.Return, ast.Name, ast.Constant, ast.BinOp,
            ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.Attribute, ast.Tuple,
@@ -55,7 +57,7 @@ class RuleError(ValueError):
     """A rule written outside the Python that code generators translate (see the module doc)."""
 
 
-def rule_body(rule: Callable, arity: int,
+def rule_body(rule: Rule, arity: int,
               constants: Mapping[str, float] | None = None) -> list[ast.stmt]:
     """The statements of a rule of ``arity`` operands, checked, with ``constants`` put in.
 
@@ -67,13 +69,13 @@ def rule_body(rule: Callable, arity: int,
     return _else_after_return(body.body)
 
 
-def operand_names(rule: Callable, n_operands: int) -> list[str]:
+def operand_names(rule: Rule, n_operands: int) -> list[str]:
     """The names of a rule's first ``n_operands`` parameters: its operands, x (and y)."""
     return [a.arg for a in _function(rule).args.args[:n_operands]]
 
 
 @functools.cache
-def _function(rule: Callable) -> ast.FunctionDef:
+def _function(rule: Rule) -> ast.FunctionDef:
     try:
         source = textwrap.dedent(inspect.getsource(rule))
     except (OSError, TypeError) as error:
@@ -85,7 +87,7 @@ def _function(rule: Callable) -> ast.FunctionDef:
 
 
 @functools.cache
-def _checked(rule: Callable, arity: int) -> list[ast.stmt]:
+def _checked(rule: Rule, arity: int) -> list[ast.stmt]:
     """The rule's statements (its docstring left out), checked to be within the subset."""
     function = _function(rule)
 
@@ -104,8 +106,8 @@ def _checked(rule: Callable, arity: int) -> list[ast.stmt]:
                                           and isinstance(n.ctx, ast.Store)}
     raised = [n for n in nodes if isinstance(n, ast.Raise)]
     # what a raise's message may hold, and the name math of math.exp, are let through
-    exempt = {id(m) for r in raised for m in ast.walk(r.exc)}
-    exempt |= {id(n.value) for n in nodes if _math(n)}
+    exempt = {id(m) for r in raised if r.exc is not None for m in ast.walk(r.exc)}
+    exempt |= {id(n.value) for n in nodes if isinstance(n, ast.Attribute) and _math(n)}
     returned = {id(n.value) for n in nodes if isinstance(n, ast.Return)}
     for node in nodes:
         if not isinstance(node, ALLOWED):
@@ -138,7 +140,7 @@ def _checked(rule: Callable, arity: int) -> list[ast.stmt]:
     return body
 
 
-def _math(node: ast.expr) -> bool:
+def _math(node: ast.AST) -> bool:
     """``math.exp`` and the like: a function or constant of Python's math module."""
     return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
             and node.value.id == "math" and hasattr(math, node.attr))
@@ -221,7 +223,7 @@ def _known(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant)
 
 
-def _value(node: ast.expr) -> object:
+def _value(node: ast.expr) -> Any:
     return eval(compile(ast.fix_missing_locations(ast.Expression(node)), "<rule>", "eval"),
                 {"math": math})
 

@@ -62,7 +62,7 @@ class Sweep:
             for v, g in zip(self.order, kept):
                 v.grad = g
         self._shares: dict[int, list[Term]] = {id(v): [] for v in self.order}
-        for user, k, parent in chain_rule_steps(self.order):
+        for user, k, parent in chain_rule_steps(self.order, lambda v: v.parents):
             upstream, local = self._grads[id(user)], user.local_grads[k]
             self._shares[id(parent)].append(Term(user, k, upstream, local, local * upstream))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from itertools import count
-from typing import TypeVar, Union
+from typing import NoReturn, TypeVar, Union
 
 from autodiff import ops
 from autodiff.validate import finite_number, is_number
@@ -51,6 +51,15 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_da", "_db", "_mark")
+    data: float
+    grad: float
+    label: str
+    op: str
+    _a: Value | None  # the operands (None for a leaf, _b None for one operand)
+    _b: Value | None
+    _da: float  # d(this)/d(operand), beside each operand
+    _db: float
+    _mark: int  # where the node stands in the current topological sort
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = finite_number(data, "Value")
@@ -266,19 +275,15 @@ def _unary(op: ops.Op, x: Value, n: float | None = None) -> Value:
 
 def _binary(op: ops.Op, x: Operand, y: Operand) -> Value:
     """The node of x op y; a number operand becomes a constant leaf Value."""
-    if type(x) is not Value:
-        x = _lift(x)
-        if x is NotImplemented:
-            return x
-    if type(y) is not Value:
-        y = _lift(y)
-        if y is NotImplemented:
-            return y
+    a = x if type(x) is Value else _lift(x)
+    b = y if type(y) is Value else _lift(y)
+    if a is None or b is None:  # Python then tries the other operand, or names both types
+        return NotImplemented  # type: ignore[no-any-return]
     try:
-        data, dx, dy = op.rule(x.data, y.data)
+        data, dx, dy = op.rule(a.data, b.data)
     except OverflowError:
-        _raise_overflow(op.name, x, y)
-    return _node(data, op.name, x, dx, y, dy)
+        _raise_overflow(op.name, a, b)
+    return _node(data, op.name, a, dx, b, dy)
 
 
 def _node(
@@ -303,18 +308,14 @@ def _node(
 _new_value = object.__new__
 
 
-def _lift(x: Operand) -> Value:
-    """A Value as is; a real number as a new leaf Value; anything else NotImplemented."""
+def _lift(x: object) -> Value | None:
+    """A Value as is; a real number as a new leaf Value; anything else None."""
     if isinstance(x, Value):
         return x
     # float and int first: the ABC check in is_number costs more than a node
     if type(x) is float or type(x) is int or is_number(x):
-        return Value(x)
-    return NotImplemented
-
-
-def _parents(node: Value) -> tuple[Value, ...]:
-    return node.parents
+        return Value(x)  # type: ignore[arg-type]  # is_number: a real number
+    return None
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -382,7 +383,7 @@ def _topological_order(root: Value, reset: bool = True) -> list[Value]:
     return order
 
 
-def chain_rule_steps(order: Sequence[N], parents: Callable[[N], Sequence[P]] = _parents,
+def chain_rule_steps(order: Sequence[N], parents: Callable[[N], Sequence[P]],
                      ) -> Iterator[tuple[N, int, P]]:
     """The chain rule's steps in ``backward()``'s order: (node, k, its k-th operand).
 
@@ -399,7 +400,7 @@ def chain_rule_steps(order: Sequence[N], parents: Callable[[N], Sequence[P]] = _
 
 
 def chain_rule(order: list[Value]) -> bool:
-    """``backward()``'s sweep: each step of ``chain_rule_steps(order)`` adds grad × local
+    """``backward()``'s sweep: each step of ``chain_rule_steps`` over ``order`` adds grad × local
     derivative into the operand's grad. Returns whether a leaf's grad came out inf or NaN.
 
     The steps are written out here, with a node's own slots, because
@@ -423,12 +424,12 @@ def chain_rule(order: list[Value]) -> bool:
     return overflow
 
 
-def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> None:
+def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> NoReturn:
     raise OverflowError(f"{_operation(op, a, b)} = {data!r}: the result is beyond the "
                         "largest float")
 
 
-def _raise_overflow(op: str, a: Value, b: Value | None) -> None:
+def _raise_overflow(op: str, a: Value, b: Value | None) -> NoReturn:
     raise OverflowError(f"{_operation(op, a, b)} overflows: the result or its local derivative "
                         "is beyond the largest float") from None
 
@@ -442,7 +443,7 @@ def _operation(op: str, a: Value, b: Value | None) -> str:
     return f"{op}({a.data!r})"
 
 
-def _raise_gradient_overflow(order: list[Value]) -> None:
+def _raise_gradient_overflow(order: list[Value]) -> NoReturn:
     """Name the first node of backward's sweep whose gradient is inf or NaN.
 
     Nodes are final once the sweep has passed them (only their users, earlier in

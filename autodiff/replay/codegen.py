@@ -249,7 +249,7 @@ def pieces(program: Program, body: list[str], results: list[list[str]],
 def _cut(body: list[str], piece_lines: int) -> list[list[str]]:
     """The body in pieces of at least ``piece_lines`` lines, cut where a statement starts
     (never inside an if/else, nor between a comment and what it heads)."""
-    cut = [[]]
+    cut: list[list[str]] = [[]]
     for line in body:
         starts = line[4] != " " and not line[4:].startswith("else")
         if starts and len(cut[-1]) >= piece_lines and not cut[-1][-1].startswith("    #"):
@@ -263,14 +263,15 @@ def _cut(body: list[str], piece_lines: int) -> list[list[str]]:
 
 def _reads_and_writes(piece: list[str]) -> tuple[dict[str, None], dict[str, None]]:
     """The variables a piece reads before it sets them, and those it sets, in order of use."""
-    reads, writes = {}, {}
+    reads: dict[str, None] = {}
+    writes: dict[str, None] = {}
     for line in piece:
         match = ASSIGNMENT.match(line)
         target = match.group(1) if match and VARIABLE.fullmatch(match.group(1)) else None
-        expression = line[match.end():] if target else line
+        expression = line[match.end():] if match and target else line
         if line.lstrip().startswith("raise "):  # a message's words are no variables
             expression = " ".join(re.findall(r"\{([^{}]+)\}", line))
-        if target and match.group(2) != "=":  # g += ...: reads g first
+        if match and target and match.group(2) != "=":  # g += ...: reads g first
             expression += f" {target}"
         for name in VARIABLE.findall(expression):
             if name not in writes:
@@ -367,7 +368,7 @@ def forward_pass(program: Program) -> tuple[dict[int, str], dict[int, list[str]]
         fields = {"out": f"v{i}", "x": names[line.a], "dx": f"da{i}", "dy": f"db{i}",
                   "t": f"t{i}", "y": names[line.b] if line.b is not None else None}
         local[i] = [expression.format(**fields) for expression in template.local]
-        if i in inline:
+        if i in inline and template.expression is not None:
             names[i] = "(" + template.expression.format(**fields) + ")"
             continue
         names[i] = f"v{i}"
@@ -464,7 +465,8 @@ def backward_pass(program: Program, local: dict[int, list[str]]) -> tuple[dict[i
     lines = program.lines
 
     def operands(i: int) -> tuple[int, ...]:
-        return lines[i].operands if isinstance(lines[i], Operation) else ()
+        line = lines[i]
+        return line.operands if isinstance(line, Operation) else ()
 
     def steps() -> Iterator[tuple[int, int, int]]:  # walked twice, never held: it can be long
         return chain_rule_steps(range(program.n_backward), operands)

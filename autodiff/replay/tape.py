@@ -32,6 +32,8 @@ from autodiff.replay.codegen import Constant, Operation, Program, Slot
 from autodiff.validate import finite_numbers, number_list, plural
 from autodiff.value import Value, topological_order
 
+Slots = dict[int, tuple[str, int]]  # id(leaf) -> ("inputs", k) or ("params", k)
+
 
 class Replayed(NamedTuple):
     """What one replay computed.
@@ -77,7 +79,7 @@ def record(
     for i, out in enumerate(outs):
         if not isinstance(out, Value):
             raise TypeError(f"outputs[{i}] must be a Value, got {type(out).__name__}: {out!r}")
-    slots = {}  # id(leaf) -> ("inputs", k) or ("params", k)
+    slots: Slots = {}  # id(leaf) -> ("inputs", k) or ("params", k)
     for what, leaves in (("inputs", inputs), ("params", params)):
         for k, leaf in enumerate(leaves):
             if not isinstance(leaf, Value):
@@ -109,7 +111,7 @@ class Tape:
     """
 
     def __init__(
-        self, outputs: list[Value], slots: dict, n_inputs: int, n_params: int, backward: bool
+        self, outputs: list[Value], slots: Slots, n_inputs: int, n_params: int, backward: bool
     ) -> None:
         self.n_inputs = n_inputs
         self.n_params = n_params
@@ -213,7 +215,7 @@ class Tape:
 
 
 def _program(
-    outputs: list[Value], slots: dict, n_inputs: int, n_params: int, backward: bool
+    outputs: list[Value], slots: Slots, n_inputs: int, n_params: int, backward: bool
 ) -> Program:
     """The graph under ``outputs`` as lines for ``codegen``: the first output's graph first.
 
@@ -227,13 +229,12 @@ def _program(
     lines: list[codegen.Line] = []
     for v in nodes:
         if not v.op:
-            kind, k = slots.get(id(v), (None, None))
-            lines.append(Constant(v.data) if kind is None else Slot(kind, k))
+            slot = slots.get(id(v))
+            lines.append(Constant(v.data) if slot is None else Slot(*slot))
         else:
             op, n = _table_entry(v)
-            operands = [position[id(p)] for p in v.parents]
-            lines.append(Operation(op, *operands, n=n) if len(operands) == 2
-                         else Operation(op, operands[0], n=n))
+            a, *b = [position[id(p)] for p in v.parents]
+            lines.append(Operation(op, a, b[0] if b else None, n))
     slot_lines = {"inputs": [-1] * n_inputs, "params": [-1] * n_params}
     for i, line in enumerate(lines):
         if isinstance(line, Slot):
@@ -281,11 +282,9 @@ def _table_entry(v: Value) -> tuple[ops.Op, float | None]:
 
 
 def _perform(line: Operation, values: list[Value]) -> Value:
-    """Perform a recorded operation with Values, exactly as the user's code did."""
-    operands = [values[k] for k in line.operands]
-    if line.op.parametrised:
-        return line.op.apply(*operands, line.n)
-    return line.op.apply(*operands)
+    """Perform a recorded operation with Values: the op table's entry, through ``Value.apply``."""
+    x, *others = [values[k] for k in line.operands]
+    return x.apply(line.op, *others) if line.n is None else x.apply(line.op, line.n)
 
 
 def _as_floats(numbers: Sequence[float], n: int, what: str) -> list[float]:

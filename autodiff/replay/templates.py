@@ -24,11 +24,10 @@ import ast
 import copy
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from autodiff.ops import Op
-from autodiff.rule_source import operand_names, rule_body
+from autodiff.rule_source import Rule, operand_names, rule_body
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def code_of(op: Op, n: float | None = None) -> Code:
 
 
 @functools.lru_cache(maxsize=1024)
-def _code(rule: Callable, arity: int, n: float | None) -> Code:
+def _code(rule: Rule, arity: int, n: float | None) -> Code:
     operands = operand_names(rule, arity + (n is not None))
     constants = {operands.pop(): n} if n is not None else {}
     body = rule_body(rule, arity, constants)
@@ -73,25 +72,24 @@ class _Writer:
         self.fields = dict(zip(operands, ("x", "y")))
         if result is not None:
             self.fields[result] = "out"
-        self.derivatives = ("dx", "dy")[: len(operands)]
+        self.derivatives = ("{dx}", "{dy}")[: len(operands)]
         self.keep_local = False
 
     def code(self, body: list[ast.stmt]) -> Code:
         *statements, last = body
         if not isinstance(last, ast.Return):  # branches, each with its return
             forward = self.lines(body, "")
-            return Code(tuple(forward), tuple(f"{{{d}}}" for d in self.derivatives),
-                        keep_local=self.keep_local)
+            return Code(tuple(forward), self.derivatives, keep_local=self.keep_local)
         forward = self.lines(statements, "")
-        result, *derivatives = last.value.elts
-        forward += self.set("out", result, "")
+        result, *derivatives = _returned(last)
+        forward += self.set("{out}", result, "")
         local = []
         for d, name in zip(derivatives, self.derivatives):
             if _is_atom(d):
                 local.append(self.text(d))
             else:
                 forward += self.set(name, d, "")
-                local.append(f"{{{name}}}")
+                local.append(name)
         expression = None
         if not statements and all(_is_atom(d) for d in derivatives):
             expression = self.text(result)
@@ -101,31 +99,29 @@ class _Writer:
         out = []
         for node in body:
             if isinstance(node, ast.Assign):
-                out += self.set(None, node.value, indent, node.targets[0].id)
+                out += self.set(self.text(node.targets[0]), node.value, indent)
             elif isinstance(node, ast.If):
                 out.append(f"{indent}if {self.text(node.test)}:")
                 out += self.lines(node.body, indent + "    ")
                 if node.orelse:
                     out.append(f"{indent}else:")
                     out += self.lines(node.orelse, indent + "    ")
-            elif isinstance(node, ast.Raise):
+            elif isinstance(node, ast.Raise) and node.exc is not None:
                 out.append(f"{indent}raise {self.text(node.exc)}")
-            else:  # a return in a branch: set the result and every derivative
-                result, *derivatives = node.value.elts
-                out += self.set("out", result, indent)
+            elif isinstance(node, ast.Return):  # in a branch: set the result and derivatives
+                result, *derivatives = _returned(node)
+                out += self.set("{out}", result, indent)
                 for d, name in zip(derivatives, self.derivatives):
                     out += self.set(name, d, indent)
         return out
 
-    def set(self, field: str | None, value: ast.expr, indent: str,
-            local: str | None = None) -> list[str]:
-        """``{field} = value`` (or the rule's local ``local``); nothing for ``{out} = {out}``."""
-        target = f"{{{field}}}" if field else self.text(ast.Name(local, ast.Load()))
+    def set(self, target: str, value: ast.expr, indent: str) -> list[str]:
+        """``target = value`` (a field, ``{out}`` or ``{dx}``, or a local); never {out} = {out}."""
         text = self.text(value)
         if text == target:
             return []
-        if field in self.derivatives and any(isinstance(n, (ast.Pow, ast.Call))
-                                             for n in ast.walk(value)):
+        if target in self.derivatives and any(isinstance(n, (ast.Pow, ast.Call))
+                                              for n in ast.walk(value)):
             self.keep_local = True
         return [f"{indent}{target} = {text}"]
 
@@ -165,12 +161,17 @@ def _is_atom(node: ast.expr) -> bool:
     return isinstance(node, (ast.Constant, ast.Name))
 
 
+def _returned(node: ast.Return) -> list[ast.expr]:
+    """What a return gives: the result, then the local derivatives (a tuple: rule_body checks)."""
+    return node.value.elts if isinstance(node.value, ast.Tuple) else []
+
+
 def _result_local(body: list[ast.stmt], operands: list[str]) -> str | None:
     """The local that every return gives as the result (the sigmoid's ``s``), if there is one.
 
     The node's variable can then be that local itself: ``{out}``.
     """
-    results = {ast.unparse(n.value.elts[0]) for s in body for n in ast.walk(s)
+    results = {ast.unparse(_returned(n)[0]) for s in body for n in ast.walk(s)
                if isinstance(n, ast.Return)}
     (name,) = results if len(results) == 1 else (None,)
     return name if name is not None and name.isidentifier() and name not in operands else None

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
+from typing import Any
 
 from autodiff import ops
 from autodiff.sweep import Term, reverse_sweep
@@ -56,7 +57,7 @@ class Written:
     html: str
 
     def __getitem__(self, style: str) -> str:
-        return getattr(self, style)
+        return {"text": self.text, "tex": self.tex, "html": self.html}[style]
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class StepByStep:
     def _repr_html_(self) -> str:
         return self.slides().iframe()
 
-    def save(self, path: str | os.PathLike) -> Path:
+    def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the steps to ``path``: .html, .md, .txt or .gif, by the suffix."""
         return self.slides().save(path, text=self.text, markdown=self.markdown)
 
@@ -195,17 +196,17 @@ class StepByStep:
         """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
         return self.slides().frame(k)
 
-    def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
+    def frames(self, folder: str | os.PathLike[str], format: str = "png") -> list[Path]:
         """One picture per step in ``folder`` (step001.png, ...), sized for a 1920-pixel slide."""
         return self.slides().frames(folder, format)
 
-    def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
+    def gif(self, path: str | os.PathLike[str], seconds: float = 1.5) -> Path:
         """An animated GIF of the steps (Pillow, which matplotlib brings)."""
         return self.slides().gif(path, seconds)
 
-    def show(self):
+    def show(self) -> Any:
         """In Jupyter: the picture and the current step, with a slider and a play button."""
-        return self.slides().widget()
+        return self.slides().widget()  # type: ignore[no-untyped-call]  # an anywidget
 
 
 class BackwardSteps(StepByStep):
@@ -285,7 +286,8 @@ class BackwardSteps(StepByStep):
         if not terms:  # the root: dC/dC = 1
             return Step(symbol, self.grad(v), "backward", self._partial(v), (), self.digits, (v,))
         slots: dict[str, tuple[Written, float]] = {"v": (self._written(v), v.data)}
-        chain, products = {s: [] for s in STYLES}, {s: [] for s in STYLES}
+        chain: dict[str, list[str]] = {s: [] for s in STYLES}
+        products: dict[str, list[str]] = {s: [] for s in STYLES}
         for k, t in enumerate(terms):
             op, n = ops.lookup(t.user.op)
             slots |= self._operands(t.user, str(k))

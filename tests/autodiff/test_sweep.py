@@ -60,7 +60,7 @@ def test_backward_adds_what_the_chain_rule_steps_say_bit_for_bit(program, xs):
     order = topological_order(root)
     grads = {id(v): 0.0 for v in order}
     grads[id(root)] = 1.0
-    for node, k, parent in chain_rule_steps(order):  # the definition, step by step
+    for node, k, parent in chain_rule_steps(order, lambda v: v.parents):  # the definition
         grads[id(parent)] += node.local_grads[k] * grads[id(node)]
     try:
         root.backward()  # the written-out loop
