@@ -8,24 +8,27 @@
    ``nn.train`` does (the same shuffle, the same forward order, the same update),
    and the script checks that both end with the same weights before it reports any
    time.
-2. The 8x8 digits, the lecture's network ``MLP([64, 30, 10])``: 1,438 training and
-   359 test examples, batch 10, eta 3, one epoch of ``train()`` with its
-   evaluation of both sets after the epoch, as users run it. The values engine as
-   it was before the garbage collector was paused (the peer: the collector on, C
-   over all the data in one graph), as it is now, replay (its first ``train()``
-   call, which records and checks, and a later epoch), PyTorch
-   (``engine="torch"``) and a hand-written numpy backprop of the same network
-   (Nielsen's equations on whole mini-batches: the vectorised limit). All from the
-   same weights and seeds, their weights after the epoch checked equal first
-   (bit for bit, or to 1e-9 for PyTorch and numpy). Then 30 epochs with replay,
-   evaluation included, to the test accuracy the lecture's network reaches.
-3. Moons [2, 16, 16, 1], 200 points, batch 10: three epochs of ``train()``,
+2. The 8x8 digits, the lecture's network ``MLP([64, 30, 10], seed=0)`` on the first
+   1,500 digits (pixels / 16, one-hot targets), quadratic cost, batch 10, eta 3:
+   one epoch of ``train(...)`` as one whole call (the data checked and
+   converted, the steps, the weights written back, C and the accuracy over
+   the data after the epoch), with ``engine="torch"`` and ``engine="replay"``
+   (its first call, which records and checks, and a later one), against the
+   same epoch by hand with numpy as fast as numpy allows (Nielsen's equations
+   on whole mini-batches, arrays made once, in-place updates, the evaluation
+   one batched pass), and by hand with torch tensors (no autograd): PyTorch's
+   own cost on matrices this small. Every contender's weights after the epoch
+   are checked against the values engine's (replay's bit for bit, the others'
+   to 1e-9) before any time is reported; the values engine is timed then,
+   once. One thread each.
+3. The digits to 95%: 30 epochs with replay on a 1,438 / 359 split, evaluation
+   of both sets included.
+4. Moons [2, 16, 16, 1], 200 points, batch 10: three epochs of ``train()``,
    recording included, replay against values.
 
     python benchmarks/bench_train.py [--quick]
 
-``--quick`` times each digits contender once on a fifth of the digits (and the
-old values engine not at all), and runs 10 epochs instead of 30.
+``--quick`` runs fewer, shorter runs: a fifth of the digits, 10 epochs instead of 30.
 """
 
 from __future__ import annotations
@@ -35,13 +38,14 @@ import gc
 import random
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
+import torch
 from micrograd.engine import Value as MicroValue
+from threadpoolctl import threadpool_limits
 
 from nn import MLP, moons
-from nn.model.costs import quadratic_cost
-from nn.training.metrics import accuracy
 from nn.training.sgd import train
 
 SIZES = [2, 16, 16, 1]
@@ -152,209 +156,211 @@ def bench_micrograd(quick: bool) -> None:
 
 
 # ----------------------------------------------------------------------
-# 2. The 8x8 digits, the lecture's network
+# 2. The 8x8 digits, the lecture's network, against numpy
 # ----------------------------------------------------------------------
 
 DIGITS_SIZES = [64, 30, 10]
-DIGITS_BATCH, DIGITS_ETA = 10, 3.0
+DIGITS_N, DIGITS_BATCH, DIGITS_ETA = 1500, 10, 3.0
 
 
-def digits_epoch(engine: str, net: MLP, train_data, test_data, seed: int = SEED) -> float:
-    """One epoch of train() as users run it, with its evaluation; the seconds it took."""
+def digits_train(engine: str, net: MLP, examples, seed: int = SEED) -> float:
+    """One epoch of train() as one whole call, its evaluation after the epoch included."""
     started = time.perf_counter()
-    train(net, train_data, epochs=1, batch_size=DIGITS_BATCH, eta=DIGITS_ETA, seed=seed,
-          test_data=test_data, progress=False, engine=engine)
+    train(net, examples, epochs=1, batch_size=DIGITS_BATCH, eta=DIGITS_ETA, seed=seed,
+          progress=False, engine=engine)
     return time.perf_counter() - started
 
 
-def values_before_the_pause(net: MLP, train_data, test_data, seed: int = SEED) -> float:
-    """One epoch as nn.train did it with engine="values" before the collector was paused.
+def by_hand(library: str) -> Callable:
+    """One epoch by hand with numpy (or torch tensors, no autograd), timed as a train() call:
 
-    The collector on, and C over each data set built as one graph; the same
-    shuffle, steps and evaluation, so the same weights bit for bit (checked).
+    the arrays made once from the list of examples (in train()'s shuffled
+    order, so that each mini-batch is a slice), the weights from the
+    network's Values; for each mini-batch of m rows the lecture's four
+    equations, one matrix product per layer and step, every result in an array
+    made once, the weights updated in place; the weights back into the Values;
+    then C and the accuracy over the data in one batched forward pass.
     """
-    gc.enable()
-    started = time.perf_counter()
-    examples = [(list(x), list(y)) for x, y in train_data]
-    random.Random(seed).shuffle(examples)
-    params = net.parameters()
-    for start in range(0, len(examples), DIGITS_BATCH):
-        batch = examples[start:start + DIGITS_BATCH]
-        C = quadratic_cost([net(x) for x, _ in batch], [y for _, y in batch])
-        net.zero_grad()
-        C.backward()
-        for p in params:
-            p.data = p.data - DIGITS_ETA * p.grad
-    for data in (examples, test_data):
-        outputs = [net(x) for x, _ in data]
-        C = quadratic_cost(outputs, [y for _, y in data])
-        accuracy(outputs, [y for _, y in data])
-    return time.perf_counter() - started
+    xp = np if library == "numpy" else torch
+
+    def epoch(net: MLP, examples, seed: int = SEED) -> float:
+        started = time.perf_counter()
+        order = list(range(len(examples)))
+        random.Random(seed).shuffle(order)  # train()'s first shuffle
+        X = xp.asarray([examples[i][0] for i in order], dtype=xp.float64)
+        Y = xp.asarray([examples[i][1] for i in order], dtype=xp.float64)
+        layers = [(xp.asarray([[w.data for w in n.w] for n in layer.neurons], dtype=xp.float64),
+                   xp.asarray([n.b.data for n in layer.neurons], dtype=xp.float64))
+                  for layer in net.layers]
+        sgd_by_hand(xp, layers, X, Y)
+        weights = [v for w, b in layers for row, b_j in zip(w.tolist(), b.tolist())
+                   for v in (*row, b_j)]
+        for p, v in zip(net.parameters(), weights, strict=True):
+            p.data = v
+        a = X
+        for w, b in layers:
+            a = sigma(xp, a @ w.T + b)
+        C = float(((Y - a) ** 2).sum()) / (2 * len(examples))
+        right = float((a.argmax(1) == Y.argmax(1)).sum()) / len(examples)
+        del C, right  # measured, as train() measures them, not used
+        return time.perf_counter() - started
+
+    return epoch
 
 
-def numpy_epoch(layers, train_data, test_data, seed: int = SEED) -> float:
-    """One epoch of the same SGD by hand in numpy: the lecture's four equations on a batch.
+def sgd_by_hand(xp, layers: list, X, Y) -> None:
+    """SGD over the rows of X, Y, DIGITS_BATCH at a time: the lecture's four equations.
 
-    ``layers`` holds (w, b) for each layer l = 2..L, w[j, k] = w_jk^l, updated in
-    place. The rows of A are the batch's examples, so that for each layer
+    ``layers`` holds (w, b) of each layer l = 2..L, w[j, k] = w_jk^l, updated
+    in place. The rows of A^l are the batch's a^l, so for each mini-batch
 
-        z^l = a^{l-1} w^T + b,   a^l = sigma(z^l)                      (forward)
-        delta^L = (a^L - y) / m * sigma'(z^L)                          (1)
-        delta^l = (delta^{l+1} w^{l+1}) * sigma'(z^l)                  (2)
-        dC/db^l = sum over the batch of delta^l                        (3)
-        dC/dw^l = delta^l^T a^{l-1}                                    (4)
+        A^l = sigma(A^{l-1} w^l^T + b^l)                               (forward)
+        D^L = (A^L - Y) * sigma'(z^L)                                 (1)
+        D^l = (D^{l+1} w^{l+1}) * sigma'(z^l)                         (2)
+        dC/db^l = 1/m sum of the rows of D^l                          (3)
+        dC/dw^l = 1/m D^l^T A^{l-1}                                   (4)
 
-    with C = 1/(2m) sum ||y - a||^2, sigma'(z) = a (1 - a).
+    with C = 1/(2m) sum ||y - a||^2 and sigma'(z) = a (1 - a); D is scaled
+    by eta/m once, so the products are the steps themselves.
     """
-    started = time.perf_counter()
-    examples = [(list(x), list(y)) for x, y in train_data]
-    random.Random(seed).shuffle(examples)
-    for start in range(0, len(examples), DIGITS_BATCH):
-        batch = examples[start:start + DIGITS_BATCH]
-        x = np.array([x for x, _ in batch])
-        y = np.array([y for _, y in batch])
-        a = [x]
-        for w, b in layers:
-            a.append(sigma(a[-1] @ w.T + b))
-        delta = (a[-1] - y) / len(batch) * a[-1] * (1.0 - a[-1])
-        for l in range(len(layers) - 1, -1, -1):
-            w, b = layers[l]
-            grad_w, grad_b = delta.T @ a[l], delta.sum(axis=0)
-            if l > 0:
-                delta = (delta @ w) * a[l] * (1.0 - a[l])
-            w -= DIGITS_ETA * grad_w
-            b -= DIGITS_ETA * grad_b
-    for data in (examples, test_data):
-        a = np.array([x for x, _ in data])
-        for w, b in layers:
-            a = sigma(a @ w.T + b)
-        y = np.array([y for _, y in data])
-        C = ((y - a) ** 2).sum() / (2 * len(data))
-        right = (a.argmax(axis=1) == y.argmax(axis=1)).mean()
-    del C, right  # measured, as train() measures them, not used
-    return time.perf_counter() - started
+    m = DIGITS_BATCH
+    sizes = [X.shape[1]] + [w.shape[0] for w, _ in layers]
+    made = {}  # the arrays of a batch of each size: m, and a smaller last one
+
+    def arrays(rows: int) -> tuple:
+        if rows not in made:
+            made[rows] = ([xp.empty((rows, n), dtype=xp.float64) for n in sizes],
+                          [xp.empty((rows, n), dtype=xp.float64) for n in sizes],
+                          [xp.empty_like(w) for w, _ in layers],
+                          [xp.empty_like(b) for _, b in layers])
+        return made[rows]
+
+    last = len(layers)
+    for start in range(0, len(X), m):
+        A, D, step_w, step_b = arrays(min(m, len(X) - start))
+        A[0] = X[start:start + m]
+        for l, (w, b) in enumerate(layers, start=1):
+            xp.matmul(A[l - 1], w.T, out=A[l])
+            A[l] += b
+            sigma(xp, A[l], out=A[l])
+        y = Y[start:start + m]
+        xp.subtract(A[last], y, out=D[last])
+        D[last] *= slope(xp, A[last], D[0][:, :sizes[last]])
+        D[last] *= DIGITS_ETA / len(y)
+        for l in range(last, 0, -1):
+            w, b = layers[l - 1]
+            if l > 1:  # D^{l-1} from w^l, before w^l moves
+                xp.matmul(D[l], w, out=D[l - 1])
+                D[l - 1] *= slope(xp, A[l - 1], D[0][:, :sizes[l - 1]])
+            xp.matmul(D[l].T, A[l - 1], out=step_w[l - 1])
+            w -= step_w[l - 1]
+            xp.sum(D[l], 0, out=step_b[l - 1])
+            b -= step_b[l - 1]
 
 
-def sigma(z):
-    """The logistic function, written so that no exp overflows: 1/(1 + e^-z) = (1 + tanh(z/2))/2."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+def sigma(xp, z, out=None):
+    """The logistic function without overflow: 1/(1 + e^-z) = (1 + tanh(z/2))/2."""
+    if out is None:
+        return 0.5 * (1.0 + xp.tanh(0.5 * z))
+    xp.multiply(z, 0.5, out=out)
+    xp.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
-def numpy_copy(net: MLP) -> list:
-    return [(np.array([[w.data for w in n.w] for n in layer.neurons]),
-             np.array([n.b.data for n in layer.neurons])) for layer in net.layers]
-
-
-def numpy_weights(layers) -> list[float]:
-    """The weights in nn's order: by layer, by node, w_j1..w_jm then b_j."""
-    return [v for w, b in layers for row, b_j in zip(w.tolist(), b.tolist()) for v in
-            (*row, b_j)]
+def slope(xp, a, out):
+    """sigma'(z) = a (1 - a), into ``out``."""
+    xp.subtract(1.0, a, out=out)
+    out *= a
+    return out
 
 
 def digits_net() -> MLP:
     return MLP(DIGITS_SIZES, seed=SEED)
 
 
-def check_digits(train_data, test_data, old_values: bool) -> dict[str, float]:
-    """One epoch by each contender from the same weights; the largest difference from values."""
-    trained = {}
-    for engine in ("values", "replay", "torch"):
-        trained[engine] = digits_net()
-        digits_epoch(engine, trained[engine], train_data, test_data)
-    weights = {engine: [p.data for p in net.parameters()] for engine, net in trained.items()}
-    layers = numpy_copy(digits_net())
-    numpy_epoch(layers, train_data, test_data)
-    weights["numpy"] = numpy_weights(layers)
-    if old_values:
+def trainers() -> dict[str, Callable[..., float]]:
+    """The contenders: name -> train(net, examples, seed) for one epoch, returning its seconds."""
+    def engine(name: str) -> Callable[..., float]:
+        return lambda net, examples, seed=SEED: digits_train(name, net, examples, seed)
+
+    return {"numpy by hand": by_hand("numpy"), "torch by hand": by_hand("torch"),
+            "engine='torch'": engine("torch"), "engine='replay'": engine("replay")}
+
+
+def check_digits(examples) -> tuple[dict[str, float], float]:
+    """Each contender's weights after the epoch against the values engine's (replay's bit
+    for bit, the others' to 1e-9), before any time is reported; and the values engine's
+    own time (measured once, here: it is the slow one)."""
+    net = digits_net()
+    seconds = digits_train("values", net, examples)
+    reference = [p.data for p in net.parameters()]
+    differences = {}
+    for name, epoch in trainers().items():
         net = digits_net()
-        values_before_the_pause(net, train_data, test_data)
-        weights["before"] = [p.data for p in net.parameters()]
-    differences = {name: max(abs(u - v) for u, v in zip(w, weights["values"], strict=True))
-                   for name, w in weights.items() if name != "values"}
-    for name in ("replay", "before"):
-        if differences.get(name, 0.0) != 0.0:
-            raise SystemExit(f"{name} and values trained different weights: the benchmark is void")
-    for name in ("torch", "numpy"):
-        if differences[name] > 1e-9:
-            raise SystemExit(f"{name} differs from values by {differences[name]:.1e}: void")
-    return differences
+        epoch(net, examples)
+        differences[name] = max(abs(p.data - w) for p, w in zip(net.parameters(), reference,
+                                                              strict=True))
+    if differences["engine='replay'"] != 0.0:
+        raise SystemExit("replay and values trained different weights: the benchmark is void")
+    for name, difference in differences.items():
+        if difference > 1e-9:
+            raise SystemExit(f"{name} differs from the values engine by {difference:.1e}: void")
+    return differences, seconds
 
 
-def time_digits(train_data, test_data, runs: int, old_values: bool) -> dict[str, list[float]]:
-    """The contenders interleaved: (name -> seconds of each run)."""
+def time_digits(examples, runs: int) -> dict[str, list[float]]:
+    """The contenders interleaved, each run in another order: name -> seconds of each run.
+
+    Replay is timed twice on one net: its first train() call (which records and
+    checks), then a later one (which only trains).
+    """
     times: dict[str, list[float]] = {}
-
-    def replay():  # the first train() call records and checks; a later one only trains
-        net = digits_net()
-        first = digits_epoch("replay", net, train_data, test_data)
-        later = digits_epoch("replay", net, train_data, test_data, seed=SEED + 1)
-        times.setdefault("replay, first train() call", []).append(first)
-        times.setdefault("replay, a later epoch", []).append(later)
-
-    contenders = {
-        "values, collector paused": lambda: digits_epoch("values", digits_net(), train_data,
-                                                         test_data),
-        "replay": replay,
-        "torch (float64, 1 thread)": lambda: digits_epoch("torch", digits_net(), train_data,
-                                                     test_data),
-        "numpy by hand": lambda: numpy_epoch(numpy_copy(digits_net()), train_data, test_data),
-    }
-    if old_values:  # a minute a run: once is enough to see the factor
-        contenders["values before the pause"] = lambda: values_before_the_pause(
-            digits_net(), train_data, test_data)
+    contenders = trainers()
     for run in range(runs):
-        order = list(contenders) if run % 2 == 0 else list(reversed(contenders))
-        for name in order:
-            if run > 0 and name.startswith("values"):
-                continue  # the slow ones once
+        for name in contenders if run % 2 == 0 else reversed(contenders):
             gc.collect()
-            seconds = contenders[name]()
-            if seconds is not None:
-                times.setdefault(name, []).append(seconds)
+            net = digits_net()
+            times.setdefault(name, []).append(contenders[name](net, examples))
+            if name == "engine='replay'":
+                gc.collect()
+                later = contenders[name](net, examples, seed=SEED + 1)
+                times.setdefault("engine='replay', a later call", []).append(later)
     return times
 
 
 def bench_digits(quick: bool) -> None:
+    from nn.data.datasets import digits
+
+    examples = digits()[: DIGITS_N // 5 if quick else DIGITS_N]
+    differences, values = check_digits(examples)
+    runs = 3 if quick else 7
+    times = time_digits(examples, runs)
+    median = {name: statistics.median(t) for name, t in times.items()}
+    peer = median["numpy by hand"]
+    print(f"\nOne epoch of the first {len(examples):,} 8x8 digits, MLP {DIGITS_SIZES}, quadratic "
+          f"cost, batch {DIGITS_BATCH}, eta {DIGITS_ETA}:\ntrain(...) as one whole call "
+          "(conversion, steps, write-back, C and the accuracy after the epoch),\nagainst "
+          f"numpy by hand; median of {runs} interleaved runs, one thread each.")
+    print("The weights after the epoch were checked against the values engine's first: "
+          + ", ".join(f"{name} {d:.0e}" if d else f"{name} bit for bit"
+                      for name, d in differences.items()) + ".\n")
+    print(f"{'':32}{'epoch':>10}{'vs numpy':>10}")
+    for name, seconds in [*median.items(), ("engine='values' (once)", values)]:
+        print(f"{name:32}{seconds:8.3f} s{seconds / peer:9.1f}x")
+    print("\nTargets: engine='torch' <= 2.5x numpy, engine='replay' (first call) <= 25x numpy.")
+    ratio = median["engine='replay'"] / median["engine='replay', a later call"]
+    print(f"Replay's first train() call takes {ratio:.1f}x a later one (target <= 3x).")
+
+
+def bench_digits_to_95(quick: bool) -> None:
     from nn.data.datasets import digits, split
 
     train_data, test_data = split(digits(), test_fraction=0.2, seed=0)
     if quick:
         train_data, test_data = train_data[: len(train_data) // 5], test_data[: len(test_data) // 5]
-    import torch  # imported before the clock starts, as in a user's notebook
-
-    # A [64, 30, 10] network's matrices are too small to share between threads, and on a
-    # busy 2-core machine the sharing makes PyTorch ten times slower: one thread, as
-    # notebook 05 has it (numpy's products of these sizes run on one thread anyway).
-    torch.set_num_threads(1)
-
-    differences = check_digits(train_data, test_data, old_values=not quick)
-    times = time_digits(train_data, test_data, runs=1 if quick else 3, old_values=not quick)
-    median = {name: statistics.median(t) for name, t in times.items()}
-    peer = median["numpy by hand"]
-    print(f"\nOne epoch of the 8x8 digits, MLP {DIGITS_SIZES}: {len(train_data):,} training "
-          f"examples, batch {DIGITS_BATCH}, eta {DIGITS_ETA},\nthen C and the accuracy on them "
-          f"and on {len(test_data)} test examples; whole train() calls, median of "
-          f"{len(times['numpy by hand'])} interleaved runs (the values engine once).")
-    print("Every contender's weights after the epoch were checked against the values engine "
-          "first:\n" + ", ".join(f"{name} {d:.0e}" if d else f"{name} bit for bit"
-                                 for name, d in differences.items()) + ".\n")
-    print(f"{'':32}{'epoch':>10}{'vs numpy':>10}")
-    for name in ("values before the pause", "values, collector paused",
-                 "replay, first train() call", "replay, a later epoch", "torch (float64, 1 thread)",
-                 "numpy by hand"):
-        if name in median:
-            print(f"{name:32}{median[name]:8.2f} s{median[name] / peer:9.0f}x")
-    if "values before the pause" in median:
-        speedup = median["values before the pause"] / median["values, collector paused"]
-        print(f"\nThe values engine is {speedup:.1f}x faster than before the pause "
-              "(target >= 2.5x).")
-    ratio = median["replay, first train() call"] / median["replay, a later epoch"]
-    print(f"Replay's first train() call takes {ratio:.1f}x a later epoch (target <= 3x"
-          f"{' on all the digits' if quick else ''}).")
-    bench_digits_to_95(train_data, test_data, epochs=10 if quick else 30)
-
-
-def bench_digits_to_95(train_data, test_data, epochs: int) -> None:
+    epochs = 10 if quick else 30
     net = digits_net()
     gc.collect()
     started = time.perf_counter()
@@ -362,9 +368,10 @@ def bench_digits_to_95(train_data, test_data, epochs: int) -> None:
                     seed=SEED, test_data=test_data, progress=False, engine="replay")
     seconds = time.perf_counter() - started
     accuracy = history.test_accuracy
-    print(f"\n{epochs} epochs with replay, evaluation included: {seconds:.1f} s (target: 30 "
-          f"epochs of all the digits in < 60 s);\ntest accuracy {accuracy[-1]:.1%} after the "
-          f"last epoch, best {max(accuracy):.1%} (target >= 95%).")
+    print(f"\n{epochs} epochs with replay on {len(train_data):,} digits, evaluation of them and "
+          f"{len(test_data)} test digits included: {seconds:.1f} s\n(target: 30 epochs of all "
+          f"the digits in < 60 s); test accuracy {accuracy[-1]:.1%} after the last epoch, best "
+          f"{max(accuracy):.1%} (target >= 95%).")
 
 
 # ----------------------------------------------------------------------
@@ -400,9 +407,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter runs")
     args = parser.parse_args()
-    bench_micrograd(args.quick)
-    bench_digits(args.quick)
-    bench_moons(runs=3 if args.quick else 7)
+    # One thread each: a [64, 30, 10] network's matrices are too small to share between
+    # threads, and on a busy 2-core machine sharing them makes PyTorch ten times slower.
+    torch.set_num_threads(1)
+    with threadpool_limits(limits=1):  # numpy's BLAS, likewise
+        bench_micrograd(args.quick)
+        bench_digits(args.quick)
+        bench_digits_to_95(args.quick)
+        bench_moons(runs=3 if args.quick else 7)
 
 
 if __name__ == "__main__":
