@@ -421,6 +421,41 @@ def test_numpy_numbers_pass_as_python_numbers():
     assert all(type(v) is float for x, y in checked for v in x + y)
 
 
+@pytest.mark.parametrize("bad, error, problem", [
+    (math.nan, ValueError, "must be a finite number, got nan"),
+    (-math.inf, ValueError, "must be a finite number, got -inf"),
+    (True, TypeError, "must be a number, got bool"),
+    ("0.5", TypeError, "must be a number, got str"),
+])
+@pytest.mark.parametrize("part, column", [("x", 36), ("y", 9)])
+def test_a_bad_number_deep_in_the_data_is_named_by_example_and_column(bad, error, problem,
+                                                                      part, column):
+    """The quick look over all the numbers sees it, the careful one names it."""
+    data = [([0.25] * 64, [0.0] * 10) for _ in range(1500)]
+    x, y = list(data[999][0]), list(data[999][1])
+    (x if part == "x" else y)[column] = bad
+    data[999] = (x, y)
+    with pytest.raises(error, match=rf"^example 1000 \(data\[999\]\): {part}\[{column}\] "
+                                    f"{problem}"):
+        check_data(data, 64, 10)
+
+
+def test_numbers_whose_sum_overflows_are_each_finite_and_pass():
+    data = [([1e308, 1e308], [1.0]), ([-1e308, 5.0], [0.0])]
+    assert check_data(data, 2, 1) == data
+
+
+def test_the_quick_look_and_the_careful_way_give_the_same_examples():
+    np = pytest.importorskip("numpy", reason="numpy is not installed")
+    floats = [([0.5, -2.0], [1.0]), ((1.5, 3.0), (0.0,))]  # the quick look
+    mixed = [([np.float32(0.5), -2], [True and 1.0]), ([1.5, 3], [0])]  # the careful way
+    assert check_data(floats, 2, 1) == [([0.5, -2.0], [1.0]), ([1.5, 3.0], [0.0])]
+    assert check_data(mixed, 2, 1) == [([0.5, -2.0], [1.0]), ([1.5, 3.0], [0.0])]
+    checked = check_data(floats, 2, 1)
+    assert all(a is not b for a, b in zip(checked, floats))
+    assert all(x is not x0 and y is not y0 for (x, y), (x0, y0) in zip(checked, floats))
+
+
 def test_check_data_returns_the_examples_as_new_lists_of_floats():
     data = [((1, 2.5), (0,))]
     checked = check_data(data, 2, 1)
