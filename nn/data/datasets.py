@@ -244,7 +244,8 @@ def check_data(
             for i, example in enumerate(data)]
 
 
-def _floats_already(data: Sequence, n_inputs: int, n_outputs: int, vectors: frozenset) -> bool:
+def _floats_already(data: Sequence[Example], n_inputs: int, n_outputs: int,
+                    vectors: frozenset[type]) -> bool:
     """Whether every example is a pair (x, y) of ``vectors`` (lists, or tuples) of n_inputs and
     n_outputs finite floats: the usual case, seen at C speed, with no Python run per number.
 
@@ -262,7 +263,7 @@ def _floats_already(data: Sequence, n_inputs: int, n_outputs: int, vectors: froz
         return False
     if not all(_FLOAT.issuperset(map(type, chain.from_iterable(part))) for part in (xs, ys)):
         return False
-    total = sum(chain.from_iterable(xs)) + sum(chain.from_iterable(ys))
+    total: float = sum(chain.from_iterable(xs)) + sum(chain.from_iterable(ys))
     return total - total == 0.0
 
 
