@@ -1,4 +1,5 @@
-"""Time to turn a 10,000-node computation graph into a graphviz.Digraph.
+"""Time to turn a 10,000-node computation graph into a graphviz.Digraph; and to draw
+a network's cost graph as SVG, by deltagrad's own layout against Graphviz's ``dot``.
 
 deltagrad's ``autodiff.draw`` against a peer written below in the manner of
 micrograd's ``draw_dot`` (the function of its README's notebook, which the
@@ -15,7 +16,15 @@ that both engines make the same nodes. Both build the Digraph and then its DOT t
 Runs alternate between the two (and which goes first); each figure is the
 median of several runs, with ``gc.collect()`` before each.
 
-Run: ``python benchmarks/bench_draw.py`` (about 15 s), ``--quick`` for fewer runs.
+Then the SVG: the cost graph of one example through a [2, 3, 1] and a [2, 16, 16, 1]
+sigmoid network (C = 1/2 (a - y)^2), drawn as SVG from the same ``draw(C)``: by
+deltagrad (``.svg()``: layout and SVG text, in this process) and by Graphviz
+(``.pipe(format="svg")``: ``dot`` as a program, as every renderer of graphviz's
+package runs it), interleaved, median of several runs. Skipped where ``dot`` is
+missing.
+
+Run: ``python benchmarks/bench_draw.py`` (about 2 minutes: dot takes a while on the
+large graph), ``--quick`` for fewer runs.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gc
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -32,6 +42,7 @@ from micrograd.engine import Value as MicroValue
 
 from autodiff import Value as DeltaValue
 from autodiff import draw
+from nn import MLP, quadratic_cost
 
 N_INPUTS = 8
 
@@ -108,6 +119,33 @@ def timed(build, root) -> tuple[float, float]:
     return t1 - t0, t2 - t1
 
 
+def svg_against_dot(runs: int) -> None:
+    """Seconds to draw a network's cost graph as SVG: deltagrad's renderer, then dot."""
+    if shutil.which("dot") is None:
+        print("\nGraphviz's dot is missing: no SVG comparison")
+        return
+    print(f"\nThe cost graph of one example as SVG, median of {runs} interleaved runs:")
+    print(f"{'network':16}{'drawn':>8}{'deltagrad':>12}{'dot':>12}{'dot / deltagrad':>18}")
+    for sizes in ([2, 3, 1], [2, 16, 16, 1]):
+        net = MLP(sizes, seed=0)
+        C = quadratic_cost([net([0.5] * sizes[0])], [[1.0] * sizes[-1]])
+        C.backward()
+        times: dict[str, list[float]] = {"deltagrad": [], "dot": []}
+        for r in range(runs):
+            pair = [("deltagrad", lambda g: g.svg()), ("dot", lambda g: g.pipe(format="svg"))]
+            for name, render in pair if r % 2 == 0 else reversed(pair):
+                g = draw(C, max_nodes=100_000)  # a fresh Drawing: nothing laid out yet
+                gc.collect()
+                t0 = time.perf_counter()
+                render(g)
+                times[name].append(time.perf_counter() - t0)
+        ours, theirs = (statistics.median(times[n]) for n in ("deltagrad", "dot"))
+        nodes = len(draw(C, max_nodes=100_000).figure.nodes)
+        print(f"{str(sizes):16}{nodes:>6,} n{ours * 1e3:9.0f} ms{theirs * 1e3:9.0f} ms"
+              f"{theirs / ours:15.1f}x")
+    print("(above 1x: deltagrad is faster; n is nodes drawn: Values and operations)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs")
@@ -152,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         f"\nper Value, peer / deltagrad: {totals['peer'] / totals['deltagrad']:.2f}x "
         "(above 1: deltagrad is faster)"
     )
+    svg_against_dot(3 if args.quick else 5)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,9 @@ the same, byte for byte, for equal figures.
 
 from __future__ import annotations
 
-import re
-
 import graphviz
 
-from autodiff.views.figure import Edge, Figure, Node
+from autodiff.views.figure import Edge, Figure, Node, natural_order
 
 _TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLUMNS="*">'
 _OP_ATTRS = ('shape=oval style=filled fillcolor="#f6f6f6" color="#888888" fontsize=11 '
@@ -67,12 +65,6 @@ def _clusters(nodes: list[Node], outer: tuple[str, ...], depth: int) -> list[str
         lines += [_node_line(n, depth + 1) for n in inside if len(n.group) == len(path)]
         lines.append(f"{tabs}}}\n")
     return lines
-
-
-def natural_order(text: str) -> list:
-    """A sort key that puts "layer 2" before "layer 10": numbers compared as numbers."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
-            for part in re.split(r"(\d+)", text) if part]
 
 
 def _node_line(n: Node, depth: int) -> str:

@@ -18,6 +18,7 @@ reads back into runs of text.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -102,3 +103,9 @@ class Figure:
             nodes=[outline(n) if n.name in parts else n for n in self.nodes],
             edges=[outline(e) if e.name in parts else e for e in self.edges],
         )
+
+
+def natural_order(text: str) -> list:
+    """A sort key that puts "layer 2" before "layer 10": numbers compared as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", text) if part]

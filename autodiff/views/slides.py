@@ -13,7 +13,8 @@ turns that into
   The page fetches nothing (a Content-Security-Policy says so to the
   browser): no scripts, fonts or math renderers from elsewhere;
 * ``frames(folder)``: one picture per step, the step's parts outlined and its
-  text as a caption, sized for a slide 1920 pixels wide;
+  line typeset above it as on the page, all of one size: the picture is laid out
+  once, for a 1920 x 1080 slide (PNG by matplotlib; SVG needs nothing);
 * ``gif(path)``: the frames as an animated GIF (with Pillow, which matplotlib
   brings);
 * ``widget()``: in a notebook, the picture and the current step with a slider
@@ -34,8 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autodiff.files import atomic_write, atomic_write_text
-from autodiff.views.drawing import Drawing, save_picture, slide_sized
+from autodiff.views.drawing import Drawing, slide_sized
 from autodiff.views.pictures import HIGHLIGHT_COLOUR
+from autodiff.views.scene import SLIDE, Scene, caption_lines, captioned, outlined
+from autodiff.views.svg import svg_document, svg_element
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class Slides:
 
     def html(self) -> str:
         """The whole page, as a string."""
-        svg = _inline_svg(self.picture.pipe(format="svg").decode("utf-8"))
+        svg = _inline_svg(svg_element(self.picture.scene()))
         items = "\n".join(
             f'<li data-symbol="{html.escape(s.symbol)}" '
             f'data-value="{"" if s.value is None else repr(s.value)}">{s.html}</li>'
@@ -108,16 +111,27 @@ class Slides:
         figure.caption = html.escape(f"{k + 1}. {slide.caption}")
         return slide_sized(Drawing.of(figure))
 
+    def frame_scenes(self) -> list[Scene]:
+        """Each step's picture, laid out once for a slide: its parts outlined, its line
+        typeset above, every frame with room for the longest caption (so one size)."""
+        base = self.picture.slide_scene()
+        captions = [f"{k}. {s.html}" for k, s in enumerate(self.slides, start=1)]
+        lines = max(caption_lines(base, c) for c in captions)
+        return [captioned(outlined(base, s.highlight, HIGHLIGHT_COLOUR, 4.0), c, lines)
+                for s, c in zip(self.slides, captions)]
+
     def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
-        """Write step001.<format>, step002.<format>, ... into ``folder``; return the paths."""
+        """Write step001.<format>, step002.<format>, ... into ``folder`` (made if missing),
+        all 1920 x 1080 pixels (PNG) or of one size (SVG); return the paths."""
         if format not in ("png", "svg"):
             raise ValueError(f"format must be 'png' or 'svg', got {format!r}")
         folder = Path(folder)
-        if not folder.is_dir():
-            raise FileNotFoundError(f"cannot write frames into {str(folder)!r}: no such folder")
-        width = len(str(len(self.slides)))
-        return [save_picture(self.frame(k), folder / f"step{k + 1:0{max(3, width)}d}.{format}")
-                for k in range(len(self.slides))]
+        folder.mkdir(parents=True, exist_ok=True)
+        width = max(3, len(str(len(self.slides))))
+        render = svg_document if format == "svg" else _png
+        return [atomic_write(folder / f"step{k:0{width}d}.{format}",
+                             lambda f, scene=scene: f.write(_encoded(render(scene))), binary=True)
+                for k, scene in enumerate(self.frame_scenes(), start=1)]
 
     def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
         """An animated GIF of the frames, ``seconds`` per step (the last one held longer)."""
@@ -128,15 +142,8 @@ class Slides:
                               "(matplotlib brings it)") from error
         import io
 
-        images = [Image.open(io.BytesIO(self.frame(k).pipe(format="png"))).convert("RGB")
-                  for k in range(len(self.slides))]
-        width = max(im.width for im in images)
-        height = max(im.height for im in images)
-        frames = []
-        for im in images:  # a common canvas: captions of different lengths change the size
-            canvas = Image.new("RGB", (width, height), "white")
-            canvas.paste(im, ((width - im.width) // 2, 0))
-            frames.append(canvas.convert("P", palette=Image.ADAPTIVE))
+        frames = [Image.open(io.BytesIO(_png(scene))).convert("RGB").convert(
+            "P", palette=Image.ADAPTIVE) for scene in self.frame_scenes()]
         durations = [int(seconds * 1000)] * (len(frames) - 1) + [int(seconds * 3000)]
         return atomic_write(path, lambda f: frames[0].save(
             f, format="GIF", save_all=True, append_images=frames[1:], duration=durations,
@@ -149,18 +156,33 @@ class Slides:
         text, a slider and a play button; the first step as a static view for code hosts."""
         from autodiff.views.widgets import stepper
 
-        svg = _tag_parts(_inline_svg(self.picture.pipe(format="svg").decode("utf-8")))
+        svg = _tag_parts(_inline_svg(svg_element(self.picture.scene())))
         return stepper(first=1, last=len(self.slides), picture=svg,
                        texts=[s.html for s in self.slides],
                        highlights=[s.highlight for s in self.slides],
                        static_html=_static_view(svg, self.slides[0], len(self.slides)))
 
 
+def _png(scene: Scene) -> bytes:
+    """A frame as a PNG of exactly a slide's 1920 x 1080 pixels, drawn by matplotlib."""
+    try:
+        from autodiff.views.raster import raster
+
+        return raster(scene, "png", SLIDE)
+    except ImportError as error:
+        raise ImportError("PNG frames are drawn by matplotlib: pip install 'deltagrad[plots]'; "
+                          "frames(folder, format='svg') needs nothing") from error
+
+
+def _encoded(picture: str | bytes) -> bytes:
+    return picture.encode("utf-8") if isinstance(picture, str) else picture
+
+
 def _inline_svg(svg: str) -> str:
-    """Graphviz's SVG without its XML prologue, fit to the page's width."""
-    svg = svg[svg.index("<svg"):]
-    fit = '<svg style="width: 100%; height: auto"'
-    return re.sub(r'<svg width="[^"]*" height="[^"]*"', fit, svg, count=1)
+    """An ``<svg>`` element, fit to the page: as wide as its place, never taller than the
+    window (its viewBox keeps its proportions)."""
+    fit = 'style="width: 100%; height: auto; max-height: 85vh"'
+    return re.sub(r'width="[^"]*pt" height="[^"]*pt"', fit, svg, count=1)
 
 
 def _static_view(svg: str, slide: Slide, n: int) -> str:

@@ -39,7 +39,7 @@ from pathlib import Path
 from autodiff.files import atomic_write_text
 from autodiff.validate import whole_number
 from autodiff.views.notation import lecture_html, lecture_tex, plain_number
-from autodiff.views.pictures import GraphvizMissingError
+from autodiff.views.svg import svg_element
 from nn.checking.array_styles import parameters
 from nn.checking.checker import check_answers, check_backprop
 from nn.checking.mistakes import MISTAKES, Mistake
@@ -202,8 +202,7 @@ class Sheet:
     """The sheet of an exercise, as Markdown (with TeX) or as an HTML page.
 
     In Jupyter it shows itself; ``save("sheet.html")`` or ``save("sheet.md")``
-    writes it (atomically). The network diagram needs Graphviz's dot program;
-    without it the sheet says so and gives the numbers in tables alone.
+    writes it (atomically).
     """
 
     def __init__(self, ex: Exercise) -> None:
@@ -241,31 +240,22 @@ class Sheet:
                          "ending in .html or .md")
 
 
-def _diagram(net: MLP) -> str | None:
-    """The network diagram as SVG, or None where Graphviz's dot program is missing."""
-    try:
-        svg = draw_network(net, edge_labels=True, digits=2).pipe(format="svg")
-    except GraphvizMissingError:
-        return None
-    text = svg.decode("utf-8")
-    return text[text.index("<svg"):]
+def _diagram(net: MLP) -> str:
+    """The network diagram as an SVG element (drawn by deltagrad: no Graphviz needed)."""
+    return svg_element(draw_network(net, edge_labels=True, digits=2).scene())
 
 
-def _write(ex: Exercise, diagram: str | None, r: _Markdown | _Html) -> str:
+def _write(ex: Exercise, diagram: str, r: _Markdown | _Html) -> str:
     """The sheet's content, said through the renderer ``r`` (Markdown or HTML).
 
-    ``diagram`` is the network's SVG, None where it could not be drawn, or ""
-    to leave it out.
+    ``diagram`` is the network's SVG, or "" to leave it out.
     """
     L, sizes = len(ex.sizes), ex.sizes
     nodes = ", ".join(map(str, sizes))
     out = [r.heading(f"Backpropagation by hand: exercise {ex.seed}"),
            r.para(f"A network of sigmoid perceptrons with layers 1 to {L} of {nodes} nodes: "
                   f"{r.neuron()}, with σ(z) = 1 / (1 + e^(−z)).")]
-    if diagram is None:
-        out.append(r.para("(The network diagram needs Graphviz's dot program; the tables "
-                          "below give every number.)"))
-    elif diagram:
+    if diagram:
         out.append(r.image(diagram))
     for l, layer in enumerate(ex.net.layers, start=2):
         header = [f"layer {l}", r.sym(f"b_j^{l}"),

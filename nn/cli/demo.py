@@ -7,12 +7,7 @@ import json
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
-from autodiff.views.pictures import (
-    DEFAULT_MAX_NODES,
-    GraphTooLargeError,
-    GraphvizMissingError,
-    save_picture,
-)
+from autodiff.views.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, save_picture
 from nn.cli.arguments import (
     add_data_arguments,
     add_force_argument,
@@ -82,21 +77,16 @@ def demo_walkthrough(net: MLP, example, cost, eta: float, folder: Path) -> list[
     x, y = example
     try:
         return [walkthrough(net, x, y, cost, eta=eta).save(folder / "walkthrough.html")]
-    except GraphvizMissingError as error:
-        print(f"no walkthrough.html: {error}")
     except ValueError as error:  # e.g. cross-entropy of a saturated output
         print(f"no walkthrough.html: {error}")
     return []
 
 
 def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
-    """The network diagram and one example's computation graph, when Graphviz can render."""
+    """The network diagram and one example's computation graph, as SVG (drawn by deltagrad)."""
     x, y = example
     try:
         return save_pictures(net, x, y, folder)
-    except GraphvizMissingError as error:
-        print(f"no network pictures: {error}")
-        return []
     except GraphTooLargeError:
         # save_pictures has backpropagated the example: the diagram can still be drawn
         print(f"no graph.svg: one example's computation graph has more than "

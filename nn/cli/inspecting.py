@@ -27,7 +27,7 @@ def add_draw(subparsers) -> None:
         "draw", help="draw a saved model: its network and one example's computation graph",
         description="Backpropagate one example through a saved model and write two pictures: "
                     "network.svg (layers, weights, delta_j^l) and graph.svg (the computation "
-                    "graph of the example's cost). Needs Graphviz's dot program.")
+                    "graph of the example's cost), drawn by deltagrad itself: no Graphviz needed.")
     add_example_arguments(p)
     p.add_argument("--format", choices=["svg", "png", "pdf"], default="svg",
                    help="picture format (default: %(default)s)")

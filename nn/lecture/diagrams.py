@@ -40,6 +40,7 @@ from autodiff.views.pictures import (
     save_picture,
     set_default_grouping,
 )
+from autodiff.views.scene import shape_of
 from nn.model.costs import cost_or_function, quadratic_cost
 from nn.model.layers import MLP, node_label
 
@@ -130,11 +131,16 @@ def draw_network(
     sigma_primes = _sigma_primes(net) if factors else None
     figure = Figure("network", rankdir, [], [], legend=_legend(delta))
     lines = 1 + delta + factors + (factors and delta)  # lines of text in a node
-    place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, lines))
     saturated = 0
     for layer_no in range(1, len(net.sizes) + 1):
-        saturated += _add_layer(figure, net, layer_no, place, deltas, sigma_primes,
-                                saturated_below, digits)
+        saturated += _add_layer(figure, net, layer_no, deltas, sigma_primes, saturated_below,
+                                digits)
+    largest = [max(_half(n) for n in figure.nodes if n.kind == kind)
+               for kind in ("neuron", "title")]
+    place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, lines, *largest))
+    slots = [(l, row) for l, n in enumerate(net.sizes, start=1) for row in range(n + 1)]
+    for node, slot in zip(figure.nodes, slots):  # each layer's title (row 0), then its nodes
+        node.pos = place(*slot)
     counted = (saturated, saturated_below, digits) if factors else None
     largest_w = max(abs(w.data) for layer in net.layers for n in layer.neurons for w in n.w)
     for layer in net.layers:
@@ -147,12 +153,15 @@ def draw_network(
     return Drawing.of(figure)
 
 
-def _gaps(rankdir: str, edge_labels: bool, lines: int) -> tuple[float, float, float]:
+def _gaps(rankdir: str, edge_labels: bool, lines: int, largest: tuple[float, float],
+          title_half: tuple[float, float]) -> tuple[float, float, float]:
     """(gap between layers, gap between rows, title beyond the first row), in inches.
 
     Room for the text: edge labels need longer edges; nodes with ``lines``
     lines of numbers are ovals, wider and taller than the circles; and in a
     vertical picture the labels and ovals are wide, so the rows spread out.
+    Never less than the ``largest`` node and the widest title (their half widths
+    and half heights) need.
     """
     vertical = rankdir in ("TB", "BT")
     ovals = lines > 1
@@ -161,22 +170,30 @@ def _gaps(rankdir: str, edge_labels: bool, lines: int) -> tuple[float, float, fl
     if ovals and not vertical:
         gap, row_gap = gap + 0.4, row_gap + 0.2 + 0.3 * (lines - 2)
     title = (0.6 + 0.15 * (lines - 1)) if not vertical else 1.2
-    return gap, row_gap, title
+    along, across = (largest[1], largest[0]) if vertical else largest
+    title_across = title_half[0] if vertical else title_half[1]
+    return (max(gap, 2 * along + (1.2 if edge_labels else 0.8)), max(row_gap, 2 * across + 0.3),
+            max(title, across + 2 * title_across + 0.1))
 
 
-def _add_layer(figure: Figure, net: MLP, layer_no: int, place, deltas: dict | None,
+def _half(node: Node) -> tuple[float, float]:
+    """Half a node's width and height in inches, as deltagrad draws it."""
+    shape = shape_of(node)
+    return shape.w / 2 / 72, shape.h / 2 / 72
+
+
+def _add_layer(figure: Figure, net: MLP, layer_no: int, deltas: dict | None,
                sigma_primes: dict | None, saturated_below: float, digits: int) -> int:
     """Layer l's title and its nodes a_j^l, with delta_j^l and its factors under each when
-    asked; returns how many of its nodes are saturated."""
-    figure.nodes.append(Node(f"layer{layer_no}", "title", (f"layer {layer_no}",),
-                             pos=place(layer_no, 0)))
+    asked (not placed yet); returns how many of its nodes are saturated."""
+    figure.nodes.append(Node(f"layer{layer_no}", "title", (f"layer {layer_no}",)))
     L = len(net.sizes)
     role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
     saturated = 0
     for j in range(net.sizes[layer_no - 1]):
         node = Node(f"a{layer_no}_{j + 1}", "neuron",
                     (lecture_html(node_label("a", layer_no, j), small=True),),
-                    ROLE_COLOURS[role], pos=place(layer_no, j + 1),
+                    ROLE_COLOURS[role],
                     tooltip="input" if layer_no == 1 else _tooltip(net, layer_no, j, digits))
         lines = []
         if deltas is not None and layer_no > 1:
@@ -289,26 +306,29 @@ def _weight_labels(figure: Figure, net: MLP, place, lines: int, digits: int) -> 
 
     Each label is a small node pinned on its edge at the first of
     ``_LABEL_PLACES`` where its box (estimated from its text, a little
-    generously) meets no node and no label placed before it. A label that
-    fits nowhere is left out: the edge's tooltip still gives the number.
+    generously, and never smaller than deltagrad draws it) meets no node and
+    no label placed before it. A label that fits nowhere is left out: the
+    edge's tooltip still gives the number.
     """
     # a node with lines of numbers is a wide oval
-    half_node = (0.75, 0.2 + 0.15 * lines) if lines > 1 else (0.34, 0.34)
-    taken = [_box(place(l, row), *half_node) for l, n in enumerate(net.sizes, start=1)
-             for row in range(1, n + 1)]
+    guess = (0.75, 0.2 + 0.15 * lines) if lines > 1 else (0.34, 0.34)
+    taken = [_box(n.pos, *map(max, guess, _half(n))) for n in figure.nodes
+             if n.kind == "neuron"]
     left_out = 0
     for layer in net.layers:
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
                 text = f"{node_label('w', layer.l, j, k)} = {number(w.data, digits)}"
-                half = (len(text) * _CHAR_WIDTH / 2 + _LABEL_PAD, _LABEL_HEIGHT / 2)
+                tag = _weight_tag(layer.l, j, k, w.data, None, digits)
+                half = tuple(map(max, (len(text) * _CHAR_WIDTH / 2 + _LABEL_PAD,
+                                       _LABEL_HEIGHT / 2), _half(tag)))
                 tail, head = place(layer.l - 1, k + 1), place(layer.l, j + 1)
-                spot = _free_spot(tail, head, half, taken)
-                if spot is None:
+                tag.pos = _free_spot(tail, head, half, taken)
+                if tag.pos is None:
                     left_out += 1
                     continue
-                taken.append(_box(spot, *half))
-                figure.tags.append(_weight_tag(layer.l, j, k, w.data, spot, digits))
+                taken.append(_box(tag.pos, *half))
+                figure.tags.append(tag)
     return left_out
 
 

@@ -210,7 +210,7 @@ def time_machine(history: History, *, resolution: int = 40):
 
     def show(change=None) -> None:
         net = history.network_at(widget.step)
-        widget.picture = draw_network(net, edge_labels=False).pipe(format="svg").decode()
+        widget.picture = draw_network(net, edge_labels=False).svg()
         fig = step_figure(history, widget.step, resolution=resolution)
         widget.image = _data_url(_png(fig))
         plt.close(fig)

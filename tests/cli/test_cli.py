@@ -100,6 +100,26 @@ def test_demo_writes_model_history_and_pictures(tmp_path, run_cli):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+@pytest.mark.slow
+def test_demo_draws_every_picture_without_graphviz(tmp_path):
+    import os
+    import subprocess
+
+    # an empty PATH: no Graphviz; deltagrad draws the pictures and the page itself
+    env = {**os.environ, "PATH": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "nn", "demo", "--epochs", "1", "--out",
+                             "results"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "results"
+    for name in ("network.svg", "graph.svg"):
+        assert name in result.stdout
+        ET.fromstring((out / name).read_bytes())
+    page = (out / "walkthrough.html").read_text(encoding="utf-8")
+    assert "<svg" in page and 'class="node"' in page
+    assert "Graphviz" not in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("data, sizes", [("xor", "2,3,1"), ("circles", "2,4,1")])
 def test_train_on_the_other_small_datasets(tmp_path, data, sizes, run_cli):
     result = run_cli(tmp_path, "train", "--data", data, "--sizes", sizes, "--epochs", "2",

@@ -566,15 +566,19 @@ def test_without_dot_building_works_and_rendering_says_how_to_install(monkeypatc
 
 
 def test_save_without_dot_leaves_an_existing_file_alone(monkeypatch, tmp_path):
-    target = tmp_path / "graph.svg"
+    # an SVG needs neither Graphviz nor matplotlib (issue 24); a PNG needs one of them
+    target = tmp_path / "graph.png"
     target.write_text("the old picture")
     hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     with pytest.raises(GraphvizMissingError) as err:
         save_picture(draw(neuron()[0]), target)
     assert_says_how_to_install(err)
+    assert "pip install 'deltagrad[plots]'" in str(err.value) and "graph.svg" in str(err.value)
     assert target.read_text() == "the old picture"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "graph.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "graph.png"]
     save_picture(draw(neuron()[0]), tmp_path / "graph.dot")  # DOT source needs no dot
+    save_picture(draw(neuron()[0]), tmp_path / "graph.svg")  # nor does SVG
 
 
 def test_a_fresh_process_without_dot_gets_the_install_hint(tmp_path):

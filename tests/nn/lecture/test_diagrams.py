@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -371,9 +372,15 @@ def test_cli_draw_explains_limits_and_missing_graphviz(tmp_path, capsys, monkeyp
     assert main(["draw", str(model), "--out", str(tmp_path / "p"), "--max-nodes", "5"]) == 1
     assert "give a larger --max-nodes" in capsys.readouterr().err
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert main(["draw", str(model), "--out", str(tmp_path / "p")]) == 1
+    # without Graphviz, SVG pictures are drawn all the same (issue 24) ...
+    assert main(["draw", str(model), "--out", str(tmp_path / "p")]) == 0
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["graph.svg", "network.svg"]
+    # ... and PNG ones by matplotlib; with neither, one line says what to install
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["draw", str(model), "--out", str(tmp_path / "q"), "--format", "png"]) == 1
     err = capsys.readouterr().err
     assert "Graphviz's dot program is missing" in err and "apt-get install graphviz" in err
+    assert "SVG needs neither" in err and len(err.strip().splitlines()) == 1
 
 
 def test_numpy_integers_pass_as_options():
@@ -507,3 +514,27 @@ def test_save_pictures_passes_max_edges_on(tmp_path):
     with pytest.raises(NetworkTooLargeError, match="more than max_edges=3"):
         save_pictures(net_221(), X, Y, tmp_path, max_edges=3)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_walkthrough_s_diagram_fits_a_laptop_s_window(browser, tmp_path):
+    # issue 23: on a laptop the page's network diagram was taller than the window
+    from conftest import requested_urls
+
+    from nn import walkthrough
+
+    path = walkthrough(MLP([2, 8, 2], seed=0), [0.5, 0.1], [1.0, 0.0]).save(
+        tmp_path / "walk.html")
+    browser.set_window_size(1366, 768)
+    try:
+        requested_urls(browser)
+        browser.get(path.resolve().as_uri())
+        svg_height, window_height, nodes = browser.execute_script(
+            "const svg = document.querySelector('#picture svg');"
+            "return [svg.getBoundingClientRect().height, window.innerHeight,"
+            "        svg.querySelectorAll('g.node').length];")
+    finally:
+        browser.set_window_size(1400, 1000)
+    assert nodes >= 2 + 8 + 2 + 3  # the neurons and the layers' titles, at least
+    assert 0 < svg_height <= window_height
