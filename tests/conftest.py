@@ -242,13 +242,6 @@ def python_blocks(text: str) -> list[tuple[str, str]]:
 # Headless Chromium, for the pages
 # ----------------------------------------------------------------------
 
-# The pictures in Pyodide, until deltagrad's own SVG renderer lands: strict, so that the
-# tests marked turn red the day they pass, to have the mark taken off.
-SVG_RENDERER_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="deltagrad's own SVG renderer (issue 24) has not landed: the page and the "
-           "pictures still run Graphviz's dot, a process, which Pyodide cannot start")
-
 CHROMIUM_HINT = (
     "headless Chromium and its driver are not installed: 'sudo apt-get install chromium "
     "chromium-driver' (make test installs them when run as root)"

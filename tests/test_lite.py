@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM_HINT, SVG_RENDERER_PENDING, offline
+from conftest import CHROMIUM_HINT, offline
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "11_deltagrad_in_the_browser.ipynb"
@@ -127,7 +127,6 @@ def test_the_site_ships_pure_wheels_that_its_lock_pins_by_their_checksums(site):
     assert all((folder / by_name[name]["file_name"]).is_file() for name in needed)
 
 
-@SVG_RENDERER_PENDING
 def test_the_site_draws_the_network_and_steps_through_the_walkthrough(ran):
     cells = ran["cells"]
     assert not errors(cells)

@@ -21,7 +21,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SVG_RENDERER_PENDING, offline
+from conftest import offline
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "pyodide"
@@ -119,21 +119,18 @@ def test_check_backprop_gives_cpythons_verdict(in_pyodide, in_cpython):
     assert check["wrong"] == [False, "error_sign"]  # the catalogued mistake is named
 
 
-@SVG_RENDERER_PENDING
 def test_the_walkthrough_page_carries_its_picture_inline(in_pyodide, in_cpython):
     page = (in_pyodide[1] / part(in_pyodide[0], "page")["file"]).read_text(encoding="utf-8")
     assert page.count("<svg") >= 1 and 'class="node"' in page
     assert page == (in_cpython[1] / "walkthrough.html").read_text(encoding="utf-8")
 
 
-@SVG_RENDERER_PENDING
 def test_the_network_diagram_is_saved_as_svg(in_pyodide, in_cpython):
     svg = (in_pyodide[1] / part(in_pyodide[0], "network_svg")["file"]).read_bytes()
     assert b"<svg" in svg and svg.count(b'class="node"') >= 2 + 3 + 1  # the neurons, at least
     assert svg == (in_cpython[1] / "network.svg").read_bytes()
 
 
-@SVG_RENDERER_PENDING
 def test_the_computation_graph_is_saved_as_svg(in_pyodide, in_cpython):
     svg = (in_pyodide[1] / part(in_pyodide[0], "graph_svg")["file"]).read_bytes()
     assert b"<svg" in svg and b'class="edge"' in svg
