@@ -64,7 +64,7 @@ def layered(nodes: Sequence[str], sizes: dict[str, tuple[float, float]],
     graph.order()
     graph.coordinates()
     if any(graph.groups):
-        graph.separate_groups(label_room)
+        graph.separate_groups()
     return graph
 
 
@@ -178,7 +178,7 @@ class _Graph:
 
     # ------------------------------------------------------------------ groups
 
-    def separate_groups(self, label_room: Sequence[float]) -> None:
+    def separate_groups(self) -> None:
         """Push groups (and nodes outside any) down until no two frames overlap.
 
         Sibling groups come in one order in every rank; a later one that meets an
@@ -186,10 +186,10 @@ class _Graph:
         Everything only moves down, in order, so this ends.
         """
         for _ in range(4 * len(self.names) + 1):
-            moved = self._push_ranks() | self._push_siblings((), label_room)
+            moved = self._push_ranks() | self._push_siblings(())
             if not moved:
                 break
-        self._smooth_loose(label_room)
+        self._smooth_loose()
 
     def _siblings(self, outer: tuple[str, ...]) -> dict[tuple, list[int]]:
         """The nodes inside the group ``outer``, by the group (or node) they are part of
@@ -202,10 +202,10 @@ class _Graph:
             siblings.setdefault(group[:depth + 1] if len(group) > depth else (i,), []).append(i)
         return siblings
 
-    def _smooth_loose(self, label_room: Sequence[float]) -> None:
+    def _smooth_loose(self) -> None:
         """With every group now fixed, pull what is in no group (and every placeholder)
         towards its neighbours again, between the boxes and frames around it."""
-        frames = [self._frame(m, 0, label_room) for name, m in self._siblings(()).items()
+        frames = [self._frame(m, 0) for name, m in self._siblings(()).items()
                   if isinstance(name[0], str)]
         loose = [not self.groups[i] for i in range(len(self.rank))]
         floor = [max((f[3] + 2.0 for f in frames if f[0] < self.centre(i)[0] +
@@ -263,11 +263,10 @@ class _Graph:
                     self.y[b], moved = least, True
         return moved
 
-    def _push_siblings(self, outer: tuple[str, ...], label_room: Sequence[float]) -> bool:
+    def _push_siblings(self, outer: tuple[str, ...]) -> bool:
         moved, placed = False, []
         for name, members in self._siblings(outer).items():
-            box = self._frame(members, len(name) - 1 if isinstance(name[0], str) else -1,
-                              label_room)
+            box = self._frame(members, len(name) - 1 if isinstance(name[0], str) else -1)
             floor = max((b[3] for b in placed if b[0] < box[2] and box[0] < b[2]),
                         default=None)
             if floor is not None and box[1] < floor + 2.0:
@@ -277,10 +276,10 @@ class _Graph:
                 box, moved = (box[0], box[1] + shift, box[2], box[3] + shift), True
             placed.append(box)
             if isinstance(name[0], str):
-                moved |= self._push_siblings(name, label_room)
+                moved |= self._push_siblings(name)
         return moved
 
-    def _frame(self, members: list[int], depth: int, label_room: Sequence[float]) -> Box:
+    def _frame(self, members: list[int], depth: int) -> Box:
         """The box around ``members``: a group's frame (``depth`` >= 0) or a node's own box."""
         along0 = min(self.centre(i)[0] - self.size[i][0] / 2 for i in members)
         along1 = max(self.centre(i)[0] + self.size[i][0] / 2 for i in members)
@@ -291,7 +290,8 @@ class _Graph:
         groups = {self.groups[i] for i in members}
         inner = max(len(g) for g in groups) - depth - 1  # frames nested inside this one
         pad = FRAME_PAD * (inner + 1)
-        room = sum(label_room[min(d, len(label_room) - 1)] for d in range(depth, depth + inner + 1))
+        room = sum(self.label_room[min(d, len(self.label_room) - 1)]
+                   for d in range(depth, depth + inner + 1))
         if self.label_along:
             return along0 - pad - room, across0 - pad, along1 + pad, across1 + pad
         return along0 - pad, across0 - pad - room, along1 + pad, across1 + pad
@@ -365,7 +365,7 @@ class _Graph:
         for row in range(max(row_of) + 1):
             ranks = [r for r in range(len(self.ranks)) if row_of[r] == row]
             items = [i for r in ranks for i in self.ranks[r]]
-            frames = [self._frame(m, d, self.label_room) for m, d in
+            frames = [self._frame(m, d) for m, d in
                       self._groups_in(set(ranks))]
             top = min([self.y[i] - self.size[i][1] / 2 for i in items] + [f[1] for f in frames])
             bottom = max([self.y[i] + self.size[i][1] / 2 for i in items] +
@@ -391,7 +391,7 @@ class _Graph:
         for row in range(max(row_of) + 1):
             ranks = {r for r in range(len(self.ranks)) if row_of[r] == row}
             for members, depth in self._groups_in(ranks):
-                a0, c0, a1, c1 = self._frame(members, depth, self.label_room)
+                a0, c0, a1, c1 = self._frame(members, depth)
                 da, dc = shift[row]
                 frames.setdefault(self.groups[members[0]][:depth + 1], []).append(
                     (a0 + da + room, c0 + dc, a1 + da + room, c1 + dc))

@@ -143,11 +143,12 @@ def for_slide(figure: Figure) -> Scene:
     if figure.pinned:
         return lay_out(figure)
     turned = dataclasses.replace(figure, direction=TURNED[figure.direction])
-    wrapped_rows = {stacked: _scenes(figure, stacked, (1, 2, 3, 4)) for stacked in (False, True)}
-    simplest_first = [wrapped_rows[False][0], wrapped_rows[True][0], *_scenes(turned, False, (1,)),
+    # as drawn, in 1 to 4 rows, cells side by side or stacked: one layout each, then wrapped
+    as_drawn = {stacked: _scenes(figure, stacked, (1, 2, 3, 4)) for stacked in (False, True)}
+    simplest_first = [as_drawn[False][0], as_drawn[True][0], *_scenes(turned, False, (1,)),
                       *_scenes(turned, True, (1,))]
-    simplest_first += [wrapped_rows[stacked][rows] for rows in (1, 2, 3) for stacked in
-                       (False, True)]
+    simplest_first += [as_drawn[stacked][rows - 1] for rows in (2, 3, 4)
+                       for stacked in (False, True)]
     readable = [scene for scene in simplest_first if slide_scale(scene) >= READABLE]
     return readable[0] if readable else max(simplest_first, key=slide_scale)
 
