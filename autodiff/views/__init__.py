@@ -1,9 +1,17 @@
 """Views of a graph for people: pictures, the backward sweep step by step, slides.
 
-    notation  the lecture's labels and numbers in text, HTML and TeX
-    pictures  draw (a computation graph), draw_grads, save_picture
-    steps     backward_steps: backward() step by step, numbers plugged in
-    slides    steps over a picture: a stepper page, frames, a GIF
+    notation      the lecture's labels and numbers in text, HTML and TeX
+    pictures      draw (a computation graph), draw_grads
+    figure        a picture described once: nodes, edges, groups, tags
+    dot_source    a figure as DOT, for Graphviz
+    layered       the layered layout of a graph (Sugiyama's method)
+    typeset       label markup as runs of text; font_metrics: their widths
+    scene         a figure laid out: every shape, curve and text placed
+    svg, raster   a scene drawn as SVG, or as PNG/PDF by matplotlib
+    drawing       Drawing (the Digraph that keeps its figure), save_picture
+    steps         backward_steps: backward() step by step, numbers plugged in
+    slides        steps over a picture: a stepper page, frames, a GIF
+    widgets       the notebooks' stepper (an anywidget)
 
 Each reads the engine's core (``autodiff.value``, ``autodiff.ops``,
 ``autodiff.sweep``), never another view's strings.

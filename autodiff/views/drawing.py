@@ -175,15 +175,15 @@ def save_picture(
 def _drawn(graph: Drawing, fmt: str, path: Path) -> bytes:
     """A PNG (slide-sized) or PDF of deltagrad's layout by matplotlib, else by Graphviz."""
     try:
-        from autodiff.views.raster import raster
+        from autodiff.views.raster import image
 
         if fmt == "png":
             scene = graph.slide_scene()
             scale = slide_scale(scene)
             pixels = (min(SLIDE[0], round(scene.width * scale)),
                       min(SLIDE[1], round(scene.height * scale)))
-            return raster(scene, fmt, pixels)
-        return raster(graph.scene(), fmt)
+            return image(scene, fmt, pixels)
+        return image(graph.scene(), fmt)
     except ImportError:
         pass
     try:

@@ -52,7 +52,7 @@ class Layout:
     size: tuple[float, float] = (0.0, 0.0)
 
 
-def layered(nodes: Sequence[str], sizes: dict[str, tuple[float, float]],
+def dag_layout(nodes: Sequence[str], sizes: dict[str, tuple[float, float]],
             edges: Sequence[tuple[str, str]], groups: dict[str, tuple[str, ...]] | None = None,
             label_room: Sequence[float] = (0.0,), label_along: bool = False) -> _Graph:
     """Lay out the DAG: ``sizes`` are each node's (along, across) extent; ``groups`` give

@@ -15,7 +15,7 @@ from autodiff.views.scene import Curve, Scene, Shape, Text
 DASHES = (0, (5, 2))
 
 
-def raster(scene: Scene, fmt: str, pixels: tuple[int, int] | None = None) -> bytes:
+def image(scene: Scene, fmt: str, pixels: tuple[int, int] | None = None) -> bytes:
     """``scene`` as a ``fmt`` file ("png", "pdf", ...), scaled into ``pixels`` (width,
     height) when given: centred on a white canvas of exactly that size."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from autodiff.views.figure import Edge, Figure, Node
-from autodiff.views.layered import Layout, layered
-from autodiff.views.typeset import Line, typeset, wrapped
+from autodiff.views.layered import Layout, dag_layout
+from autodiff.views.typeset import Line, set_line, wrapped
 
 Point = tuple[float, float]
 MARGIN = 4.0  # around the picture, as Graphviz pads it
@@ -123,7 +123,7 @@ def _scenes(figure: Figure, stacked: bool, rows: Sequence[int]) -> list[Scene]:
         across_x = figure.direction in ("TB", "BT")
         sizes = {s.name: _turned(s.w, s.h, across_x) for s in
                  (shape_of(n, stacked) for n in figure.nodes)}
-        graph = layered(list(sizes), sizes, [(e.tail, e.head) for e in figure.edges],
+        graph = dag_layout(list(sizes), sizes, [(e.tail, e.head) for e in figure.edges],
                         {n.name: n.group for n in figure.nodes if n.group},
                         label_room=[f * 1.2 for f in FRAME_FONT], label_along=across_x)
         scenes = [_layered(figure, [shape_of(n, stacked) for n in figure.nodes],
@@ -176,8 +176,8 @@ def captioned(scene: Scene, markup: str, lines: int = 0) -> Scene:
     than 480 points) and given room for at least ``lines`` lines."""
     copied = copy.deepcopy(scene)
     width = max(copied.width, 480.0) - 2 * MARGIN
-    caption = wrapped(typeset(markup, CAPTION_FONT), width)
-    height = typeset("", CAPTION_FONT).height
+    caption = wrapped(set_line(markup, CAPTION_FONT), width)
+    height = set_line("", CAPTION_FONT).height
     block = max(lines, len(caption)) * height + 2 * MARGIN
     _shift(copied, max(0.0, (width + 2 * MARGIN - copied.width) / 2), block)
     copied.width = max(copied.width, width + 2 * MARGIN)
@@ -190,7 +190,7 @@ def captioned(scene: Scene, markup: str, lines: int = 0) -> Scene:
 def caption_lines(scene: Scene, markup: str) -> int:
     """How many lines ``captioned`` sets ``markup`` in, over ``scene``."""
     width = max(scene.width, 480.0) - 2 * MARGIN
-    return len(wrapped(typeset(markup, CAPTION_FONT), width))
+    return len(wrapped(set_line(markup, CAPTION_FONT), width))
 
 
 # ---------------------------------------------------------------------- shapes
@@ -200,7 +200,7 @@ def shape_of(node: Node, stacked: bool = False) -> Shape:
     """A node's shape, sized to hold its text, centred on (0, 0) until placed."""
     first, other = FONT[node.kind]
     colour = node.text_colour or "#000000"
-    lines = [typeset(c, first if k == 0 else other, colour) for k, c in enumerate(node.cells)]
+    lines = [set_line(c, first if k == 0 else other, colour) for k, c in enumerate(node.cells)]
     stroke = node.colour or OUTLINE.get(node.kind, "#000000")
     width = node.width or (3.0 if node.dashed else 1.0)
     if node.kind == "value" and not stacked:
@@ -386,7 +386,7 @@ def _routed(edge: Edge, route: list[Piece], to_xy) -> Curve:
     direction = ((tip[0] - base_xy[0]) / length, (tip[1] - base_xy[1]) / length)
     return Curve(edge.name, [to_xy(p) for p in path], _arrowhead(tip, direction, ARROW),
                  edge.colour or "#555555", edge.width or 1.0,
-                 Text(0, 0, typeset(edge.label, 9), "#555555") if edge.label else None,
+                 Text(0, 0, set_line(edge.label, 9), "#555555") if edge.label else None,
                  edge.tooltip)
 
 
@@ -422,7 +422,7 @@ def _frame(path: tuple[str, ...], box, to_xy) -> Frame:
     depth = min(len(path) - 1, 1)
     (x0, y0), (x1, y1) = to_xy(box[:2]), to_xy(box[2:])
     x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
-    line = typeset(path[-1], FRAME_FONT[depth])
+    line = set_line(path[-1], FRAME_FONT[depth])
     name = "cluster_" + "_".join(part.replace(" ", "") for part in path)
     return Frame(name, (x0, y0, x1, y1), FRAME_COLOUR[depth], depth > 0,
                  Text((x0 + x1) / 2, y0 + 3 + line.ascent, line))
@@ -463,7 +463,7 @@ def _add_legend(scene: Scene, legend: str) -> None:
     """The legend under the picture, centred, the picture widened to hold it."""
     if not legend:
         return
-    line = typeset(legend, LEGEND_FONT)
+    line = set_line(legend, LEGEND_FONT)
     scene.notes.append(Text(scene.width / 2, scene.height + line.ascent, line))
     scene.height += line.height + MARGIN
     if line.width + 2 * MARGIN > scene.width:

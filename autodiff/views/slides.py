@@ -166,9 +166,9 @@ class Slides:
 def _png(scene: Scene) -> bytes:
     """A frame as a PNG of exactly a slide's 1920 x 1080 pixels, drawn by matplotlib."""
     try:
-        from autodiff.views.raster import raster
+        from autodiff.views.raster import image
 
-        return raster(scene, "png", SLIDE)
+        return image(scene, "png", SLIDE)
     except ImportError as error:
         raise ImportError("PNG frames are drawn by matplotlib: pip install 'deltagrad[plots]'; "
                           "frames(folder, format='svg') needs nothing") from error

@@ -58,7 +58,7 @@ class Line:
         return self.ascent + self.descent
 
 
-def typeset(markup: str, size: float, colour: str = "") -> Line:
+def set_line(markup: str, size: float, colour: str = "") -> Line:
     """The runs of ``markup`` set at ``size`` points (``<FONT POINT-SIZE>`` may change it)."""
     reader = _Reader(Run("", size, colour=colour))
     reader.feed(markup)

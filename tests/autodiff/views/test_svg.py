@@ -28,7 +28,7 @@ from autodiff.views.font_metrics import ASCENT, DESCENT, text_width
 from autodiff.views.notation import number
 from autodiff.views.pictures import graph_order
 from autodiff.views.scene import READABLE, lay_out, slide_scale
-from autodiff.views.typeset import typeset
+from autodiff.views.typeset import set_line
 
 SVG = "{http://www.w3.org/2000/svg}"
 Box = tuple[float, float, float, float]
@@ -304,7 +304,7 @@ def test_the_svg_has_graphviz_s_structure_and_names(name):
 
 
 def test_labels_are_typeset_with_smaller_shifted_sub_and_superscripts():
-    line = typeset("<I>w</I><SUB>12</SUB><SUP>2</SUP>", 12)
+    line = set_line("<I>w</I><SUB>12</SUB><SUP>2</SUP>", 12)
     w, sub, sup = line.runs
     assert (w.text, w.italic, w.shift, w.size) == ("w", True, 0.0, 12)
     assert sub.text == "12" and sub.size < 12 and sub.shift < 0
