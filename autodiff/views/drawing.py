@@ -75,11 +75,12 @@ def _needs_dot() -> Iterator[None]:
 
 
 class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` written from a figure, whose rendering says how to install
-    Graphviz when ``dot`` is missing.
+    """A ``graphviz.Digraph`` written from a figure, which deltagrad draws itself.
 
-    Everything else is the Digraph: ``.source`` is the DOT text, Jupyter shows it
-    inline as SVG, ``.render()`` and ``.pipe()`` make SVG, PNG or PDF.
+    ``.svg()`` is the picture laid out and written by deltagrad, and what Jupyter
+    shows inline. The rest is the Digraph, for those who want Graphviz: ``.source``
+    is the DOT text, and ``.render()`` and ``.pipe()`` run Graphviz, saying how to
+    install it when ``dot`` is missing (or cannot be started, as under Pyodide).
     """
 
     figure: Figure | None = None

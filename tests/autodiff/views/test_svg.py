@@ -238,6 +238,34 @@ def test_no_two_boxes_or_labels_overlap(name):
                 assert not overlap(box_a, box_b), (name, a, b, box_a, box_b)
 
 
+@pytest.mark.parametrize("name", sorted(n for n in PICTURES if "cluster" in n or "cost" in n))
+def test_a_group_s_frame_holds_its_nodes_and_meets_no_other_node_or_frame(name, dot_clusters):
+    members = {c: {n for n, _ in nodes} for c, nodes in dot_clusters(PICTURES[name].source)
+               .items()}
+    for c in sorted(members, key=len, reverse=True):  # a cluster holds what its inner ones do
+        members[c] |= set().union(*(m for inner, m in members.items()
+                                    if inner.startswith(c + "_")))
+    for svg in scenes_of(name):
+        picture = read(svg)
+        frames = [(g.find(f"{SVG}title").text, shape_box(g.find(f"{SVG}path")))
+                  for g in picture.root.iter(f"{SVG}g") if g.get("class") == "cluster"]
+        assert {c for c, _ in frames} == set(members)
+        for cluster, frame in frames:  # wrapped into rows, a group has a frame per row
+            for n, node in picture.nodes.items():
+                if n not in members[cluster]:
+                    assert not overlap(frame, node["box"]), (name, cluster, n)
+        for cluster, inside_ in members.items():
+            for n in inside_:
+                box = picture.nodes[n]["box"]
+                assert any(f[0] <= box[0] and box[2] <= f[2] and f[1] <= box[1] and
+                           box[3] <= f[3] for c, f in frames if c == cluster), (name, cluster, n)
+        for cluster, frame in frames:
+            for other, other_frame in frames:
+                nested = other.startswith(cluster + "_") or cluster.startswith(other + "_")
+                if other != cluster and not nested and (cluster, frame) < (other, other_frame):
+                    assert not overlap(frame, other_frame), (name, cluster, other)
+
+
 @pytest.mark.parametrize("name", sorted(PICTURES))
 def test_every_text_is_inside_its_node_and_the_picture_holds_everything(name):
     for svg in scenes_of(name):
