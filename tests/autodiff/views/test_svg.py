@@ -15,6 +15,7 @@ import errno
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -525,3 +526,11 @@ def test_png_frames_and_the_gif_are_all_one_slide_size(plt, tmp_path):
     assert sizes == {(1920, 1080)}
     with Image.open(walk.gif(tmp_path / "walk.gif")) as gif:
         assert gif.size == (1920, 1080) and gif.n_frames == len(walk.steps)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+def test_without_matplotlib_graphviz_draws_the_png(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    data = save_picture(draw(neuron()[0]), tmp_path / "g.png").read_bytes()
+    width, height = png_size(data)  # Graphviz's own layout, scaled to fill a slide
+    assert (width == 1920 and height <= 1080) or (height == 1080 and width <= 1920)
