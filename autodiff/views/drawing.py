@@ -109,7 +109,8 @@ class Drawing(graphviz.Digraph):
     def slide_scene(self) -> Scene:
         """The figure laid out to show largest on a 1920 x 1080 slide (``for_slide``)."""
         if getattr(self, "_slide_scene", None) is None:
-            self.scene()  # the same check
+            self.scene()  # the same check that there is a figure
+            assert self.figure is not None
             self._slide_scene = for_slide(self.figure)
         return self._slide_scene
 

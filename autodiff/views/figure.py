@@ -94,18 +94,16 @@ class Figure:
     def outlined(self, parts: Iterable[str], colour: str, width: float) -> Figure:
         """A copy with the nodes and edges named in ``parts`` outlined in ``colour``."""
         parts = set(parts)
-
-        def outline(item):
-            return dataclasses.replace(item, colour=colour, width=width)
-
         return dataclasses.replace(
             self,
-            nodes=[outline(n) if n.name in parts else n for n in self.nodes],
-            edges=[outline(e) if e.name in parts else e for e in self.edges],
+            nodes=[dataclasses.replace(n, colour=colour, width=width) if n.name in parts else n
+                   for n in self.nodes],
+            edges=[dataclasses.replace(e, colour=colour, width=width) if e.name in parts else e
+                   for e in self.edges],
         )
 
 
-def natural_order(text: str) -> list:
+def natural_order(text: str) -> list[tuple[int, int, str]]:
     """A sort key that puts "layer 2" before "layer 10": numbers compared as numbers."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part)
             for part in re.split(r"(\d+)", text) if part]

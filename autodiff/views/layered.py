@@ -39,6 +39,9 @@ ROW_GAP, LANE = 16.0, 4.0  # between rows of a wrapped layout, and between edges
 FRAME_PAD = 7.0  # between a group's frame and what it holds
 SWEEPS = 6
 Box = tuple[float, float, float, float]  # along_0, across_0, along_1, across_1
+Point = tuple[float, float]
+Ranked = tuple[float, float, int]  # a point (along, across) in the column of a rank
+Piece = tuple[str, Point, Point]  # "line" or "curve", from a point to a point
 
 
 @dataclass
@@ -46,8 +49,8 @@ class Layout:
     """Where everything goes: node centres, each edge's pieces ("line" or "curve", from a
     point to a point), each group's frames (one per row it is in), the whole size."""
 
-    centres: dict[str, tuple[float, float]]
-    routes: list[list[tuple[str, tuple[float, float], tuple[float, float]]]]
+    centres: dict[str, Point]
+    routes: list[list[Piece]]
     frames: dict[tuple[str, ...], list[Box]] = field(default_factory=dict)
     size: tuple[float, float] = (0.0, 0.0)
 
@@ -59,8 +62,7 @@ def dag_layout(nodes: Sequence[str], sizes: dict[str, tuple[float, float]],
     each node's group path, outermost first; ``label_room`` is the room a frame's label
     takes at the start of its across side (along side, with ``label_along``), by depth
     (the last repeats). ``.layout(rows)`` gives the result."""
-    graph = _Graph(list(nodes), sizes, list(edges), groups or {})
-    graph.label_along, graph.label_room = label_along, label_room
+    graph = _Graph(list(nodes), sizes, list(edges), groups or {}, label_room, label_along)
     graph.order()
     graph.coordinates()
     if any(graph.groups):
@@ -71,7 +73,10 @@ def dag_layout(nodes: Sequence[str], sizes: dict[str, tuple[float, float]],
 class _Graph:
     """The graph as items (nodes, then placeholders) in ranks; see the module docstring."""
 
-    def __init__(self, nodes: list[str], sizes, edges, groups) -> None:
+    def __init__(self, nodes: list[str], sizes: dict[str, Point], edges: list[tuple[str, str]],
+                 groups: dict[str, tuple[str, ...]], label_room: Sequence[float],
+                 label_along: bool) -> None:
+        self.label_room, self.label_along = label_room, label_along
         index = {name: i for i, name in enumerate(nodes)}
         self.names = nodes
         self.size = [sizes[n] for n in nodes]
@@ -133,7 +138,7 @@ class _Graph:
             self._number(rank)
 
     def _sort_rank(self, r: int, neighbours: list[list[int]]) -> None:
-        def barycentre(i: int) -> tuple:
+        def barycentre(i: int) -> tuple[tuple[int, int], float, int]:
             near = neighbours[i]
             centre = sum(self.pos[j] for j in near) / len(near) if near else self.pos[i]
             return (self.key[i], centre, self.pos[i])
@@ -191,22 +196,22 @@ class _Graph:
                 break
         self._smooth_loose()
 
-    def _siblings(self, outer: tuple[str, ...]) -> dict[tuple, list[int]]:
+    def _siblings(self, outer: tuple[str, ...]) -> dict[tuple[str, ...] | int, list[int]]:
         """The nodes inside the group ``outer``, by the group (or node) they are part of
-        one level down: a group's path, or (i,) for node i directly in ``outer``."""
+        one level down: a group's path, or i for node i directly in ``outer``."""
         depth = len(outer)
         inside = [i for i in range(len(self.names)) if self.groups[i][:depth] == outer]
-        siblings: dict[tuple, list[int]] = {}
+        siblings: dict[tuple[str, ...] | int, list[int]] = {}
         for i in sorted(inside, key=lambda i: self.key[i]):
             group = self.groups[i]
-            siblings.setdefault(group[:depth + 1] if len(group) > depth else (i,), []).append(i)
+            siblings.setdefault(group[:depth + 1] if len(group) > depth else i, []).append(i)
         return siblings
 
     def _smooth_loose(self) -> None:
         """With every group now fixed, pull what is in no group (and every placeholder)
         towards its neighbours again, between the boxes and frames around it."""
         frames = [self._frame(m, 0) for name, m in self._siblings(()).items()
-                  if isinstance(name[0], str)]
+                  if isinstance(name, tuple)]
         loose = [not self.groups[i] for i in range(len(self.rank))]
         floor = [max((f[3] + 2.0 for f in frames if f[0] < self.centre(i)[0] +
                       self.size[i][0] / 2 and self.centre(i)[0] - self.size[i][0] / 2 < f[2]),
@@ -264,9 +269,9 @@ class _Graph:
         return moved
 
     def _push_siblings(self, outer: tuple[str, ...]) -> bool:
-        moved, placed = False, []
+        moved, placed = False, list[Box]()
         for name, members in self._siblings(outer).items():
-            box = self._frame(members, len(name) - 1 if isinstance(name[0], str) else -1)
+            box = self._frame(members, len(name) - 1 if isinstance(name, tuple) else -1)
             floor = max((b[3] for b in placed if b[0] < box[2] and box[0] < b[2]),
                         default=None)
             if floor is not None and box[1] < floor + 2.0:
@@ -275,7 +280,7 @@ class _Graph:
                     self.y[i] += shift
                 box, moved = (box[0], box[1] + shift, box[2], box[3] + shift), True
             placed.append(box)
-            if isinstance(name[0], str):
+            if isinstance(name, tuple):
                 moved |= self._push_siblings(name)
         return moved
 
@@ -349,7 +354,7 @@ class _Graph:
     def _cuts(self, rows: int) -> list[int]:
         """The first rank of each row after the first: rows of about equal length."""
         total = self.columns[-1][1]
-        cuts = []
+        cuts: list[int] = []
         for k in range(1, rows):
             r = min(range(1, len(self.columns)),
                     key=lambda r: abs(self.columns[r][0] - total * k / rows))
@@ -385,7 +390,8 @@ class _Graph:
                 found.append((members, len(path) - 1))
         return found
 
-    def _frames(self, row_of: list[int], shift, room: float) -> dict[tuple[str, ...], list[Box]]:
+    def _frames(self, row_of: list[int], shift: list[Point], room: float
+                ) -> dict[tuple[str, ...], list[Box]]:
         """Each group's frame, one per row it has members in."""
         frames: dict[tuple[str, ...], list[Box]] = {}
         for row in range(max(row_of) + 1):
@@ -397,7 +403,8 @@ class _Graph:
                     (a0 + da + room, c0 + dc, a1 + da + room, c1 + dc))
         return frames
 
-    def _detour(self, p, q, next_top: float, lane: int, room: float) -> list:
+    def _detour(self, p: Point, q: Point, next_top: float, lane: int, room: float
+                ) -> list[Piece]:
         """Pieces from p (end of a row) to q (start of the next row, whose top is at
         ``next_top``): out, down into the gap between the rows, back, down, in."""
         bottom = next_top - ROW_GAP / 2 - LANE * lane
@@ -406,7 +413,7 @@ class _Graph:
         return [("line", p, out), ("line", out, (out[0], bottom)), ("line", (out[0], bottom), back),
                 ("line", back, (back[0], q[1])), ("line", (back[0], q[1]), q)]
 
-    def _route(self, chain: list[int]) -> list[tuple[str, tuple, tuple]]:
+    def _route(self, chain: list[int]) -> list[tuple[str, Ranked, Ranked]]:
         """The pieces of an edge, each point with its rank: a line out of the tail's side
         through its column, a curve across each gap, a line through each placeholder's
         column, and a line into the head's side."""
@@ -451,7 +458,7 @@ def _ranks(n: int, edges: list[tuple[int, int]]) -> list[int]:
     return [last - d for d in depth]
 
 
-def _group_keys(groups: list[tuple[str, ...]]) -> dict[tuple[str, ...], tuple]:
+def _group_keys(groups: list[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[int, int]]:
     """A sort key per group path: groups in natural order, nodes outside any group last."""
     paths = sorted(set(groups), key=lambda g: [natural_order(part) for part in g])
     ranked = {g: (0, k) for k, g in enumerate(p for p in paths if p)}

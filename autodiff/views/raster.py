@@ -9,8 +9,13 @@ in points.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from autodiff.views.scene import Curve, Scene, Shape, Text
+
+if TYPE_CHECKING:  # matplotlib is imported when a picture is drawn, never at import
+    from matplotlib.axes import Axes
+    from matplotlib.patches import Patch
 
 DASHES = (0, (5, 2))
 
@@ -41,8 +46,8 @@ def image(scene: Scene, fmt: str, pixels: tuple[int, int] | None = None) -> byte
     return out.getvalue()
 
 
-def _draw(axes, scene: Scene) -> None:
-    from matplotlib.patches import Ellipse, FancyBboxPatch, Polygon
+def _draw(axes: Axes, scene: Scene) -> None:
+    from matplotlib.patches import FancyBboxPatch, Polygon
 
     for f in scene.frames:
         x0, y0, x1, y1 = f.box
@@ -55,7 +60,7 @@ def _draw(axes, scene: Scene) -> None:
         axes.add_patch(Polygon(c.arrow, closed=True, facecolor=c.colour, edgecolor=c.colour,
                                linewidth=c.width))
     for s in [*scene.shapes, *scene.tags]:
-        patch = _outline(s, Ellipse, FancyBboxPatch)
+        patch = _outline(s)
         if patch is not None:
             axes.add_patch(patch)
         for t in s.texts:
@@ -64,7 +69,7 @@ def _draw(axes, scene: Scene) -> None:
         _text(axes, t)
 
 
-def _curve(axes, c: Curve) -> None:
+def _curve(axes: Axes, c: Curve) -> None:
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path
 
@@ -75,21 +80,23 @@ def _curve(axes, c: Curve) -> None:
         _text(axes, c.label)
 
 
-def _outline(s: Shape, Ellipse, FancyBboxPatch):
-    x0, y0, x1, y1 = s.box()
-    look = {"facecolor": "none" if s.fill == "none" else s.fill, "edgecolor": s.stroke,
-            "linewidth": s.stroke_width, "linestyle": DASHES if s.dashed else "-"}
+def _outline(s: Shape) -> Patch | None:
+    from matplotlib.patches import Ellipse, FancyBboxPatch
+
+    x0, y0, _, _ = s.box()
     if s.form == "plain":
         return None
     if s.form == "tag":
         return FancyBboxPatch((x0, y0), s.w, s.h, "square,pad=0", facecolor="white",
                               edgecolor="none")
-    if s.form == "box":
-        return FancyBboxPatch((x0, y0), s.w, s.h, "round,pad=0,rounding_size=4", **look)
-    return Ellipse((s.x, s.y), s.w, s.h, **look)
+    patch: Patch = (FancyBboxPatch((x0, y0), s.w, s.h, "round,pad=0,rounding_size=4")
+                    if s.form == "box" else Ellipse((s.x, s.y), s.w, s.h))
+    patch.set(facecolor="none" if s.fill == "none" else s.fill, edgecolor=s.stroke,
+              linewidth=s.stroke_width, linestyle=DASHES if s.dashed else "-")
+    return patch
 
 
-def _text(axes, t: Text) -> None:
+def _text(axes: Axes, t: Text) -> None:
     """A line as the layout set it: each run at its own place, size, style and shift."""
     x = t.x - t.line.width / 2
     for run in t.line.runs:

@@ -14,14 +14,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from autodiff.views.figure import Edge, Figure, Node
-from autodiff.views.layered import Layout, dag_layout
+from autodiff.views.layered import Box, Layout, Piece, Point, dag_layout
 from autodiff.views.typeset import Line, set_line, wrapped
 
-Point = tuple[float, float]
+Mapping = Callable[[Point], Point]  # from (along, across) to (x, y)
 MARGIN = 4.0  # around the picture, as Graphviz pads it
 INCH = 72.0
 CELL_PAD, BOX_MARGIN = 3.0, 3.6  # a value box's cells, and the box around them
@@ -344,9 +344,6 @@ def _layered(figure: Figure, shapes: list[Shape], layout: Layout) -> Scene:
     return scene
 
 
-Piece = tuple[str, Point, Point]
-
-
 def _with_ports(edges: list[Edge], routes: list[list[Piece]], sizes: dict[str, Point]
                 ) -> tuple[list[list[Piece]], list[float]]:
     """The routes, each edge entering its head at its own point of the head's side, in the
@@ -367,7 +364,7 @@ def _with_ports(edges: list[Edge], routes: list[list[Piece]], sizes: dict[str, P
     return routes, offsets
 
 
-def _routed(edge: Edge, route: list[Piece], to_xy) -> Curve:
+def _routed(edge: Edge, route: list[Piece], to_xy: Mapping) -> Curve:
     """The edge along its pieces (in along/across): lines, and S-curves that leave and
     arrive level; its last ARROW points are the arrowhead."""
     *rest, (_, into, end) = route
@@ -391,7 +388,8 @@ def _routed(edge: Edge, route: list[Piece], to_xy) -> Curve:
 
 
 def _label_edges(curves: list[Curve], routes: list[list[Piece]], ports: list[float],
-                 shapes: list[Shape], to_xy, flip) -> None:
+                 shapes: list[Shape], to_xy: Mapping, flip: Callable[[float, float], Point]
+                 ) -> None:
     """Put each edge's label just before its head, on the outer side of where it enters
     (the upper of two edges labelled above, the lower below), clear of every box."""
     taken = [s.box() for s in shapes]
@@ -413,11 +411,11 @@ def _label_edges(curves: list[Curve], routes: list[list[Piece]], ports: list[flo
         curve.label.x, curve.label.y = x, y - h / 2 + line.ascent
 
 
-def _overlap(a, b) -> bool:
+def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _frame(path: tuple[str, ...], box, to_xy) -> Frame:
+def _frame(path: tuple[str, ...], box: Box, to_xy: Mapping) -> Frame:
     """A group's frame (a corner pair in along/across) with its label at the top."""
     depth = min(len(path) - 1, 1)
     (x0, y0), (x1, y1) = to_xy(box[:2]), to_xy(box[2:])

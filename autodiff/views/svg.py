@@ -15,7 +15,8 @@ from __future__ import annotations
 from html import escape
 
 from autodiff.views.font_metrics import FONT_FAMILY
-from autodiff.views.scene import Curve, Frame, Point, Scene, Shape, Text
+from autodiff.views.layered import Point
+from autodiff.views.scene import Curve, Frame, Scene, Shape, Text
 
 
 def svg_document(scene: Scene) -> str:
