@@ -163,7 +163,7 @@ def pow_value(x: float, y: float) -> tuple[float, float, float]:
 # ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # an operation is itself: compared and hashed as such
 class Op:
     """One operation of the engine: its rule and everything said about it (see the module doc).
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from autodiff.ops import Op
@@ -269,7 +269,7 @@ def _reads_and_writes(piece: list[str]) -> tuple[dict[str, None], dict[str, None
         match = ASSIGNMENT.match(line)
         target = match.group(1) if match and VARIABLE.fullmatch(match.group(1)) else None
         expression = line[match.end():] if match and target else line
-        if line.lstrip().startswith("raise "):  # a message's words are no variables
+        if "raise " in line:  # a message's words are no variables
             expression = " ".join(re.findall(r"\{([^{}]+)\}", line))
         if match and target and match.group(2) != "=":  # g += ...: reads g first
             expression += f" {target}"
@@ -426,26 +426,14 @@ def inlined(program: Program) -> set[int]:
 
 
 def _is_expression(line: Operation) -> bool:
-    """One expression, whose local derivatives are numbers or operands, never its own result."""
-    code = line.code
-    return code.expression is not None and not line.op.hides and not any(
-        "{out}" in d for d in code.local)
+    """One expression, whose local derivatives are numbers or operands: x + y, x * y."""
+    return line.code.expression is not None and not line.op.hides
 
 
 def _takes_expressions(line: Line) -> bool:
     """An operation that reads its operands once, in its expression, and never again:
     its local derivatives are numbers (+, -, neg)."""
-    if not isinstance(line, Operation) or not _is_expression(line):
-        return False
-    return all(_is_number(d) for d in line.code.local)
-
-
-def _is_number(expression: str) -> bool:
-    try:
-        float(expression)
-    except ValueError:
-        return False
-    return True
+    return isinstance(line, Operation) and _is_expression(line) and line.code.constant_local
 
 
 # ----------------------------------------------------------------------
@@ -463,17 +451,12 @@ def backward_pass(program: Program, local: dict[int, list[str]]) -> tuple[dict[i
     statements.
     """
     lines = program.lines
-
-    def operands(i: int) -> tuple[int, ...]:
-        line = lines[i]
-        return line.operands if isinstance(line, Operation) else ()
-
-    def steps() -> Iterator[tuple[int, int, int]]:  # walked twice, never held: it can be long
-        return chain_rule_steps(range(program.n_backward), operands)
-
+    operands = [line.operands if isinstance(line, Operation) else ()
+                for line in lines[: program.n_backward]]
     pending = [0] * len(lines)  # contributions each node is still to receive
-    for _, _, parent in steps():
-        pending[parent] += 1
+    for parents in operands:
+        for parent in parents:
+            pending[parent] += 1
     start = _param_grad_starts(program)
     code = []
     root = program.outputs[0]
@@ -481,7 +464,7 @@ def backward_pass(program: Program, local: dict[int, list[str]]) -> tuple[dict[i
     if root in start:  # the cost is a param itself: its grad starts elsewhere
         grads[root] = f"g{root}"
         code.append(f"    g{root} = {start[root]} + 1.0")
-    for i, k, parent in steps():
+    for i, k, parent in chain_rule_steps(range(program.n_backward), operands.__getitem__):
         g = grads[i]
         code += add_into(parent, contribution(local[i][k], g), g, grads, pending, start)
     return grads, code

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from autodiff.ops import Op
-from autodiff.rule_source import Rule, operand_names, rule_body
+from autodiff.rule_source import operand_names, rule_body
 
 
 @dataclass(frozen=True)
@@ -41,27 +41,25 @@ class Code:
     ``{out}`` or ``{dx}``/``{dy}``. ``expression``: the result as one
     expression, when the rule is nothing but that and its derivatives are
     numbers or operands (``x + y``, ``x * y``): it may then be written into its
-    user's expression. ``keep_local``: a local derivative may raise where the
-    result does not (it takes a power or calls a function), so even a
-    forward-only tape computes it.
+    user's expression. ``constant_local``: every local derivative is a number
+    (``+``, ``-``, neg): the operation never reads its operands again.
+    ``keep_local``: a local derivative may raise where the result does not (it
+    takes a power or calls a function), so even a forward-only tape computes it.
     """
 
     forward: tuple[str, ...]
     local: tuple[str, ...]
     expression: str | None = None
+    constant_local: bool = False
     keep_local: bool = False
 
 
+@functools.lru_cache(maxsize=1024)
 def code_of(op: Op, n: float | None = None) -> Code:
     """The generated code of ``op`` (for a number power, of exponent n), made from its rule."""
-    return _code(op.rule, op.arity, n)
-
-
-@functools.lru_cache(maxsize=1024)
-def _code(rule: Rule, arity: int, n: float | None) -> Code:
-    operands = operand_names(rule, arity + (n is not None))
+    operands = operand_names(op.rule, op.arity + (n is not None))
     constants = {operands.pop(): n} if n is not None else {}
-    body = rule_body(rule, arity, constants)
+    body = rule_body(op.rule, op.arity, constants)
     return _Writer(operands, _result_local(body, operands)).code(body)
 
 
@@ -93,7 +91,8 @@ class _Writer:
         expression = None
         if not statements and all(_is_atom(d) for d in derivatives):
             expression = self.text(result)
-        return Code(tuple(forward), tuple(local), expression, self.keep_local)
+        constant = all(_is_atom(d) and not isinstance(d, ast.Name) for d in derivatives)
+        return Code(tuple(forward), tuple(local), expression, constant, self.keep_local)
 
     def lines(self, body: list[ast.stmt], indent: str) -> list[str]:
         out = []
