@@ -32,8 +32,8 @@ Three more promises:
   as the file system allows can be written (the temporary name is shortened
   to fit). ``check_writable`` tries it all before any long work is done.
 
-``read_bounded`` is the reading side: a file, a device or a FIFO read once,
-refused past a size.
+``read_at_most`` is the reading side: a file, a device or a FIFO read once,
+and no more than a limit (``READ_LIMIT`` by default where deltagrad reads).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ except ImportError:  # Windows: an open file cannot be removed there, which is l
 
 _SUFFIX_LENGTH = len(".01234567.tmp")
 _MOST_LINKS = 40  # links followed in a row before giving up, as Linux does
+READ_LIMIT = 64 * 2**20  # bytes of one file read at most (64 MiB): a model file, a CSV file
 _FORCE = contextvars.ContextVar("deltagrad_force", default=False)
 
 
@@ -143,6 +144,23 @@ def check_writable(path: str | os.PathLike, *, force: bool | None = None) -> Pat
     os.close(fd)
     tmp.unlink(missing_ok=True)
     return path
+
+
+def read_at_most(path: str | os.PathLike, limit: int, what: str = "") -> bytes:
+    """The bytes of ``path``, read once and no more than ``limit`` + 1 of them.
+
+    A device or a FIFO has no size to ask first, and a FIFO gives its bytes
+    once: so the caller reads it here, once, and a result longer than ``limit``
+    says the file is larger than that. Errors name the file (and ``what`` it
+    is, "the data"): "cannot read the data d.csv: permission denied".
+    """
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit + 1)
+    except OSError as e:  # the same kind of error, in words: "no such file or directory"
+        reason = (e.strerror or str(e)).lower()
+        raise _error(type(e), e.errno, f"cannot read {what + ' ' if what else ''}{path}: "
+                                       f"{reason}") from None
 
 
 def _text(binary: bool) -> dict:

@@ -42,6 +42,7 @@ and the line of the student's code where it happened.
 from __future__ import annotations
 
 import inspect
+import linecache
 import math
 import re
 import sysconfig
@@ -581,7 +582,7 @@ def untransposed_layers(message: str, sizes: list[int]) -> list[int]:
 
 _LIBRARIES = {Path(p).resolve() for key in ("stdlib", "platstdlib", "purelib", "platlib")
               if (p := sysconfig.get_paths().get(key))}
-_DELTAGRAD = {Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "autodiff"}
+_DELTAGRAD = {Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "autodiff"}
 
 
 def said(error: BaseException) -> str:
@@ -591,18 +592,25 @@ def said(error: BaseException) -> str:
 
 
 def place(error: BaseException) -> str:
-    """Where the student's code raised ``error``: "student.py, line 12, in backprop: <the line>".
+    """Where the student's code raised ``error``: "student.py, line 12, in backprop: <the line>"
+    (see ``frames_place``)."""
+    return frames_place([(f.filename, f.lineno, f.name)
+                         for f in traceback.extract_tb(error.__traceback__)])
+
+
+def frames_place(frames: Sequence[tuple[str, int | None, str]]) -> str:
+    """Where the student's code is among ``frames`` (file, line, function; innermost last).
 
     The innermost frame of the student's own code: not Python's or a
     library's (numpy's), and not deltagrad's, unless nothing else is there.
     """
-    frames = traceback.extract_tb(error.__traceback__)
-    outside = [f for f in frames if not _under(f.filename, _LIBRARIES)]
-    theirs = [f for f in outside if not _under(f.filename, _DELTAGRAD)]
-    frame = (theirs or outside or frames or [None])[-1]
+    outside = [f for f in frames if not _under(f[0], _LIBRARIES)]
+    theirs = [f for f in outside if not _under(f[0], _DELTAGRAD)]
+    frame = (theirs or outside or list(frames) or [None])[-1]
     if frame is None:
         return "an unknown place"
-    return frame_place(frame.filename, frame.lineno, frame.name, frame.line)
+    filename, lineno, function = frame
+    return frame_place(filename, lineno, function, linecache.getline(filename, lineno or 0))
 
 
 def frame_place(filename: str, lineno: int | None, function: str, line: str | None) -> str:

@@ -47,9 +47,12 @@ from nn.checking.reports import BackpropCheck
 from nn.lecture.diagrams import draw_network
 from nn.lecture.step_by_step import Walkthrough, walkthrough
 from nn.model.costs import quadratic_cost
-from nn.model.layers import MLP, check_sizes, node_label
+from nn.model.layers import MLP, check_sizes, node_label, parameter_count
 
 DRAWS = 200  # numbers drawn at most, looking for ones on which every mistake shows
+# The most weights and biases of an exercise: by hand, each is a step to work out; and
+# finding numbers on which every mistake shows takes seconds at this size already.
+MAX_EXERCISE_PARAMETERS = 1000
 WEIGHTS = [k / 10 for k in range(-15, 16) if k]  # -1.5 .. 1.5 in tenths, not 0
 INPUTS = [k / 10 for k in range(-10, 11) if k]
 
@@ -71,6 +74,8 @@ def exercise(seed: int, sizes: Sequence[int] = (2, 2, 1)) -> Exercise:
     """
     seed = whole_number(seed, "seed")
     sizes = check_sizes(sizes)
+    if (beyond := too_big_for_an_exercise(sizes)) is not None:
+        raise ValueError(f"sizes {sizes} {beyond}")
     rng = random.Random(seed)
     allowed = {m.id for m in MISTAKES.values() if _left_out(m, sizes) is None}
     best = None
@@ -86,6 +91,15 @@ def exercise(seed: int, sizes: Sequence[int] = (2, 2, 1)) -> Exercise:
     ex.not_shown = {m.id: _left_out(m, sizes) or "no numbers drawn set it apart"
                     for m in MISTAKES.values() if m.id not in shown}
     return ex
+
+
+def too_big_for_an_exercise(sizes: Sequence[int]) -> str | None:
+    """What is wrong with an exercise of ``sizes`` beyond ``MAX_EXERCISE_PARAMETERS``, or None."""
+    count = parameter_count(sizes)
+    if count <= MAX_EXERCISE_PARAMETERS:
+        return None
+    return (f"has {count} weights and biases; an exercise has at most "
+            f"{MAX_EXERCISE_PARAMETERS} (nn.checking.exercises.MAX_EXERCISE_PARAMETERS)")
 
 
 @dataclass

@@ -25,9 +25,11 @@ from pathlib import Path
 
 from autodiff.files import check_writable
 from autodiff.validate import excerpt
-from nn.data.datasets import DATASETS, load_csv, load_dataset, split
+from nn.checking.isolation import MOST_SECONDS
+from nn.data.datasets import DATASETS, MAX_EXAMPLES, load_dataset, split
+from nn.data.tables import csv_examples, read_csv_file
 from nn.model.costs import COSTS, Cost, as_cost, quadratic_cost
-from nn.model.layers import ACTIVATIONS, INITS
+from nn.model.layers import ACTIVATIONS, INITS, too_many_parameters
 from nn.training.engines import ENGINES
 from nn.training.model_files import SavedModel, read_model
 
@@ -98,6 +100,8 @@ def sizes_type(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(
             f"need at least two layers of at least one node each, like 2,8,1; got {excerpt(text)}"
         )
+    if (beyond := too_many_parameters(sizes)) is not None:
+        raise argparse.ArgumentTypeError(f"{excerpt(text)[1:-1]} {beyond}")
     return sizes
 
 
@@ -118,6 +122,15 @@ def positive_int(text: str) -> int:
     return _at_least(_read(text, int), 1)
 
 
+def examples_type(text: str) -> int:
+    """A number of examples: a whole number from 1 to ``MAX_EXAMPLES``."""
+    n = positive_int(text)
+    if n > MAX_EXAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_EXAMPLES} examples (nn.data.datasets.MAX_EXAMPLES), got {n}")
+    return n
+
+
 def seed_type(text: str) -> int:
     """A seed: a whole number >= 0 (Python's random gives -1 the numbers of 1)."""
     return _at_least(_read(text, int), 0)
@@ -127,6 +140,15 @@ def positive_float(text: str) -> float:
     value = _read(text, float)
     if not 0.0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {excerpt(text)}")
+    return value
+
+
+def seconds_type(text: str) -> float:
+    """A time in seconds: more than 0, and at most a day (what a timer takes)."""
+    value = _read(text, float)
+    if not 0.0 < value <= MOST_SECONDS:
+        raise argparse.ArgumentTypeError(f"expected seconds, more than 0 and at most "
+                                         f"{MOST_SECONDS:g} (a day), got {excerpt(text)}")
     return value
 
 
@@ -193,7 +215,7 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--target", type=target_type, metavar="COLUMN",
                        help="the CSV file's target column, by name or number from 1 "
                             "(default: the last)")
-    group.add_argument("--n", type=positive_int,
+    group.add_argument("--n", type=examples_type,
                        help=f"points to generate for moons/circles (default: "
                             f"{_default('moons', 'n')}), or digits to take (default: all)")
     group.add_argument("--noise", type=float,
@@ -293,15 +315,21 @@ def data_description(args: argparse.Namespace, remembered: dict | None = None) -
             if key == "target" and "csv" not in described:
                 raise ValueError("--target names a column of a CSV file: give --data FILE.csv")
             described[key] = getattr(args, option)
-    if "csv" in described:
-        described["sha256"] = _sha256(Path(described["csv"]))
     return described
 
 
 def dataset(described: dict) -> tuple[list, list]:
-    """(train, test): the data a description asks for, split as it says."""
+    """(train, test): the data a description asks for, split as it says.
+
+    A CSV file is read once (a named pipe will do), and its sha256 noted in the
+    description: a model file remembers it, to tell when the file changes.
+    """
     if "csv" in described:
-        data = load_csv(described["csv"], described.get("target", -1))
+        path = Path(described["csv"])
+        raw = read_csv_file(path)
+        described["sha256"] = hashlib.sha256(raw).hexdigest()
+        data = csv_examples(raw, path, described.get("target", -1),
+                            header=described.get("header"))
     else:
         data = load_dataset(described["dataset"], n=described.get("n"),
                             noise=described.get("noise"), seed=described["seed"])
@@ -316,21 +344,11 @@ def data_name(described: dict) -> str:
 
 
 def changed_since(remembered: dict | None, described: dict) -> bool:
-    """True when a CSV file the model remembers has changed since (its sha256 differs)."""
+    """True when a CSV file the model remembers has changed since (its sha256 differs); after
+    ``dataset(described)``, which reads the file."""
     return (remembered is not None and "csv" in remembered and "csv" in described
             and remembered.get("sha256") not in (None, described.get("sha256"))
             and remembered["csv"] == described["csv"])
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as e:
-        raise type(e)(f"cannot read the data {path}: {(e.strerror or str(e)).lower()}") from None
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- one example of a model

@@ -4,54 +4,45 @@
     deltagrad exercise --seed 3 --out sheet.html
     deltagrad exercise --seed 3 --check answers.json
 
-``check`` imports the file as ``import student`` would (its folder first on
-the path, so that it can import its neighbours; its ``if __name__ ==
-"__main__":`` part not run), calls the function on a small network with short
-decimal weights (``nn.exercise``'s, on which every catalogued mistake shows)
-and prints the report. Whatever goes wrong in the student's code is one line
-naming the file and the line: a missing file, a syntax error, an exception,
-no such function. A file or function that runs longer than ``--timeout``
-seconds (an endless loop, or waiting for input) is stopped, and the line it
-was running named; where the system has no SIGALRM (Windows) there is no time
-limit, and Ctrl-C stops it the same way.
+``check`` runs the student's file in a child process (``nn.checking.isolation``)
+that it can always stop: importing the file and calling its function on the
+exercise's network (``nn.checking.student_files``), then setting every number
+beside autograd's. What the file prints is shown before the report, cut at
+100 KB. Whatever goes wrong is one line naming the file and the line: a
+missing file, a syntax error, an exception, no such function, the process
+ended (``os._exit``) or crashed. The file and the function each have
+``--timeout`` seconds (an endless loop, or waiting for input, is stopped and
+the line it was at named); the checker's own work has a time of its own, and
+a timeout says whose it was. The child has 1 GiB of memory.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.machinery
-import importlib.util
-import inspect
 import json
-import linecache
-import os
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
 from nn.checking.array_styles import ARRAY_STYLES
-from nn.checking.checker import check_backprop, check_backprop_batch, frame_place, place, said
-from nn.checking.exercises import exercise
+from nn.checking.checker import frames_place
+from nn.checking.exercises import MAX_EXERCISE_PARAMETERS, exercise, too_big_for_an_exercise
+from nn.checking.isolation import Limits, Outcome, run_isolated
 from nn.checking.reports import BackpropCheck, Tolerance
+from nn.checking.student_files import CHECKER_SECONDS, FileCheck, StudentCodeError
 from nn.cli.arguments import (
     add_force_argument,
     check_outputs,
     non_negative_float,
-    positive_float,
     positive_int,
+    seconds_type,
+    seed_type,
     sizes_type,
 )
 from nn.model.costs import COSTS, quadratic_cost
 
 SHEET_SUFFIXES = (".html", ".htm", ".md", ".markdown")
-
-
-class StudentCodeError(ValueError):
-    """The student's file could not be checked: one line saying where and why."""
+OUTPUT_KEPT = 100_000  # bytes of what the student's file prints, shown before the report
 
 
 # ---------------------------------------------------------------- check
@@ -68,9 +59,10 @@ def add_check(subparsers) -> None:
     p.add_argument("file", type=Path, help="the Python file that defines the function")
     p.add_argument("--function", default="backprop",
                    help="the name of the function in the file (default: %(default)s)")
-    p.add_argument("--sizes", type=sizes_type, default=sizes_type("2,2,2"),
-                   help="layer sizes n_1,...,n_L of the network it runs on (default: 2,2,2)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--sizes", type=exercise_sizes_type, default=sizes_type("2,2,2"),
+                   help="layer sizes n_1,...,n_L of the network it runs on (default: 2,2,2; "
+                        f"at most {MAX_EXERCISE_PARAMETERS} weights and biases)")
+    p.add_argument("--seed", type=seed_type, default=0,
                    help="seed of the network's weights and the example, as for `deltagrad "
                         "exercise` (default: %(default)s)")
     p.add_argument("--cost", choices=sorted(COSTS), default=quadratic_cost.name,
@@ -85,18 +77,24 @@ def add_check(subparsers) -> None:
                    help="relative tolerance (default: %(default)s)")
     p.add_argument("--atol", type=non_negative_float, default=Tolerance.atol,
                    help="absolute tolerance (default: %(default)s)")
-    p.add_argument("--timeout", type=positive_float, default=10.0,
-                   help="seconds the file and the function may take (default: %(default)s)")
+    p.add_argument("--timeout", type=seconds_type, default=10.0,
+                   help="seconds the file may take to import, and the function to run "
+                        "(default: %(default)s)")
     p.add_argument("--html", type=Path, help="also write the report as an HTML page")
     add_force_argument(p)
 
 
+def exercise_sizes_type(text: str) -> list[int]:
+    """--sizes of an exercise: as for a network, and no more than an exercise may have."""
+    sizes = sizes_type(text)
+    if (beyond := too_big_for_an_exercise(sizes)) is not None:
+        raise argparse.ArgumentTypeError(f"{text} {beyond}")
+    return sizes
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     check_outputs({"--html": args.html}, {"the file to check": args.file})
-    ex = exercise(args.seed, args.sizes)
-    with time_limit(args.timeout, args.function):
-        fn = load_function(args.file, args.function)
-        check = _run(fn, ex, args)
+    check = run_check(args)
     if args.html:
         atomic_write_text(args.html, check.html())
     if check.problem is not None:
@@ -110,96 +108,47 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if check.ok else 1
 
 
-def _run(fn: Callable, ex, args: argparse.Namespace) -> BackpropCheck:
-    options = dict(arrays=args.arrays, rtol=args.rtol, atol=args.atol)
-    try:
-        if args.batch:
-            xs, ys = ex.batch(args.batch)
-            return check_backprop_batch(fn, ex.net, xs, ys, args.cost, **options)
-        return check_backprop(fn, ex.net, ex.x, ex.y, args.cost, **options)
-    except TypeError as error:  # only the function's signature is refused so
-        raise StudentCodeError(f"{args.file.name}: {error}") from None
+def run_check(args: argparse.Namespace) -> BackpropCheck:
+    """The report of the student's file, checked in a child process; its output shown first."""
+    request = FileCheck(str(args.file), args.function, args.seed, tuple(args.sizes), args.cost,
+                        args.arrays, args.batch, args.rtol, args.atol, args.timeout)
+    limits = Limits(seconds=args.timeout, total=2 * args.timeout + 2 * CHECKER_SECONDS,
+                    output=OUTPUT_KEPT)
+    outcome = run_isolated("nn.checking.student_files:check_file", request, limits=limits,
+                           folder=Path.cwd())
+    _show_output(outcome)
+    if outcome.ok and isinstance(outcome.value, BackpropCheck):
+        return outcome.value
+    if outcome.ok:  # the one line saying why there is no report
+        raise StudentCodeError(outcome.value)
+    raise StudentCodeError(_what_happened(outcome, args))
 
 
-def load_function(path: Path, name: str) -> Callable:
-    """``name`` from the Python file ``path``, imported as ``import <stem>`` would import it."""
-    if not path.exists():
-        raise StudentCodeError(f"no such file: {path}")
-    if path.is_dir():
-        raise StudentCodeError(f"{path} is a folder; give the Python file that defines {name}")
-    folder = str(path.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # the file's neighbours import as they do for its author
-    stem = path.stem
-    module_name = stem if stem.isidentifier() and stem not in sys.modules else "deltagrad_student"
-    loader = importlib.machinery.SourceFileLoader(module_name, str(path))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(module_name, loader))
-    sys.modules[module_name] = module
-    try:
-        loader.exec_module(module)
-    except SyntaxError as error:
-        code = f": {error.text.strip()}" if error.text and error.text.strip() else ""
-        raise StudentCodeError(f"{path.name}, line {error.lineno}: {type(error).__name__}: "
-                               f"{error.msg}{code}") from None
-    except (Exception, SystemExit) as error:
-        raise StudentCodeError(f"importing {path.name} raised {said(error)} at "
-                               f"{place(error)}") from None
-    fn = getattr(module, name, None)
-    if fn is None:
-        defined = [n for n, v in vars(module).items()
-                   if inspect.isfunction(v) and v.__module__ == module_name]
-        others = f"; it defines {', '.join(defined)} (--function picks one)" if defined else ""
-        raise StudentCodeError(f"{path.name} defines no function {name}{others}")
-    if not callable(fn):
-        raise StudentCodeError(f"{name} in {path.name} is a {type(fn).__name__}, not a function")
-    return fn
+def _show_output(outcome: Outcome) -> None:
+    if outcome.output:
+        print(outcome.output, end="" if outcome.output.endswith("\n") else "\n")
+    if outcome.cut:
+        print(f"(and {outcome.cut} more bytes of output, not shown)")
 
 
-class _TimeUp(BaseException):
-    """Raised into the student's code when its time is up (BaseException: a bare ``except
-    Exception`` in that code does not swallow it)."""
-
-
-@contextmanager
-def time_limit(seconds: float, name: str) -> Iterator[None]:
-    """Stop what runs inside after ``seconds`` (and on Ctrl-C) with a StudentCodeError naming
-    the line it was at. Only in the main thread of a system with SIGALRM; elsewhere no limit.
-
-    Code that swallows even that (a bare ``except:`` in a loop) is ended a second
-    later with the same one line.
-    """
-    armed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    fired = []
-
-    def alarm(signum, frame):
-        message = (f"{name} did not finish within {seconds:g} s (it was at "
-                   f"{_frame_place(frame)}): an endless loop, or waiting for input? "
-                   "(--timeout sets the limit)")
-        if fired:
-            print(f"deltagrad check: error: {message}", file=sys.stderr, flush=True)
-            os._exit(1)
-        fired.append(message)
-        raise _TimeUp(message)
-
-    if armed:
-        previous = signal.signal(signal.SIGALRM, alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
-    try:
-        yield
-    except _TimeUp as error:
-        raise StudentCodeError(str(error)) from None
-    except KeyboardInterrupt as error:
-        raise StudentCodeError(f"interrupted at {place(error)}") from None
-    finally:
-        if armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-
-
-def _frame_place(frame) -> str:
-    code = frame.f_code
-    return frame_place(code.co_filename, frame.f_lineno, code.co_name,
-                       linecache.getline(code.co_filename, frame.f_lineno))
+def _what_happened(outcome: Outcome, args: argparse.Namespace) -> str:
+    """One line: whose time ran out and where, or how the process ended."""
+    if outcome.status == "timed out" and outcome.whose == "checker":
+        return (f"the checker did not finish {outcome.phase} within {CHECKER_SECONDS:g} s "
+                "(not your code's time); smaller --sizes make a smaller exercise")
+    if outcome.status == "timed out":
+        return (f"{outcome.phase} did not finish within {args.timeout:g} s (it was at "
+                f"{frames_place(outcome.traceback)}): an endless loop, or waiting for input? "
+                "(--timeout sets the limit)")
+    doing = f"running {args.function}" if outcome.phase == args.function else outcome.phase
+    while_ = f" while {doing}" if doing else ""
+    if outcome.status == "exited":
+        return (f"{args.file.name}: the process ended{while_} (exit status "
+                f"{outcome.exit_code}) before the check was done: os._exit, or sys.exit in a "
+                "thread?")
+    if outcome.status == "crashed":
+        return f"{args.file.name}: {outcome.reason}{while_}"
+    return f"{args.file.name}: the check failed{while_}: {outcome.error}"
 
 
 # ---------------------------------------------------------------- exercise
@@ -212,10 +161,11 @@ def add_exercise(subparsers) -> None:
         description="A small sigmoid network with short decimal weights, an input and a "
                     "target: print (or write) the sheet to hand out, check answers worked "
                     "by hand, or print the worked solution.")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=seed_type, default=0,
                    help="which exercise: the same seed, the same numbers (default: %(default)s)")
-    p.add_argument("--sizes", type=sizes_type, default=sizes_type("2,2,1"),
-                   help="layer sizes n_1,...,n_L (default: 2,2,1)")
+    p.add_argument("--sizes", type=exercise_sizes_type, default=sizes_type("2,2,1"),
+                   help="layer sizes n_1,...,n_L (default: 2,2,1; at most "
+                        f"{MAX_EXERCISE_PARAMETERS} weights and biases)")
     p.add_argument("--out", type=Path,
                    help="write the sheet to this file, .html or .md (with the network "
                         "diagram, which needs Graphviz)")

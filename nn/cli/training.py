@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
@@ -28,7 +27,7 @@ from nn.cli.arguments import (
     add_model_cost_argument,
     add_network_arguments,
     add_sgd_arguments,
-    changed_since,
+    check_fits,
     check_outputs,
     data_description,
     data_inputs,
@@ -89,9 +88,6 @@ def _train_and_keep(args: argparse.Namespace, guard: Guard) -> None:
     check_outputs({"--out": out, "--history": args.history},
                   {"--resume": args.resume, **data_inputs(args, described, args.resume)},
                   may_replace={("--out", "--resume")})
-    if saved and changed_since(saved.data, described):
-        raise ValueError(f"{described['csv']} has changed since {args.resume} was trained on "
-                         "it: resuming needs the same data")
     net, train_data, test_data = _learner(args, described, saved)
     try:
         history = _fit(args, net, train_data, test_data, saved)
@@ -230,9 +226,11 @@ def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = No
 
 
 def _learner(args: argparse.Namespace, described: dict, saved: SavedModel | None):
-    """The network (the saved one, or a new one) and the data: (net, train, test)."""
-    train_data, test_data = dataset(described)
-    net = saved.net if saved is not None else _network(args, train_data)
+    """The network (the saved one, or a new one) and the data: (net, train, test). The data
+    of a training resumed must be the data it was trained on."""
+    resumed = getattr(args, "resume", None)
+    train_data, test_data = dataset(described, resumed, resuming=resumed is not None)
+    net = saved.net if saved is not None else _network(args, train_data, described)
     print(f"{net}\ntraining on {plural(len(train_data), data_name(described) + ' example')}, "
           f"testing on {len(test_data)}")
     return net, train_data, test_data
@@ -251,10 +249,17 @@ def _fit(args: argparse.Namespace, net: MLP, train_data: list, test_data: list,
     return history
 
 
-def _network(args: argparse.Namespace, train_data: list) -> MLP:
+def _network(args: argparse.Namespace, train_data: list, described: dict) -> MLP:
     """The network the arguments ask for; by default one hidden layer of 8 between the
-    data's inputs and outputs."""
+    data's inputs and outputs. Sizes or a batch size that do not fit the data are refused
+    in the command line's words."""
     x, y = train_data[0]
+    if args.sizes:
+        check_fits(args.sizes, train_data, described, f"--sizes {','.join(map(str, args.sizes))}")
+    if args.batch_size and args.batch_size > len(train_data):
+        raise ValueError(f"--batch-size {args.batch_size} is more than the "
+                         f"{plural(len(train_data), 'training example')}: give at most "
+                         f"{len(train_data)}")
     sizes = args.sizes or [len(x), 8, len(y)]
     return MLP(sizes, args.activation or sigmoid, args.seed or 0,
                output_activation=args.output_activation, init=args.init or "normal")
@@ -304,10 +309,8 @@ def add_evaluate(subparsers) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     saved = read_model(args.model)
     described = data_description(args, saved.data)
-    if changed_since(saved.data, described):
-        warnings.warn(f"{described['csv']} has changed since {args.model} was trained on it",
-                      stacklevel=1)
-    train_data, test_data = dataset(described)
+    train_data, test_data = dataset(described, args.model)
+    check_fits(saved.net.sizes, train_data + test_data, described, str(args.model))
     data = train_data + test_data if args.all or not test_data else test_data
     cost = model_cost(args, saved)
     try:

@@ -47,6 +47,9 @@ Dataset = list[tuple[list[float], list[float]]]
 E = TypeVar("E")  # an example, of whatever type the caller's data holds
 
 DIGITS_EXTRA = "pip install 'deltagrad[digits]'"
+# The most examples a dataset is made of (a million moons take some 300 MB as lists of
+# floats): more is refused before any is made.
+MAX_EXAMPLES = 1_000_000
 
 
 def xor() -> Dataset:
@@ -70,7 +73,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Dataset:
     The classes get n // 2 and n - n // 2 points; the list is shuffled.
     ``seed`` is a whole number >= 0, or None for different points every time.
     """
-    n, noise = _count(n, "n", "is the number of examples and "), _check_noise(noise)
+    n, noise = _examples_asked(n), _check_noise(noise)
     rng = random.Random(random_seed(seed))
     data = []
     for label, count in ((0, n // 2), (1, n - n // 2)):
@@ -99,7 +102,7 @@ def circles(
     No straight line separates them, so a network needs a hidden layer.
     The classes get n // 2 and n - n // 2 points; the list is shuffled.
     """
-    n, noise = _count(n, "n", "is the number of examples and "), _check_noise(noise)
+    n, noise = _examples_asked(n), _check_noise(noise)
     factor = _between_0_and_1(factor, "factor", "is the inner circle's radius and ")
     rng = random.Random(random_seed(seed))
     data = []
@@ -307,6 +310,19 @@ def _check_vector(v: object, size: int, where: str, node: str, layer: str) -> li
             )
         floats.append(finite_number(v_k, f"{where}[{k}]"))
     return floats
+
+
+def _examples_asked(n: object) -> int:
+    """The number of examples asked for, at least 1 and at most ``MAX_EXAMPLES``."""
+    n = _count(n, "n", "is the number of examples and ")
+    if n > MAX_EXAMPLES:
+        raise ValueError(f"n is the number of examples and must be {examples_bound(n)}")
+    return n
+
+
+def examples_bound(n: int) -> str:
+    """The bound on examples, said for ``n`` beyond it."""
+    return f"at most {MAX_EXAMPLES} (nn.data.datasets.MAX_EXAMPLES), got {n}"
 
 
 def _count(n: object, what: str, meaning: str = "") -> int:

@@ -25,6 +25,7 @@ pandas frames and lists of lists are all read as rows of numbers.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Sequence
@@ -32,11 +33,13 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+from autodiff.files import READ_LIMIT, read_at_most
 from autodiff.validate import excerpt, finite_number, is_number, plural
 
 Dataset = list[tuple[list[float], list[float]]]
 Classes = int | Sequence[object] | None
 MAX_CLASSES = 100  # more different labels than this are numbers to learn, not classes
+MAX_BYTES = READ_LIMIT  # the most of a CSV file read (64 MiB), as of a model file
 
 
 def from_arrays(X: object, y: object, classes: Classes = None) -> Dataset:
@@ -57,15 +60,19 @@ def load_csv(
     *,
     header: bool | None = None,
     classes: Classes = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Dataset:
     """The examples of a CSV file: one per row, the ``target`` column its y, the others its x.
 
     Args:
         path: the file (UTF-8, commas between fields; empty lines are skipped).
+            It is read once, so a named pipe (FIFO) will do, and no more than
+            ``max_bytes`` of it.
         target: the target's column, by name (from the header row) or by
             position from 0 (negative from the end): the last one by default.
-        header: whether the first row names the columns; by default it does
-            when any of its fields is not a number.
+        header: whether the first row names the columns. By default it does
+            when one of its fields is not a number where the next row has one
+            (``nan``, ``inf`` and ``1e400`` are numbers: data, refused as such).
         classes: as for ``from_arrays``: the class labels, in the order of the
             output nodes, or their number. By default a target column of whole
             numbers or of text is a column of labels, other numbers targets.
@@ -73,10 +80,32 @@ def load_csv(
     Raises ValueError naming the file, the line and the column of a bad value.
     """
     path = Path(path)
-    rows = _read_rows(path)
+    return csv_examples(read_csv_file(path, max_bytes), path, target, header=header,
+                        classes=classes)
+
+
+def read_csv_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a CSV file, read once (a FIFO too), refusing a folder and a file larger
+    than ``max_bytes``."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; expected a CSV file")
+    raw = read_at_most(path, max_bytes, "the data")
+    if len(raw) > max_bytes:
+        raise ValueError(f"{path}: larger than {max_bytes} bytes, the most read of a CSV file "
+                         "(load_csv's max_bytes)")
+    return raw
+
+
+def csv_examples(
+    raw: bytes, path: str | os.PathLike, target: int | str = -1, *,
+    header: bool | None = None, classes: Classes = None,
+) -> Dataset:
+    """The examples of the bytes ``raw`` of the CSV file ``path``, as ``load_csv`` reads them."""
+    path = Path(path)
+    rows = _rows_of_csv(raw, path)
     if header is None:
-        header = not all(_is_number_text(field) for field in rows[0][1])
-    names = ([name.strip() for name in rows[0][1]] if header
+        header = _has_header(rows)
+    names = (_column_names(rows[0], path) if header
              else [f"column {k + 1}" for k in range(len(rows[0][1]))])
     body = rows[1:] if header else rows
     if not body:
@@ -206,15 +235,11 @@ def _plain(table: Any) -> Any:
 # ---------------------------------------------------------------- CSV files
 
 
-def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """The non-empty rows of a CSV file, each with the line it ends on."""
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder; expected a CSV file")
+def _rows_of_csv(raw: bytes, path: Path) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a CSV file's bytes, each with the line it ends on."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            rows = [(reader.line_num, row) for row in reader
-                    if any(field.strip() for field in row)]
+        reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+        rows = [(reader.line_num, row) for row in reader if any(field.strip() for field in row)]
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: not a text (UTF-8) file: {e.reason} at byte {e.start}") from e
     except csv.Error as e:
@@ -225,6 +250,28 @@ def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
         raise ValueError(f"{path}, line {rows[0][0]}: one column only; a CSV file of examples "
                          "needs the inputs and the target, separated by commas")
     return rows
+
+
+def _has_header(rows: list[tuple[int, list[str]]]) -> bool:
+    """Whether the first row names the columns: one of its fields is not a number where the
+    next row has a number (a file of one row: where any field is not a number)."""
+    first = rows[0][1]
+    if len(rows) == 1:
+        return not all(map(_is_number_text, first))
+    return any(not _is_number_text(a) and _is_number_text(b) for a, b in zip(first, rows[1][1]))
+
+
+def _column_names(row: tuple[int, list[str]], path: Path) -> list[str]:
+    """The header row's names, each given once (a target named twice would be either)."""
+    line, fields = row
+    names = [name.strip() for name in fields]
+    first = {}
+    for k, name in enumerate(names):
+        if name in first:
+            raise ValueError(f"{path}, line {line}: columns {first[name] + 1} and {k + 1} are "
+                             f"both named {excerpt(name)}; give each column its own name")
+        first[name] = k
+    return names
 
 
 def _target_column(target: int | str, names: list[str], path: Path) -> int:
@@ -269,10 +316,12 @@ def _csv_number(text: str, path: Path, line: int, k: int, name: str) -> float:
 
 
 def _is_number_text(text: str) -> bool:
+    """Whether ``text`` reads as a float at all: nan, inf and 1e400 do (and are refused later)."""
     try:
-        return math.isfinite(float(text))
+        float(text)
     except ValueError:
         return False
+    return True
 
 
 def _is_whole_text(text: str) -> bool:

@@ -32,6 +32,9 @@ from nn.model.activations import ACTIVATIONS, Activation, as_activation, sigmoid
 #             variance about 1 however wide the previous layer is, and the
 #             sigmoid is not saturated from the first step.
 INITS = ("normal", "scaled")
+# The most weights and biases a network of Values may have: each is a Value of some
+# 300 bytes, so a million take 300 MB, and minutes to build. More is refused at once.
+MAX_PARAMETERS = 1_000_000
 
 
 def node_label(symbol: str, l: int, *indices: int) -> str:
@@ -172,6 +175,8 @@ class MLP:
         init: str = "normal",
     ) -> None:
         self.sizes = check_sizes(sizes)
+        if (beyond := too_many_parameters(self.sizes)) is not None:  # (before any is made)
+            raise ValueError(f"sizes {self.sizes} {beyond}")
         sigmas = _check_activations(activation, output_activation, len(self.sizes))
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {excerpt(init)}")
@@ -265,6 +270,20 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
                 f"layer {l} must have at least one node, got {n} in sizes {list(sizes)}"
             )
     return [int(n) for n in sizes]
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """The weights and biases of a network of ``sizes``: sum over l of n_l n_(l-1) + n_l."""
+    return sum(m * n + n for m, n in zip(sizes, sizes[1:]))
+
+
+def too_many_parameters(sizes: Sequence[int]) -> str | None:
+    """What is wrong with a network of ``sizes`` beyond ``MAX_PARAMETERS``, or None."""
+    count = parameter_count(sizes)
+    if count <= MAX_PARAMETERS:
+        return None
+    return (f"has {count} weights and biases, more than the {MAX_PARAMETERS} a network of "
+            "Values may have (nn.model.layers.MAX_PARAMETERS)")
 
 
 def _check_activations(

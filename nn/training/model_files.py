@@ -41,8 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from autodiff.files import atomic_write
+from autodiff.files import READ_LIMIT, atomic_write, read_at_most
 from autodiff.validate import excerpt, finite_number, is_number, plural
+from nn.data.datasets import MAX_EXAMPLES, examples_bound
 from nn.model.activations import ACTIVATIONS, Activation, as_activation
 from nn.model.layers import INITS, MLP, check_sizes, node_label
 from nn.training.records import History, ShuffleState
@@ -57,7 +58,7 @@ TRAINING_KEYS = ("data", "history", "shuffle")
 DATA_KEYS = {"dataset": (str,), "n": (int, type(None)), "noise": (int, float, type(None)),
              "csv": (str,), "target": (int, str), "header": (bool, type(None)),
              "sha256": (str,), "seed": (int,), "test_fraction": (int, float)}
-MAX_BYTES = 64 * 2**20  # 64 MiB: some three million weights, beyond any network of Values
+MAX_BYTES = READ_LIMIT  # 64 MiB: some three million weights, beyond any network of Values
 
 
 class ModelFileError(ValueError):
@@ -166,12 +167,7 @@ def _read_text(path: Path, max_bytes: int) -> str:
     """The file's text, refusing folders, files over max_bytes, and what is not UTF-8."""
     if path.is_dir():
         raise ModelFileError(path, "is a folder; expected a model file written by save()")
-    try:
-        with open(path, "rb") as f:  # (a device or a pipe has no size to ask first: read, count)
-            raw = f.read(max_bytes + 1)
-    except OSError as e:  # the same kind of error, in words: "no such file or directory"
-        raise type(e)(f"cannot read the model file {path}: "
-                      f"{(e.strerror or str(e)).lower()}") from None
+    raw = read_at_most(path, max_bytes, "the model file")  # (once: a FIFO gives it once)
     if len(raw) > max_bytes:
         raise ModelFileError(path, f"larger than {max_bytes} bytes, the most load() reads "
                                    "(max_bytes=...): not a model file of a network of Values")
@@ -267,6 +263,8 @@ def _check_data_description(data: object, bad: Callable[[str], Exception]) -> No
                                                      and bool not in DATA_KEYS[key]):
             raise bad(f"{key} must be {' or '.join(_json_type_name(t) for t in DATA_KEYS[key])}"
                       f", got {excerpt(value)}")
+    if isinstance(data.get("n"), int) and data["n"] > MAX_EXAMPLES:  # (before any is made)
+        raise bad(f"n must be {examples_bound(data['n'])}")
 
 
 def _from_dict(model: dict, version: int, known: Sequence[Activation],

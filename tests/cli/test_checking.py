@@ -233,3 +233,88 @@ def test_bad_output_names_are_refused_before_any_work(tmp_path, run_cli):
     assert "file" in error and not (tmp_path / "file" / "sheet.md").exists()
     assert one_line_error(run_cli(tmp_path, "exercise", "--check", "none.json"), "exercise") \
         == "deltagrad exercise: error: no such file: none.json"
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize("source", [
+    RIGHT + "\nimport threading, time\n"
+            "threading.Thread(target=lambda: time.sleep(10_000)).start()\n",
+    RIGHT + "\nimport signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n",
+], ids=["a thread left running", "signals ignored"])
+def test_a_file_that_leaves_work_behind_still_ends(tmp_path, run_cli, source):
+    (tmp_path / "student.py").write_text(source)
+    result = run_cli(tmp_path, "check", "student.py")
+    assert result.returncode == 0, result.stderr
+    assert "Right: all 12 quantities agree with autograd." in result.stdout
+
+
+def test_an_endless_loop_that_ignores_the_alarm_is_stopped(tmp_path, run_cli):
+    (tmp_path / "stubborn.py").write_text(
+        "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n\n"
+        "def backprop(w, b, x, y):\n    while True:\n        pass\n")
+    error = one_line_error(run_cli(tmp_path, "check", "stubborn.py", "--timeout", "1"))
+    assert re.fullmatch(r"deltagrad check: error: backprop did not finish within 1 s \(it was at "
+                        r"stubborn.py, line [56], in backprop: (while True:|pass)\): an endless "
+                        r"loop, or waiting for input\? \(--timeout sets the limit\)", error), error
+
+
+def test_ending_the_process_is_not_a_success(tmp_path, run_cli):
+    (tmp_path / "quits.py").write_text("import os\n\ndef backprop(w, b, x, y):\n"
+                                       "    print('bye')\n    os._exit(0)\n")
+    result = run_cli(tmp_path, "check", "quits.py")
+    assert one_line_error(result) == (
+        "deltagrad check: error: quits.py: the process ended while running backprop (exit "
+        "status 0) before the check was done: os._exit, or sys.exit in a thread?")
+    assert result.stdout == "bye\n"
+
+
+def test_megabytes_printed_are_cut(tmp_path, run_cli):
+    (tmp_path / "loud.py").write_text(RIGHT.replace('"""Equations 1-4, the student\'s way."""',
+                                                    'print("x" * 10_000_000)'))
+    result = run_cli(tmp_path, "check", "loud.py")
+    assert result.returncode == 0, result.stderr
+    shown, rest = result.stdout.split("\n", 1)
+    assert shown == "x" * 100_000
+    assert rest.startswith("(and 9900001 more bytes of output, not shown)\n")
+    assert "Right: all 12 quantities agree with autograd." in rest
+
+
+def test_the_time_limit_s_range_is_checked(tmp_path, run_cli, folder):
+    result = run_cli(folder, "check", "student.py", "--timeout", "1e10")
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
+        "deltagrad check: error: argument --timeout: expected seconds, more than 0 and at most "
+        "86400 (a day), got '1e10'")
+    tiny = run_cli(folder, "check", "student.py", "--timeout", "1e-6")
+    assert "did not finish within 1e-06 s" in one_line_error(tiny)
+
+
+def test_a_slow_checker_is_not_blamed_on_the_student():
+    from types import SimpleNamespace
+
+    from nn.checking.isolation import Outcome
+    from nn.cli.checking import _what_happened
+
+    outcome = Outcome("timed out", "", phase="building its exercise for sizes 2,30,30,2",
+                      whose="checker")
+    said = _what_happened(outcome, SimpleNamespace(timeout=1.0, function="backprop",
+                                                   file=None))
+    assert said == ("the checker did not finish building its exercise for sizes 2,30,30,2 "
+                    "within 60 s (not your code's time); smaller --sizes make a smaller exercise")
+
+
+@pytest.mark.parametrize("command", ["check", "exercise"])
+def test_an_exercise_too_big_or_a_negative_seed_is_refused(tmp_path, run_cli, folder, command):
+    file = ["student.py"] if command == "check" else []
+    result = run_cli(folder, command, *file, "--sizes", "2,30,30,2")
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
+        f"deltagrad {command}: error: argument --sizes: 2,30,30,2 has 1082 weights and "
+        "biases; an exercise has at most 1000 (nn.checking.exercises.MAX_EXERCISE_PARAMETERS)")
+    result = run_cli(folder, command, *file, "--sizes", "2,1000,1000,2")
+    assert result.returncode == 2 and "has 1006002 weights and biases, more than the 1000000 " \
+        "a network of Values may have" in result.stderr.splitlines()[-1]
+    result = run_cli(folder, command, *file, "--seed", "-1")
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
+        f"deltagrad {command}: error: argument --seed: expected a whole number >= 0, got -1")
