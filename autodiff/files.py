@@ -33,7 +33,8 @@ Three more promises:
   to fit). ``check_writable`` tries it all before any long work is done.
 
 ``read_at_most`` is the reading side: a file, a device or a FIFO read once,
-and no more than a limit (``READ_LIMIT`` by default where deltagrad reads).
+and no more than a limit (``READ_LIMIT`` by default where deltagrad reads);
+``parse_json`` reads JSON strictly (no key twice, no NaN).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
+import json
 import os
 import re
 import signal
@@ -161,6 +163,43 @@ def read_at_most(path: str | os.PathLike, limit: int, what: str = "") -> bytes:
         reason = (e.strerror or str(e)).lower()
         raise _error(type(e), e.errno, f"cannot read {what + ' ' if what else ''}{path}: "
                                        f"{reason}") from None
+
+
+class KeyGivenTwiceError(ValueError):
+    """A JSON object gives a key twice (JSON readers disagree on which one wins)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"the key {key!r} is given twice in one object")
+
+
+class NonFiniteNumberError(ValueError):
+    """JSON text holds NaN or Infinity, which Python reads and JSON does not have."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        super().__init__(f"numbers must be finite, found {token}")
+
+
+def parse_json(text: str) -> object:
+    """JSON text as Python's ``json.loads`` reads it, but strict: a key given twice in one
+    object (``KeyGivenTwiceError``) and NaN or Infinity (``NonFiniteNumberError``) refused."""
+    return json.loads(text, parse_constant=_non_finite, object_pairs_hook=_each_key_once)
+
+
+def _non_finite(token: str) -> float:
+    raise NonFiniteNumberError(token)
+
+
+def _each_key_once(pairs: list[tuple[str, object]]) -> dict:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise KeyGivenTwiceError(key)
+            seen.add(key)
+    return found
 
 
 def _text(binary: bool) -> dict:

@@ -52,6 +52,14 @@ def is_number(x: object) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
+def not_finite(x: float) -> str:
+    """What a number that is not finite is, in words: beyond the largest float (inf), or no
+    number at all (NaN, which an inf minus an inf, or times 0, gives)."""
+    if x != x:
+        return "not a number (NaN: an inf met another inf, or 0, on the way)"
+    return "beyond the largest float"
+
+
 def finite_number(x: object, what: str) -> float:
     """``x`` as a float, refusing what is not a real number or is NaN or infinite."""
     if type(x) is float:  # the common case, at once

@@ -23,7 +23,7 @@ from itertools import count
 from typing import NoReturn, TypeVar, Union
 
 from autodiff import ops
-from autodiff.validate import finite_number, is_number
+from autodiff.validate import finite_number, is_number, not_finite
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -425,8 +425,7 @@ def chain_rule(order: list[Value]) -> bool:
 
 
 def _raise_not_finite(data: float, op: str, a: Value, b: Value | None) -> NoReturn:
-    raise OverflowError(f"{_operation(op, a, b)} = {data!r}: the result is beyond the "
-                        "largest float")
+    raise OverflowError(f"{_operation(op, a, b)} = {data!r}: the result is {not_finite(data)}")
 
 
 def _raise_overflow(op: str, a: Value, b: Value | None) -> NoReturn:
@@ -451,7 +450,8 @@ def _raise_gradient_overflow(order: list[Value]) -> NoReturn:
     every node during the sweep would have found.
     """
     node, g = next((v, v.grad) for v in reversed(order) if v.grad - v.grad != 0.0)
+    nan = " (not a number: an inf met another inf, or 0)" if g != g else ""
     raise OverflowError(
-        f"backward: the gradient at {node!r} (op {node.op or 'leaf'!r}) is {g!r}; "
+        f"backward: the gradient at {node!r} (op {node.op or 'leaf'!r}) is {g!r}{nan}; "
         "the derivatives along some path multiply beyond the largest float"
     )

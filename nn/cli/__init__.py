@@ -16,6 +16,7 @@ a warning is one line too, ``deltagrad <command>: warning: ...``.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import os
 import sys
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 
 from autodiff import collector_paused
 from autodiff.files import WriteProtectedError, forcing
+from autodiff.views.notation import GREEK
 from nn.cli import checking, demo, inspecting, training
 from nn.cli.arguments import Parser, attach_negative_numbers, remove_made_folders, unknown_options
 from nn.training.guard import Terminated, open_standard_streams, say_on_stderr
@@ -49,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     open_standard_streams()  # (a closed stderr must not make the model file fd 2)
+    _readable_anywhere()
     top = parser()
     args, extra = top.parse_known_args(attach_negative_numbers(
         sys.argv[1:] if argv is None else argv))
@@ -78,6 +81,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             remove_made_folders()
             _say(args.command, "error", _reason(error))
             return 1
+
+
+# What the lecture's symbols are called where a terminal cannot show them (an ASCII one).
+IN_ASCII = {**{letter: name for name, letter in GREEK.items()}, "∂": "d", "≤": "<=", "≥": ">=",
+            "−": "-", "–": "-", "—": "-", "½": "1/2", "²": "^2", "·": "*", "×": "x", "Σ": "sum",
+            "→": "->", "…": "...", "‖": "||", "′": "'", "ᵀ": "^T"}
+
+
+def _readable_anywhere() -> None:
+    """Print what a terminal cannot show in words (σ as sigma), never fail on it."""
+
+    def in_words(error: UnicodeEncodeError) -> tuple[str, int]:
+        text = error.object[error.start:error.end]
+        return "".join(IN_ASCII.get(c) or c.encode("ascii", "backslashreplace").decode()
+                       for c in text), error.end
+
+    codecs.register_error("deltagrad.words", in_words)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):  # (closed, or not a text file)
+            stream.reconfigure(errors="deltagrad.words")
 
 
 # The errors that say in their own words what was wrong; any other kind is named too.

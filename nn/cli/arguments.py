@@ -19,15 +19,16 @@ import inspect
 import math
 import os
 import re
+import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from autodiff.files import check_writable
-from autodiff.validate import excerpt
+from autodiff.validate import excerpt, plural
 from nn.checking.isolation import MOST_SECONDS
 from nn.data.datasets import DATASETS, MAX_EXAMPLES, load_dataset, split
-from nn.data.tables import csv_examples, read_csv_file
+from nn.data.tables import NoSuchColumnError, csv_examples, read_csv_file
 from nn.model.costs import COSTS, Cost, as_cost, quadratic_cost
 from nn.model.layers import ACTIVATIONS, INITS, too_many_parameters
 from nn.training.engines import ENGINES
@@ -297,11 +298,14 @@ DATA_OPTIONS = ("data", "target", "n", "noise", "data_seed", "test_fraction")
 
 def data_description(args: argparse.Namespace, remembered: dict | None = None) -> dict:
     """The data the arguments ask for: ``--data`` and its options, else ``remembered``'s
-    (a model file's), with any option given on the command line changed."""
+    (a model file's), with any option given on the command line changed. The classes a
+    model was trained on stay its classes, whatever file it is given."""
     if args.data is None and remembered is not None:
         described = dict(remembered)
     elif isinstance(args.data, Path):
         described = {"csv": str(args.data), "target": -1}
+        if remembered and "classes" in remembered:  # (its output nodes, by name)
+            described["classes"] = remembered["classes"]
     else:
         name = args.data or "moons"
         described = {"dataset": name}
@@ -318,24 +322,48 @@ def data_description(args: argparse.Namespace, remembered: dict | None = None) -
     return described
 
 
-def dataset(described: dict) -> tuple[list, list]:
+def dataset(described: dict, model: Path | None = None, resuming: bool = False
+            ) -> tuple[list, list]:
     """(train, test): the data a description asks for, split as it says.
 
     A CSV file is read once (a named pipe will do), and its sha256 noted in the
-    description: a model file remembers it, to tell when the file changes.
+    description, with the classes of its labels: a model file remembers both, to
+    tell when the file changes and which output node is which class. A file
+    that changed since ``model`` was trained on it is a warning, and an error
+    when ``resuming``. The test fraction is honoured for every dataset (xor's
+    default is 0: four corners).
     """
     if "csv" in described:
         path = Path(described["csv"])
         raw = read_csv_file(path)
-        described["sha256"] = hashlib.sha256(raw).hexdigest()
-        data = csv_examples(raw, path, described.get("target", -1),
-                            header=described.get("header"))
+        _note_sha256(described, hashlib.sha256(raw).hexdigest(), model, resuming)
+        try:
+            data = csv_examples(raw, path, described.get("target", -1),
+                                header=described.get("header"), classes=described.get("classes"))
+        except NoSuchColumnError as error:  # (said counting from 1, as --target counts)
+            raise ValueError(f"{path} has {plural(len(error.names), 'column')} "
+                             f"{excerpt(error.names)}: --target {_counted_from_1(error.target)} "
+                             "is not one of them; give a name, or a number from 1 (-1 for the "
+                             "last)") from None
+        if data.classes is not None:
+            described["classes"] = data.classes
     else:
         data = load_dataset(described["dataset"], n=described.get("n"),
                             noise=described.get("noise"), seed=described["seed"])
-    if described["test_fraction"] == 0 or described.get("dataset") == "xor":
-        return data, []  # (xor's four corners are all there is)
+    if described["test_fraction"] == 0:
+        return data, []
     return split(data, test_fraction=described["test_fraction"], seed=described["seed"])
+
+
+def check_fits(net_sizes: Sequence[int], examples: list, described: dict, network: str) -> None:
+    """Refuse, in the command line's words, examples that do not fit a network of
+    ``net_sizes``; ``network`` says where it comes from ("--sizes 3,1", "m.json")."""
+    x, y = examples[0]
+    if (len(x), len(y)) != (net_sizes[0], net_sizes[-1]):
+        raise ValueError(f"{network} takes {plural(net_sizes[0], 'input')} and gives "
+                         f"{plural(net_sizes[-1], 'output')}, but the {data_name(described)} "
+                         f"examples have {plural(len(x), 'input')} and "
+                         f"{plural(len(y), 'target')}")
 
 
 def data_name(described: dict) -> str:
@@ -343,22 +371,34 @@ def data_name(described: dict) -> str:
     return described.get("dataset") or Path(described["csv"]).name
 
 
-def changed_since(remembered: dict | None, described: dict) -> bool:
-    """True when a CSV file the model remembers has changed since (its sha256 differs); after
-    ``dataset(described)``, which reads the file."""
-    return (remembered is not None and "csv" in remembered and "csv" in described
-            and remembered.get("sha256") not in (None, described.get("sha256"))
-            and remembered["csv"] == described["csv"])
+def _counted_from_1(target: int | str) -> int | str:
+    return target + 1 if isinstance(target, int) and target >= 0 else target
+
+
+def _note_sha256(described: dict, sha256: str, model: Path | None, resuming: bool) -> None:
+    """Note the CSV file's sha256 in ``described``; a different one remembered there means
+    the file changed since ``model`` was trained on it."""
+    if described.get("sha256") not in (None, sha256):
+        said = f"{described['csv']} has changed since {model} was trained on it"
+        if resuming:
+            raise ValueError(f"{said}: resuming needs the same data")
+        warnings.warn(said, stacklevel=1)
+    described["sha256"] = sha256
 
 
 # ---------------------------------------------------------------- one example of a model
 
 
 def model_cost(args: argparse.Namespace, saved: SavedModel) -> Cost:
-    """The cost of a command on a saved model: --cost, else the one it was trained with, else
-    the quadratic (for one it cannot know, such as a function of Values of the user's)."""
-    wanted = args.cost or saved.cost
-    return as_cost(wanted) if wanted in COSTS else quadratic_cost
+    """The cost of a command on a saved model: --cost, else the one it was trained with,
+    else (a model saved without its training) the quadratic. A cost the command line does
+    not know (a function of Values of the user's) is refused, never taken for another."""
+    wanted = args.cost or saved.cost or quadratic_cost.name
+    if wanted not in COSTS:
+        known = " or ".join(f"--cost {name}" for name in sorted(COSTS))
+        raise ValueError(f"{args.model} was trained with the cost {wanted!r}, which the command "
+                         f"line does not know: give {known}")
+    return as_cost(wanted)
 
 
 def model_and_example(args: argparse.Namespace, outputs: Files):
@@ -379,7 +419,7 @@ def model_and_example(args: argparse.Namespace, outputs: Files):
     x, y = args.x, args.y
     if (x is None or y is None) and saved.data is not None:
         try:
-            train, test = dataset(saved.data)
+            train, test = dataset(saved.data, args.model)
         except OSError as e:
             raise type(e)(f"{args.model} was trained on {saved.data.get('csv')}, which cannot "
                           f"be read ({(e.strerror or str(e)).lower()}): give the example with "

@@ -23,7 +23,14 @@ import json
 import sys
 from pathlib import Path
 
-from autodiff.files import atomic_write_text
+from autodiff.files import (
+    READ_LIMIT,
+    KeyGivenTwiceError,
+    NonFiniteNumberError,
+    atomic_write_text,
+    parse_json,
+    read_at_most,
+)
 from nn.checking.array_styles import ARRAY_STYLES
 from nn.checking.checker import frames_place
 from nn.checking.exercises import MAX_EXERCISE_PARAMETERS, exercise, too_big_for_an_exercise
@@ -206,16 +213,22 @@ def cmd_exercise(args: argparse.Namespace) -> int:
 
 def read_answers(path: Path) -> object:
     """The JSON in ``path``, or an error naming the file and what is wrong with it."""
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    raw = read_at_most(path, READ_LIMIT, "the answers")
+    if len(raw) > READ_LIMIT:
+        raise ValueError(f"{path}: larger than {READ_LIMIT} bytes: not a file of answers")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such file: {path}") from None
+        return parse_json(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not a text file (UTF-8)") from None
-    try:
-        return json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{path} is not JSON: {error}") from None
+    except KeyGivenTwiceError as error:
+        raise ValueError(f"{path}: the answer for {error.key} is given twice; give each "
+                         "quantity once") from None
+    except NonFiniteNumberError as error:
+        raise ValueError(f"{path}: answers are finite numbers, found {error.token}") from None
 
 
 COMMANDS = {

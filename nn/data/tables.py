@@ -40,6 +40,21 @@ Dataset = list[tuple[list[float], list[float]]]
 Classes = int | Sequence[object] | None
 MAX_CLASSES = 100  # more different labels than this are numbers to learn, not classes
 MAX_BYTES = READ_LIMIT  # the most of a CSV file read (64 MiB), as of a model file
+# How to learn labels as numbers, said for arrays and for a file.
+AS_NUMBERS = {"arrays": "give them as floats (y.astype(float)), or name the classes with "
+                        "classes=",
+              "file": "write them with a fraction (3.0 for 3) to learn them as numbers"}
+
+
+class Examples(list):
+    """A list of examples (x, y) that knows the classes its targets stand for.
+
+    ``classes`` is the label of each output node, in order, where the targets
+    were made one-hot from a column of labels (``["setosa", "versicolor"]``);
+    None where they are numbers (labels 0 and 1 included: one output node).
+    """
+
+    classes: list | None = None
 
 
 def from_arrays(X: object, y: object, classes: Classes = None) -> Dataset:
@@ -49,7 +64,8 @@ def from_arrays(X: object, y: object, classes: Classes = None) -> Dataset:
     pandas DataFrame or a list of lists. ``y`` is a column of n labels (1-D)
     or a table of n rows of targets (2-D); see the module's docstring for how
     labels become targets, and ``classes`` to fix the classes. Raises
-    TypeError or ValueError naming the row and column of a bad entry.
+    TypeError or ValueError naming the row and column of a bad entry. The list
+    returned knows its classes (``Examples.classes``).
     """
     return _examples(X, y, classes, "X", "y")
 
@@ -120,19 +136,33 @@ def csv_examples(
                   for k in range(len(fields)) if k != t])
         labels.append((line, fields[t]))
     y = _target_values(labels, path, t, names[t])
-    return _examples(X, y, classes, f"{path}: X", f"{path}: {names[t]}")
+    if classes is not None:  # (said by line here: from_arrays would say the row)
+        _known_labels(y, labels, _class_list(classes), path, names[t])
+    return _examples(X, y, classes, f"{path}: X", f"{path}: {names[t]}", "file")
+
+
+def _known_labels(y: list, labels: list[tuple[int, str]], classes: list, path: Path,
+                  name: str) -> None:
+    known = set(classes)
+    for label, (line, _) in zip(y, labels):
+        if label not in known:
+            raise ValueError(f"{path}, line {line} ({name}): {excerpt(label)} is not one of the "
+                             f"classes {excerpt(classes)}")
 
 
 # ---------------------------------------------------------------- tables of numbers
 
 
-def _examples(X: object, y: object, classes: Classes, x_name: str, y_name: str) -> Dataset:
+def _examples(X: object, y: object, classes: Classes, x_name: str, y_name: str,
+              source: str = "arrays") -> Examples:
     rows = _rows(X, x_name)
-    targets = _targets(y, classes, y_name)
+    targets, found = _targets(y, classes, y_name, source)
     if len(targets) != len(rows):
         raise ValueError(f"{x_name} has {plural(len(rows), 'row')} but {y_name} has "
                          f"{len(targets)}: one target per example")
-    return list(zip(rows, targets))
+    examples = Examples(zip(rows, targets))
+    examples.classes = found
+    return examples
 
 
 def _rows(X: object, name: str) -> list[list[float]]:
@@ -160,8 +190,11 @@ def _rows(X: object, name: str) -> list[list[float]]:
     return rows
 
 
-def _targets(y: object, classes: Classes, name: str) -> list[list[float]]:
-    """The targets: the rows of a table, or a column of labels as module's docstring says."""
+def _targets(
+    y: object, classes: Classes, name: str, source: str
+) -> tuple[list[list[float]], list | None]:
+    """The targets: the rows of a table, or a column of labels as module's docstring says;
+    and the classes of the output nodes where they were made one-hot (else None)."""
     column = _plain(y)
     if not isinstance(column, list) or not column:
         raise ValueError(f"{name} must be a column of labels or a table of targets, got "
@@ -170,21 +203,20 @@ def _targets(y: object, classes: Classes, name: str) -> list[list[float]]:
         if classes is not None:
             raise ValueError(f"classes one-hot encodes a column of labels, but {name} is a "
                              "table: its rows are the targets already")
-        return _rows(column, name)
+        return _rows(column, name), None
     if classes is not None:
-        return _one_hot(column, _class_list(classes), name)
+        classes = _class_list(classes)
+        return _one_hot(column, classes, name), classes
     if all(_is_label(v) for v in column):
         found = sorted(set(column), key=lambda v: (isinstance(v, str), v))
         if set(found) <= {0, 1} and not any(isinstance(v, str) for v in found):
-            return [[float(v)] for v in column]
+            return [[float(v)] for v in column], None
         if len(found) > MAX_CLASSES:
             raise ValueError(
                 f"{name} has {len(found)} different labels, too many to be classes (one output "
-                f"node each); if they are numbers to learn, give them as floats (y.astype(float)"
-                f", or 3.0 for 3 in a file), or name the classes with classes="
-            )
-        return _one_hot(column, found, name)
-    return [[finite_number(v, f"{name}[{i}] (row {i + 1})")] for i, v in enumerate(column)]
+                f"node each); if they are numbers to learn, {AS_NUMBERS[source]}")
+        return _one_hot(column, found, name), found
+    return [[finite_number(v, f"{name}[{i}] (row {i + 1})")] for i, v in enumerate(column)], None
 
 
 def _one_hot(labels: list[Any], classes: list[Any], name: str) -> list[list[float]]:
@@ -274,19 +306,28 @@ def _column_names(row: tuple[int, list[str]], path: Path) -> list[str]:
     return names
 
 
+class NoSuchColumnError(ValueError):
+    """The target names no column of the file: ``target``, and the file's ``names``."""
+
+    def __init__(self, message: str, target: int | str, names: list[str]) -> None:
+        super().__init__(message)
+        self.target, self.names = target, names
+
+
 def _target_column(target: int | str, names: list[str], path: Path) -> int:
     """The 0-based position of the target column."""
     if isinstance(target, str):
         if target not in names:
-            raise ValueError(f"{path}: no column named {excerpt(target)}; the columns are "
-                             f"{excerpt(names)}")
+            raise NoSuchColumnError(f"{path}: no column named {excerpt(target)}; the columns "
+                                    f"are {excerpt(names)}", target, names)
         return names.index(target)
     if not (is_number(target) and isinstance(target, Integral)):
         raise TypeError(f"target must be a column name or position, got "
                         f"{type(target).__name__}: {excerpt(target)}")
     if not -len(names) <= target < len(names):
-        raise ValueError(f"{path}: target {target} is not a column; the file has "
-                         f"{len(names)} (0 to {len(names) - 1}, or -1 for the last)")
+        raise NoSuchColumnError(f"{path}: target {target} is not a column; the file has "
+                                f"{len(names)} (0 to {len(names) - 1}, or -1 for the last)",
+                                int(target), names)
     return int(target) % len(names)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.files import atomic_write
+from autodiff.validate import whole_number
 from autodiff.views.widgets import stepper
 from nn.data.datasets import Example
 from nn.lecture.diagrams import draw_network
@@ -81,6 +82,8 @@ def _accuracy_curves(ax, xs, history: History) -> None:
     ax.set_ylabel("accuracy")
     ax.set_ylim(0.0, 1.05)
 
+MAX_RESOLUTION = 1000  # points along each side of a decision boundary's grid: a million in all
+
 
 def decision_boundary(
     net: MLP, data: Sequence[Example], ax=None, *, resolution: int = 60, title: str | None = None,
@@ -91,9 +94,14 @@ def decision_boundary(
     For networks with two inputs (like ``moons`` and ``circles``). With one
     output the shading is a^L itself (the 0.5 contour is the boundary); with
     several it is the predicted class. Returns the axes. The grid's
-    resolution^2 points go through ``nn.training.metrics.outputs`` (a forward-only
-    replay where ``engine`` allows, as in ``train``).
+    resolution^2 points (``resolution`` from 2 to ``MAX_RESOLUTION``) go through
+    ``nn.training.metrics.outputs`` (a forward-only replay where ``engine``
+    allows, as in ``train``).
     """
+    resolution = whole_number(resolution, "resolution", minimum=2)  # (a grid has two ends)
+    if resolution > MAX_RESOLUTION:
+        raise ValueError(f"resolution must be at most {MAX_RESOLUTION} (nn.lecture.plots."
+                         f"MAX_RESOLUTION: {MAX_RESOLUTION}^2 forward passes), got {resolution}")
     plt = _pyplot()
     if net.sizes[0] != 2:
         raise ValueError(f"a decision boundary needs a network with 2 inputs, got {net.sizes[0]}")

@@ -10,7 +10,9 @@ A model file is one JSON object:
      "training": null, or how the network was trained:
         {"data": how the data was made, as the command line describes it:
              {"dataset": "moons", "n": 200, "noise": 0.1, "seed": 0, "test_fraction": 0.2}
-             or {"csv": "iris.csv", "target": "species", "sha256": "...", "seed": 0, ...},
+             or {"csv": "iris.csv", "target": "species", "sha256": "...", "seed": 0, ...,
+                 "classes": ["setosa", "versicolor", "virginica"]}: the label of each
+                 output node, where the targets were made one-hot from labels,
          "history": the History of train(): its epochs, its arguments (the cost,
              m, eta, the seed, the length asked for) and its warnings,
          "shuffle": where its shuffling stopped (nn.training.records.ShuffleState)}}
@@ -41,7 +43,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from autodiff.files import READ_LIMIT, atomic_write, read_at_most
+from autodiff.files import (
+    READ_LIMIT,
+    KeyGivenTwiceError,
+    NonFiniteNumberError,
+    atomic_write,
+    parse_json,
+    read_at_most,
+)
 from autodiff.validate import excerpt, finite_number, is_number, plural
 from nn.data.datasets import MAX_EXAMPLES, examples_bound
 from nn.model.activations import ACTIVATIONS, Activation, as_activation
@@ -57,7 +66,8 @@ TRAINING_KEYS = ("data", "history", "shuffle")
 # What a description of the data may hold, and the JSON types of each.
 DATA_KEYS = {"dataset": (str,), "n": (int, type(None)), "noise": (int, float, type(None)),
              "csv": (str,), "target": (int, str), "header": (bool, type(None)),
-             "sha256": (str,), "seed": (int,), "test_fraction": (int, float)}
+             "sha256": (str,), "seed": (int,), "test_fraction": (int, float),
+             "classes": (list,)}
 MAX_BYTES = READ_LIMIT  # 64 MiB: some three million weights, beyond any network of Values
 
 
@@ -179,15 +189,15 @@ def _read_text(path: Path, max_bytes: int) -> str:
 
 def _parse(text: str, path: Path) -> object:
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_twice)
+        return parse_json(text)
     except json.JSONDecodeError as e:
         raise ModelFileError(
             path, f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
         ) from e
-    except _NonFinite as e:
-        raise ModelFileError(path, f"numbers must be finite, found {e.args[0]}") from e
-    except _Twice as e:
-        raise ModelFileError(path, f"the key {excerpt(e.args[0])} is given twice in one object; "
+    except NonFiniteNumberError as e:
+        raise ModelFileError(path, str(e)) from e
+    except KeyGivenTwiceError as e:
+        raise ModelFileError(path, f"the key {excerpt(e.key)} is given twice in one object; "
                                    "a model file gives each once") from e
     except RecursionError:
         raise ModelFileError(path, "not a model file: its JSON is nested too deeply to read") \
@@ -210,9 +220,21 @@ def _to_dict(net: MLP) -> dict:
         "activations": list(net.activations),
         "init": net.init,
         "seed": seed,
-        "weights": [[[w.data for w in n.w] for n in layer.neurons] for layer in net.layers],
-        "biases": [[n.b.data for n in layer.neurons] for layer in net.layers],
+        "weights": [[[_saved(w.data, "weights", l, j, k) for k, w in enumerate(n.w)]
+                     for j, n in enumerate(layer.neurons)]
+                    for l, layer in enumerate(net.layers, start=2)],
+        "biases": [[_saved(n.b.data, "biases", l, j) for j, n in enumerate(layer.neurons)]
+                   for l, layer in enumerate(net.layers, start=2)],
     }
+
+
+def _saved(v: object, key: str, layer_no: int, *jk: int) -> float:
+    """A parameter as it is saved: refused, naming it, where load() would refuse it."""
+    if type(v) is float and v - v == 0.0:  # (the usual case, at once)
+        return v
+    return _number(v, _where(key, layer_no, *jk),
+                   lambda problem: ValueError(f"cannot save the network: {problem} (a model "
+                                              "file holds finite numbers only)"))
 
 
 def _training(history: History | None, data: dict | None, path: Path) -> dict:
@@ -265,6 +287,11 @@ def _check_data_description(data: object, bad: Callable[[str], Exception]) -> No
                       f", got {excerpt(value)}")
     if isinstance(data.get("n"), int) and data["n"] > MAX_EXAMPLES:  # (before any is made)
         raise bad(f"n must be {examples_bound(data['n'])}")
+    classes = data.get("classes", ["a", "b"])
+    if len(classes) < 2 or len(set(map(repr, classes))) < len(classes) or not all(
+            isinstance(c, (str, int)) and not isinstance(c, bool) for c in classes):
+        raise bad(f"classes must list two or more different labels (texts or integers), got "
+                  f"{excerpt(classes)}")
 
 
 def _from_dict(model: dict, version: int, known: Sequence[Activation],
@@ -395,30 +422,6 @@ def _number(v: object, where: str, bad) -> float:
         return finite_number(v, where)
     except ValueError as e:
         raise bad(str(e)) from None
-
-
-class _NonFinite(Exception):
-    pass
-
-
-class _Twice(Exception):
-    pass
-
-
-def _reject_constant(token: str) -> float:
-    raise _NonFinite(token)
-
-
-def _no_twice(pairs: list[tuple[str, object]]) -> dict:
-    """A JSON object as a dict, refusing a key given twice (JSON readers disagree on which wins)."""
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _Twice(key)
-            seen.add(key)
-    return found
 
 
 def _json_type_name(t: type) -> str:

@@ -31,7 +31,7 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
         "(the CPU build is enough)"
     ) from error
 
-from autodiff.validate import finite_vectors, plural
+from autodiff.validate import finite_vectors, not_finite, plural
 from nn.data.datasets import checked_data
 from nn.model.activations import BUILT_IN, Activation
 from nn.model.activations import linear as identity
@@ -401,5 +401,5 @@ def _device(device: str | None) -> torch.device:
 
 def _finite_cost(C: float) -> float:
     if not math.isfinite(C):
-        raise OverflowError(f"C = {C!r}: the cost went beyond the largest float")
+        raise OverflowError(f"C = {C!r}: the cost is {not_finite(C)}")
     return C

@@ -149,3 +149,16 @@ def test_a_seed_is_a_whole_number_from_0_or_none():
         random_seed(-1)
     with pytest.raises(TypeError, match="data_seed must be"):
         random_seed(0.5, "data_seed")
+
+
+def test_nan_is_not_called_beyond_the_largest_float():
+    from autodiff import Value
+    from autodiff.validate import not_finite
+    from autodiff.value import _raise_gradient_overflow
+
+    assert not_finite(math.inf) == not_finite(-math.inf) == "beyond the largest float"
+    assert not_finite(math.nan).startswith("not a number (NaN")
+    v = Value(1.0)
+    v.grad = math.nan  # (as inf - inf in backward's sums would leave it)
+    with pytest.raises(OverflowError, match=r"is nan \(not a number: an inf met another inf, "):
+        _raise_gradient_overflow([v])

@@ -191,3 +191,52 @@ def test_ctrl_c_then_resume_ends_with_the_weights_of_one_run(tmp_path, run_cli, 
     result = run_cli(tmp_path, "train", "--resume", "part.json")  # to the 60 epochs asked
     assert result.returncode == 0, result.stderr
     assert weight_bits(bits, tmp_path / "part.json") == weight_bits(bits, tmp_path / "whole.json")
+
+
+# ---------------------------------------------------------------- classes by name
+
+
+def _labelled(path: Path, labels: str, n: int = 30) -> Path:
+    """A CSV file of two inputs and a text label cycling through ``labels`` (a, b, c...)."""
+    rows = ["u,v,label"] + [f"{(i % len(labels)) + 0.1 * (i % 7)},{i % 5},{labels[i % len(labels)]}"
+                            for i in range(n)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_model_keeps_its_class_names_and_evaluation_maps_by_name(tmp_path, run_cli):
+    from nn.data.tables import from_arrays
+
+    _labelled(tmp_path / "abc.csv", "abc")
+    assert run_cli(tmp_path, "train", "--data", "abc.csv", *FEW, "--out", "m.json").returncode == 0
+    assert read_model(tmp_path / "m.json").data["classes"] == ["a", "b", "c"]
+    # a file without class a: its b and c are the model's b and c, not its first two outputs
+    _labelled(tmp_path / "bc.csv", "bc")
+    result = run_cli(tmp_path, "evaluate", "m.json", "--data", "bc.csv", "--all")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(",") for line in (tmp_path / "bc.csv").read_text().split()[1:]]
+    data = from_arrays([[float(u), float(v)] for u, v, _ in rows], [c for *_, c in rows],
+                       classes=["a", "b", "c"])
+    _, accuracy = evaluate(load(tmp_path / "m.json"), data)
+    assert f"accuracy = {accuracy:.3f}" in result.stdout
+    # a class the model never saw is named, not taken for the one in its place
+    _labelled(tmp_path / "bcd.csv", "bcd")
+    result = run_cli(tmp_path, "evaluate", "m.json", "--data", "bcd.csv")
+    assert result.returncode == 1 and result.stderr == (
+        "deltagrad evaluate: error: bcd.csv, line 4 (label): 'd' is not one of the classes "
+        "['a', 'b', 'c']\n")
+
+
+def test_an_unknown_cost_in_a_model_file_is_an_error_not_quadratic(tmp_path, run_cli):
+    import json
+
+    assert run_cli(tmp_path, "train", *FEW, "--out", "m.json").returncode == 0
+    model = json.loads((tmp_path / "m.json").read_text())
+    model["training"]["history"]["arguments"]["cost"] = "hinge"
+    (tmp_path / "m.json").write_text(json.dumps(model))
+    for command in (["evaluate", "m.json"], ["compare", "m.json", "--no-torch"]):
+        result = run_cli(tmp_path, *command)
+        assert result.returncode == 1 and result.stderr == (
+            f"deltagrad {command[0]}: error: m.json was trained with the cost 'hinge', which "
+            "the command line does not know: give --cost cross_entropy or --cost quadratic\n")
+        assert run_cli(tmp_path, *command, "--cost", "quadratic").returncode == 0

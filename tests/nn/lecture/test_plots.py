@@ -212,3 +212,18 @@ def test_the_time_machine_slides_through_the_steps_and_has_a_static_view(plt, ke
 def test_the_time_machine_needs_kept_steps(plt, history):
     with pytest.raises(ValueError, match='kept no steps: train with keep="steps"'):
         time_machine_frames(history)
+
+
+@pytest.mark.parametrize("resolution, error", [
+    (1, r"resolution must be a whole number >= 2, got 1"),
+    (0, r"resolution must be a whole number >= 2, got 0"),
+    (2.5, r"resolution must be a whole number, got float"),
+    (10**6, r"resolution must be at most 1000 \(nn.lecture.plots.MAX_RESOLUTION"),
+])
+def test_a_grid_too_small_or_too_large_is_refused(plt, resolution, error):
+    from nn.lecture.plots import decision_boundary
+    from nn.model.layers import MLP
+
+    with pytest.raises((ValueError, TypeError), match=error):
+        decision_boundary(MLP([2, 3, 1], seed=0), [([0.0, 0.0], [0.0]), ([1.0, 1.0], [1.0])],
+                          resolution=resolution)

@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import re
 import struct
 
 import pytest
@@ -523,3 +524,14 @@ def test_save_keeps_a_private_model_private(tmp_path):
     path.chmod(0o600)
     save(MLP([2, 1], seed=1), path)
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("number, said", [(True, "must be a number, got True"),
+                                          (float("inf"), "must be a finite number, got inf"),
+                                          (float("nan"), "must be a finite number, got nan")])
+def test_save_refuses_what_load_would_refuse(tmp_path, number, said):
+    net = MLP([2, 3, 1], seed=0)
+    net.layers[0].neurons[1].w[0].data = number
+    with pytest.raises(ValueError, match=re.escape(f"weights[0][1][0] (w_21^2) {said}")):
+        save(net, tmp_path / "m.json")
+    assert os.listdir(tmp_path) == []
