@@ -37,18 +37,22 @@ travel by pickle, so they must be picklable (plain data).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import pickle
 import re
+import selectors
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 STARTUP_SECONDS = 60.0  # for the child's interpreter to start and import deltagrad
 WHERE_SECONDS = 1.0  # for the child to say where it is, before it is killed
@@ -134,7 +138,7 @@ class Outcome:
 
 def run_isolated(
     target: str, *args: object, limits: Limits = Limits(),
-    folder: str | os.PathLike | None = None,
+    folder: str | os.PathLike[str] | None = None,
 ) -> Outcome:
     """Run ``target(*args)`` in a child process within ``limits``; what became of it.
 
@@ -165,12 +169,26 @@ def phase(text: str, seconds: float | None = None, whose: str = "") -> None:
 # ---------------------------------------------------------------- the parent's side
 
 
+@dataclass
+class _Phase:
+    """What the child said it does, the seconds that may take, whose work it is, and since when."""
+
+    text: str
+    seconds: float
+    whose: str
+    since: float
+
+
 class _Child:
     """One child process, from its start to its end, and what it said and printed."""
 
-    def __init__(self, target: str, args: tuple, limits: Limits, folder: Path) -> None:
+    def __init__(self, target: str, args: tuple[object, ...], limits: Limits,
+                 folder: Path) -> None:
         self.target, self.args, self.limits, self.folder = target, args, limits, folder
-        self.messages: list[tuple] = []
+        self.started: float | None = None  # when the function started (time.monotonic)
+        self.notes: list[str] = []
+        self.phase: _Phase | None = None
+        self.end: tuple[str, Any, Any] | None = None  # ("returned", value, _) or ("raised", ...)
         self.pending = b""  # bytes of a message not yet whole
         self.output = bytearray()
         self.cut = 0
@@ -193,19 +211,25 @@ class _Child:
             where = self.where_file.read_text("utf-8", "replace") if timed_out else ""
         return self._outcome(timed_out, where, time.monotonic() - self.spawned)
 
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes], IO[bytes]]:
+        """The child's stdin, stdout and stderr (all three are pipes)."""
+        stdin, stdout, stderr = self.process.stdin, self.process.stdout, self.process.stderr
+        assert stdin is not None and stdout is not None and stderr is not None
+        return stdin, stdout, stderr
+
     def _send_request(self, request: bytes) -> None:
+        stdin = self._pipes()[0]
         try:
-            self.process.stdin.write(request)
-            self.process.stdin.close()
+            stdin.write(request)
+            stdin.close()
         except BrokenPipeError:  # the child died at once; its output says why
             pass
 
     def _watch(self) -> bool:
         """Read the child's messages and output until it ends or its time is up; True if up."""
-        import selectors
-
-        readers = {self.process.stdout.fileno(): self._said,
-                   self.process.stderr.fileno(): self._printed}
+        _, stdout, stderr = self._pipes()
+        readers: dict[int, Callable[[bytes], None]] = {stdout.fileno(): self._said,
+                                                       stderr.fileno(): self._printed}
         with selectors.DefaultSelector() as selector:
             for fd in readers:
                 selector.register(fd, selectors.EVENT_READ)
@@ -214,42 +238,26 @@ class _Child:
                 if left <= 0:
                     self._ask_where()
                     return True
-                self._read(selector, readers, min(left, 0.25))
-            self._read(selector, readers, 0.0, until_quiet=True)
+                _read(selector, readers, min(left, 0.25))
+            _read(selector, readers, 0.0, until_quiet=True)
         return False
 
-    def _read(self, selector, readers: dict, timeout: float, until_quiet: bool = False) -> None:
-        while True:
-            ready = selector.select(timeout)
-            for key, _ in ready:
-                data = os.read(key.fd, 1 << 16)
-                if data:
-                    readers[key.fd](data)
-                else:
-                    selector.unregister(key.fd)
-            if not (until_quiet and ready and selector.get_map()):
-                return
-
     def _deadline(self) -> float:
-        """When the child's time is up: its start, its phase's and its total's limits."""
-        started = [m for m in self.messages if m[0] == "started"]
-        if not started:
+        """When the child's time is up: its start's, its phase's or its total's limit."""
+        if self.started is None:
             return self.spawned + STARTUP_SECONDS
-        start = started[0][2]
-        phases = [m for m in self.messages if m[0] == "phase"]
-        total = start + (self.limits.total or self.limits.seconds)
-        if not phases:
-            return min(start + self.limits.seconds, total)
-        seconds = phases[-1][2] if phases[-1][2] is not None else self.limits.seconds
-        return min(phases[-1][-1] + seconds, total)
+        total = self.started + (self.limits.total or self.limits.seconds)
+        if self.phase is None:
+            return min(self.started + self.limits.seconds, total)
+        return min(self.phase.since + self.phase.seconds, total)
 
     def _printed(self, data: bytes) -> None:
-        room = self.limits.output - len(self.output)
-        self.output.extend(data[:max(room, 0)])
-        self.cut += max(len(data) - max(room, 0), 0)
+        room = max(self.limits.output - len(self.output), 0)
+        self.output.extend(data[:room])
+        self.cut += max(len(data) - room, 0)
 
     def _said(self, data: bytes) -> None:
-        """Whole messages from the child: a length, then a pickle; each stamped on arrival."""
+        """Whole messages from the child: a length, then a pickle."""
         self.pending += data
         while len(self.pending) >= _HEADER.size:
             (length,) = _HEADER.unpack_from(self.pending)
@@ -262,11 +270,17 @@ class _Child:
             except Exception as error:  # a result that does not unpickle here
                 message = ("raised", f"its result could not be read: {type(error).__name__}: "
                                      f"{error}", [])
-            if message[0] == "started":
-                message = (*message, time.monotonic())
-            elif message[0] == "phase":
-                message = (*message, time.monotonic())
-            self.messages.append(message)
+            self._heard(message)
+
+    def _heard(self, message: tuple[Any, ...]) -> None:
+        kind, *said = message
+        if kind == "started":
+            self.started, self.notes = time.monotonic(), said[0]
+        elif kind == "phase":
+            text, seconds, whose = said
+            self.phase = _Phase(text, seconds or self.limits.seconds, whose, time.monotonic())
+        else:
+            self.end = (kind, said[0], said[1] if len(said) > 1 else None)
 
     def _ask_where(self) -> None:
         """Ask a child out of time where it is (faulthandler writes its stacks to a file).
@@ -288,57 +302,58 @@ class _Child:
 
     def _kill(self) -> None:
         """End the child and everything it started (its process group), and reap it."""
-        if self.process.poll() is None or os.name == "posix":
-            with contextlib.suppress(OSError):
-                if os.name == "posix":
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                else:
-                    self.process.kill()
+        with contextlib.suppress(OSError):
+            if os.name == "posix":  # (even when it has ended: what it started may live on)
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+        for stream in self._pipes():
             with contextlib.suppress(OSError):
                 stream.close()
 
     def _outcome(self, timed_out: bool, where: str, seconds: float) -> Outcome:
-        started = [m for m in self.messages if m[0] == "started"]
-        phases = [m for m in self.messages if m[0] == "phase"]
-        ends = [m for m in self.messages if m[0] in ("returned", "raised")]
-        common = dict(
-            output=self.output.decode("utf-8", errors="replace"), cut=self.cut,
-            exit_code=self.process.returncode, seconds=seconds,
-            phase=phases[-1][1] if phases else "", whose=phases[-1][3] if phases else "",
-            notes=started[0][1] if started else [])
-        whose = common["whose"]
-        if ends and ends[-1][0] == "returned":
-            return Outcome("returned", "it returned", value=ends[-1][1], **common)
-        if ends:
-            _, error, frames = ends[-1]
-            return Outcome("raised", f"it raised {error}", error=error, traceback=frames,
-                           **common)
+        def outcome(status: str, reason: str, **more: Any) -> Outcome:
+            return Outcome(status, reason, output=self.output.decode("utf-8", errors="replace"),
+                           cut=self.cut, exit_code=self.process.returncode, seconds=seconds,
+                           phase=self.phase.text if self.phase else "",
+                           whose=self.phase.whose if self.phase else "", notes=self.notes,
+                           **more)
+
+        if self.end is not None and self.end[0] == "returned":
+            return outcome("returned", "it returned", value=self.end[1])
+        if self.end is not None:
+            _, error, frames = self.end
+            return outcome("raised", f"it raised {error}", error=error, traceback=frames)
         if timed_out:
-            limit = self._limit_of_last_phase(phases)
-            return Outcome("timed out", f"it did not finish within {limit:g} s"
-                           + (f" ({whose}'s time)" if whose else ""),
-                           traceback=_frames(where), **common)
-        return self._ended(common, started)
-
-    def _limit_of_last_phase(self, phases: list) -> float:
-        if phases and phases[-1][2] is not None:
-            return phases[-1][2]
-        return self.limits.seconds
-
-    def _ended(self, common: dict, started: list) -> Outcome:
-        """The child ended without returning: by itself, or by a signal."""
+            limit = self.phase.seconds if self.phase else self.limits.seconds
+            whose = f" ({self.phase.whose}'s time)" if self.phase and self.phase.whose else ""
+            return outcome("timed out", f"it did not finish within {limit:g} s{whose}",
+                           traceback=_frames(where))
         code = self.process.returncode
         if code is not None and code < 0:
-            name = _signal_name(-code)
             memory = (f", perhaps out of its memory ({_size(self.limits.memory)})"
                       if self.limits.memory and -code in (6, 9) else "")
-            return Outcome("crashed", f"the process was ended by {name}{memory}", **common)
-        before = "before it started" if not started else "before the function returned"
-        return Outcome("exited", f"the process ended with exit status {code} {before} "
-                                 "(os._exit, or sys.exit in a thread?)", **common)
+            return outcome("crashed", f"the process was ended by {_signal_name(-code)}{memory}")
+        before = "before it started" if self.started is None else "before the function returned"
+        return outcome("exited", f"the process ended with exit status {code} {before} "
+                                 "(os._exit, or sys.exit in a thread?)")
+
+
+def _read(selector: selectors.BaseSelector, readers: dict[int, Callable[[bytes], None]],
+          timeout: float, until_quiet: bool = False) -> None:
+    """Hand what the child's pipes hold to their readers; with ``until_quiet``, all of it."""
+    while True:
+        ready = selector.select(timeout)
+        for key, _ in ready:
+            data = os.read(key.fd, 1 << 16)
+            if data:
+                readers[key.fd](data)
+            else:
+                selector.unregister(key.fd)
+        if not (until_quiet and ready and selector.get_map()):
+            return
 
 
 def _absolute_path() -> list[str]:
@@ -382,7 +397,7 @@ def _size(n: int) -> str:
 
 # ---------------------------------------------------------------- the child's side
 
-_CHANNEL = None  # the child's pipe to the parent, in a child process
+_CHANNEL: IO[bytes] | None = None  # the child's pipe to the parent, in a child process
 
 
 def _serve(where_path: str) -> None:
@@ -401,13 +416,14 @@ def _serve(where_path: str) -> None:
     target, args, limits = pickle.load(sys.stdin.buffer)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # no input: input() ends at once
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, ValueError):
+        if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors="backslashreplace", line_buffering=True)
     where = open(where_path, "w", encoding="utf-8")  # noqa: SIM115 (open until the end)
     with contextlib.suppress(AttributeError, ValueError, RuntimeError):  # (no SIGUSR1: Windows)
         faulthandler.register(signal.SIGUSR1, file=where, all_threads=True)
     notes = _set_memory_limit(limits.memory)
     module, name = target.split(":", 1)
+    result: tuple[Any, ...]
     try:
         function = getattr(importlib.import_module(module), name)
         _send(("started", notes))
@@ -424,7 +440,7 @@ def _serve(where_path: str) -> None:
     os._exit(0)
 
 
-def _raised(error: BaseException) -> tuple:
+def _raised(error: BaseException) -> tuple[str, str, list[tuple[str, int, str]]]:
     """("raised", the error in one line, its frames) for the parent."""
     import traceback
 
@@ -434,9 +450,10 @@ def _raised(error: BaseException) -> tuple:
     return ("raised", type(error).__name__ + (f": {lines[0]}" if lines else ""), frames)
 
 
-def _send(message: tuple) -> None:
+def _send(message: tuple[Any, ...]) -> None:
     body = pickle.dumps(message)
-    _CHANNEL.write(_HEADER.pack(len(body)) + body)
+    if _CHANNEL is not None:
+        _CHANNEL.write(_HEADER.pack(len(body)) + body)
 
 
 def _set_memory_limit(memory: int | None) -> list[str]:

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nn.checking.checker import check_backprop, check_backprop_batch, place, said
 from nn.checking.exercises import Exercise, exercise
@@ -66,11 +67,11 @@ def check_file(request: FileCheck) -> BackpropCheck | str:
         return str(error)
 
 
-def _phased(fn: Callable, name: str, seconds: float) -> Callable:
+def _phased(fn: Callable[..., Any], name: str, seconds: float) -> Callable[..., Any]:
     """``fn``, saying when the student's time starts and when the checker's starts again."""
 
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: Any, **kwargs: Any) -> Any:
         phase(name, seconds, "student")
         try:
             return fn(*args, **kwargs)
@@ -80,18 +81,20 @@ def _phased(fn: Callable, name: str, seconds: float) -> Callable:
     return run
 
 
-def _run(fn: Callable, ex: Exercise, request: FileCheck) -> BackpropCheck:
-    options = dict(arrays=request.arrays, rtol=request.rtol, atol=request.atol)
+def _run(fn: Callable[..., Any], ex: Exercise, request: FileCheck) -> BackpropCheck:
+    arrays, rtol, atol = request.arrays, request.rtol, request.atol
     try:
         if request.batch:
             xs, ys = ex.batch(request.batch)
-            return check_backprop_batch(fn, ex.net, xs, ys, request.cost, **options)
-        return check_backprop(fn, ex.net, ex.x, ex.y, request.cost, **options)
+            return check_backprop_batch(fn, ex.net, xs, ys, request.cost, arrays=arrays,
+                                        rtol=rtol, atol=atol)
+        return check_backprop(fn, ex.net, ex.x, ex.y, request.cost, arrays=arrays, rtol=rtol,
+                              atol=atol)
     except TypeError as error:  # only the function's signature is refused so
         raise StudentCodeError(f"{Path(request.file).name}: {error}") from None
 
 
-def load_function(path: Path, name: str) -> Callable:
+def load_function(path: Path, name: str) -> Callable[..., Any]:
     """``name`` from the Python file ``path``, imported as ``import <stem>`` would import it."""
     if not path.exists():
         raise StudentCodeError(f"no such file: {path}")
@@ -103,7 +106,9 @@ def load_function(path: Path, name: str) -> Callable:
     stem = path.stem
     module_name = stem if stem.isidentifier() and stem not in sys.modules else "deltagrad_student"
     loader = importlib.machinery.SourceFileLoader(module_name, str(path))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(module_name, loader))
+    spec = importlib.util.spec_from_loader(module_name, loader)
+    assert spec is not None  # (a loader given: a spec made)
+    module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
         loader.exec_module(module)
@@ -122,4 +127,4 @@ def load_function(path: Path, name: str) -> Callable:
         raise StudentCodeError(f"{path.name} defines no function {name}{others}")
     if not callable(fn):
         raise StudentCodeError(f"{name} in {path.name} is a {type(fn).__name__}, not a function")
-    return fn
+    return fn  # type: ignore[no-any-return]  # (a module's attribute: what the file made)

@@ -179,12 +179,12 @@ def _at_least(value: int, minimum: int) -> int:
 
 
 def data_type(text: str) -> str | Path:
-    """A dataset's name, or a CSV file."""
+    """A dataset's name, or a CSV file (or a pipe giving one: ``--data <(zcat d.csv.gz)``)."""
     if text in DATASETS:
         return text
     path = Path(text)
     try:
-        is_file = path.is_file()
+        is_file = path.exists() and not path.is_dir()
     except OSError:  # a name too long for a file, say
         is_file = False
     if path.suffix.lower() == ".csv" or is_file:
