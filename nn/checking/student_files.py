@@ -29,6 +29,7 @@ from nn.checking.checker import check_backprop, check_backprop_batch, place, sai
 from nn.checking.exercises import Exercise, exercise
 from nn.checking.isolation import phase
 from nn.checking.reports import BackpropCheck
+from nn.model.costs import quadratic_cost
 
 CHECKER_SECONDS = 60.0  # for each part of the checker's own work: the exercise, the comparison
 
@@ -45,7 +46,7 @@ class FileCheck:
     function: str = "backprop"
     seed: int = 0
     sizes: tuple[int, ...] = (2, 2, 2)
-    cost: str = "quadratic"
+    cost: str = quadratic_cost.name
     arrays: str = "lists"
     batch: int | None = None
     rtol: float = 1e-5
