@@ -42,12 +42,12 @@ import json
 import os
 import pickle
 import re
-import selectors
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +56,7 @@ from typing import IO, Any
 
 STARTUP_SECONDS = 60.0  # for the child's interpreter to start and import deltagrad
 WHERE_SECONDS = 1.0  # for the child to say where it is, before it is killed
+POLL_SECONDS = 0.02  # how often the parent looks whether the child has ended
 _HEADER = struct.Struct("!I")  # a message's length, before its pickle
 
 # How a child process is started: the parent's path, then the function that serves it.
@@ -203,11 +204,17 @@ class _Child:
                  str(self.where_file)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 cwd=self.folder, env=_environment(), start_new_session=True)
+            readers = self._start_readers()
             try:
                 self._send_request(request)
                 timed_out = self._watch()
             finally:  # (also on Ctrl-C in the parent: the child goes with it)
                 self._kill()
+                for reader in readers:  # (the pipes end with the child and all it started)
+                    reader.join(timeout=10)
+                for pipe in self._pipes():
+                    with contextlib.suppress(OSError):
+                        pipe.close()
             where = self.where_file.read_text("utf-8", "replace") if timed_out else ""
         return self._outcome(timed_out, where, time.monotonic() - self.spawned)
 
@@ -225,21 +232,25 @@ class _Child:
         except BrokenPipeError:  # the child died at once; its output says why
             pass
 
-    def _watch(self) -> bool:
-        """Read the child's messages and output until it ends or its time is up; True if up."""
+    def _start_readers(self) -> list[threading.Thread]:
+        """Threads that read the child's messages (stdout) and output (stderr) as they come,
+        so that neither pipe fills and blocks it (threads: pipes can be waited on alike
+        everywhere, Windows included)."""
         _, stdout, stderr = self._pipes()
-        readers: dict[int, Callable[[bytes], None]] = {stdout.fileno(): self._said,
-                                                       stderr.fileno(): self._printed}
-        with selectors.DefaultSelector() as selector:
-            for fd in readers:
-                selector.register(fd, selectors.EVENT_READ)
-            while self.process.poll() is None:
-                left = self._deadline() - time.monotonic()
-                if left <= 0:
-                    self._ask_where()
-                    return True
-                _read(selector, readers, min(left, 0.25))
-            _read(selector, readers, 0.0, until_quiet=True)
+        readers = [threading.Thread(target=_drain, args=(pipe, use), daemon=True)
+                   for pipe, use in ((stdout, self._said), (stderr, self._printed))]
+        for reader in readers:
+            reader.start()
+        return readers
+
+    def _watch(self) -> bool:
+        """Wait until the child ends or its time is up; True if it is up."""
+        while self.process.poll() is None:
+            left = self._deadline() - time.monotonic()
+            if left <= 0:
+                self._ask_where()
+                return True
+            time.sleep(min(left, POLL_SECONDS))
         return False
 
     def _deadline(self) -> float:
@@ -309,9 +320,6 @@ class _Child:
                 self.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
-        for stream in self._pipes():
-            with contextlib.suppress(OSError):
-                stream.close()
 
     def _outcome(self, timed_out: bool, where: str, seconds: float) -> Outcome:
         def outcome(status: str, reason: str, **more: Any) -> Outcome:
@@ -341,19 +349,12 @@ class _Child:
                                  "(os._exit, or sys.exit in a thread?)")
 
 
-def _read(selector: selectors.BaseSelector, readers: dict[int, Callable[[bytes], None]],
-          timeout: float, until_quiet: bool = False) -> None:
-    """Hand what the child's pipes hold to their readers; with ``until_quiet``, all of it."""
-    while True:
-        ready = selector.select(timeout)
-        for key, _ in ready:
-            data = os.read(key.fd, 1 << 16)
-            if data:
-                readers[key.fd](data)
-            else:
-                selector.unregister(key.fd)
-        if not (until_quiet and ready and selector.get_map()):
-            return
+def _drain(pipe: IO[bytes], use: Callable[[bytes], None]) -> None:
+    """Hand what comes through ``pipe`` to ``use``, until the pipe ends."""
+    read = getattr(pipe, "read1", pipe.read)
+    with contextlib.suppress(OSError, ValueError):  # (closed under it: a grandchild kept it)
+        for data in iter(lambda: read(1 << 16), b""):
+            use(data)
 
 
 def _absolute_path() -> list[str]:
