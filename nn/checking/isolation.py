@@ -85,12 +85,13 @@ class Limits:
     def __post_init__(self) -> None:
         for name in ("seconds", "total"):
             value = getattr(self, name)
-            if value is not None and not 0 < value <= MOST_SECONDS:
-                raise ValueError(f"{name} must be more than 0 and at most {MOST_SECONDS:g} "
-                                 f"(a day), got {value!r}")
+            if value is not None and not LEAST_SECONDS <= value <= MOST_SECONDS:
+                raise ValueError(f"{name} must be {SECONDS_RANGE}, got {value!r}")
 
 
+LEAST_SECONDS = 0.1  # the parent looks every POLL_SECONDS: less could not be kept to
 MOST_SECONDS = 86_400.0  # a day: longer is a mistake (and beyond what timers take)
+SECONDS_RANGE = f"from {LEAST_SECONDS:g} to {MOST_SECONDS:g} seconds (a day)"
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from autodiff.files import check_writable
 from autodiff.validate import excerpt, plural
-from nn.checking.isolation import MOST_SECONDS
+from nn.checking.isolation import LEAST_SECONDS, MOST_SECONDS, SECONDS_RANGE
 from nn.data.datasets import DATASETS, MAX_EXAMPLES, load_dataset, split
 from nn.data.tables import NoSuchColumnError, csv_examples, read_csv_file
 from nn.model.costs import COSTS, Cost, as_cost, quadratic_cost
@@ -145,11 +145,10 @@ def positive_float(text: str) -> float:
 
 
 def seconds_type(text: str) -> float:
-    """A time in seconds: more than 0, and at most a day (what a timer takes)."""
+    """A time in seconds: from a tenth of a second to a day (``nn.checking.isolation``)."""
     value = _read(text, float)
-    if not 0.0 < value <= MOST_SECONDS:
-        raise argparse.ArgumentTypeError(f"expected seconds, more than 0 and at most "
-                                         f"{MOST_SECONDS:g} (a day), got {excerpt(text)}")
+    if not LEAST_SECONDS <= value <= MOST_SECONDS:
+        raise argparse.ArgumentTypeError(f"expected {SECONDS_RANGE}, got {excerpt(text)}")
     return value
 
 
