@@ -46,7 +46,7 @@ AS_NUMBERS = {"arrays": "give them as floats (y.astype(float)), or name the clas
               "file": "write them with a fraction (3.0 for 3) to learn them as numbers"}
 
 
-class Examples(list):
+class Examples(list[tuple[list[float], list[float]]]):
     """A list of examples (x, y) that knows the classes its targets stand for.
 
     ``classes`` is the label of each output node, in order, where the targets
@@ -54,7 +54,7 @@ class Examples(list):
     None where they are numbers (labels 0 and 1 included: one output node).
     """
 
-    classes: list | None = None
+    classes: list[Any] | None = None
 
 
 def from_arrays(X: object, y: object, classes: Classes = None) -> Dataset:
@@ -113,7 +113,7 @@ def read_csv_file(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
 
 
 def csv_examples(
-    raw: bytes, path: str | os.PathLike, target: int | str = -1, *,
+    raw: bytes, path: str | os.PathLike[str], target: int | str = -1, *,
     header: bool | None = None, classes: Classes = None,
 ) -> Dataset:
     """The examples of the bytes ``raw`` of the CSV file ``path``, as ``load_csv`` reads them."""
@@ -141,7 +141,7 @@ def csv_examples(
     return _examples(X, y, classes, f"{path}: X", f"{path}: {names[t]}", "file")
 
 
-def _known_labels(y: list, labels: list[tuple[int, str]], classes: list, path: Path,
+def _known_labels(y: list[Any], labels: list[tuple[int, str]], classes: list[Any], path: Path,
                   name: str) -> None:
     known = set(classes)
     for label, (line, _) in zip(y, labels):
@@ -192,7 +192,7 @@ def _rows(X: object, name: str) -> list[list[float]]:
 
 def _targets(
     y: object, classes: Classes, name: str, source: str
-) -> tuple[list[list[float]], list | None]:
+) -> tuple[list[list[float]], list[Any] | None]:
     """The targets: the rows of a table, or a column of labels as module's docstring says;
     and the classes of the output nodes where they were made one-hot (else None)."""
     column = _plain(y)
@@ -297,7 +297,7 @@ def _column_names(row: tuple[int, list[str]], path: Path) -> list[str]:
     """The header row's names, each given once (a target named twice would be either)."""
     line, fields = row
     names = [name.strip() for name in fields]
-    first = {}
+    first: dict[str, int] = {}
     for k, name in enumerate(names):
         if name in first:
             raise ValueError(f"{path}, line {line}: columns {first[name] + 1} and {k + 1} are "
