@@ -15,7 +15,10 @@ True
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
+from itertools import chain
+from typing import cast
 
 from autodiff import Value
 from nn.data.datasets import Example, check_data
@@ -71,28 +74,39 @@ def accuracy(
         )
     if not is_classification(targets):
         return None
-    right = sum(predicted_class(a) == true_class(y) for a, y in zip(outputs, targets))
+    right = sum(map(operator.eq, predicted_classes(outputs), map(true_class, targets)))
     return right / len(targets)
 
 
 def is_classification(targets: Sequence[Sequence[float]]) -> bool:
     """True when every target is a class: [0] or [1] for one output, one-hot for several."""
-    for y in targets:
-        if any(y_j not in (0.0, 1.0) for y_j in y):
-            return False
-        if len(y) > 1 and sum(y) != 1.0:
-            return False
-    return True
+    if not {*chain.from_iterable(targets)} <= {0.0, 1.0}:
+        return False
+    one_hot = [y for y in targets if len(y) > 1]
+    return {*map(sum, one_hot)} <= {1.0}
+
+
+def predicted_classes(outputs: Sequence[Sequence[Value | float]]) -> list[int]:
+    """``predicted_class`` of each output (at once for outputs of several floats, as the
+    engines give them: the first of equal largest a_j)."""
+    if min(map(len, outputs)) > 1 and _FLOAT.issuperset(map(type, chain.from_iterable(outputs))):
+        floats = cast(Sequence[Sequence[float]], outputs)
+        return [a.index(max(a)) for a in floats]
+    return [predicted_class(a) for a in outputs]
 
 
 def predicted_class(a: Sequence[Value | float]) -> int:
-    """The class a network's output stands for: a >= 0.5 for one output, else the argmax."""
+    """The class a network's output stands for: a >= 0.5 for one output, else the argmax
+    (the first of equal largest a_j)."""
     values = [v.data if isinstance(v, Value) else v for v in a]
     if len(values) == 1:
         return int(values[0] >= 0.5)
-    return max(range(len(values)), key=values.__getitem__)
+    return values.index(max(values))
 
 
 def true_class(y: Sequence[float]) -> int:
     """The class of a target: y itself for one output, else the position of the 1."""
-    return int(y[0]) if len(y) == 1 else list(y).index(1.0)
+    return int(y[0]) if len(y) == 1 else (y if type(y) is list else list(y)).index(1.0)
+
+
+_FLOAT = frozenset([float])

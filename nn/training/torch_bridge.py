@@ -19,7 +19,10 @@ looks for a top-level ``nn``.
 
 from __future__ import annotations
 
+import array
 import math
+import struct
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,7 +34,7 @@ except ImportError as error:  # pragma: no cover - exercised only without torch
         "(the CPU build is enough)"
     ) from error
 
-from autodiff.validate import finite_vectors, not_finite, plural
+from autodiff.validate import finite_vectors, plural
 from nn.data.datasets import checked_data
 from nn.model.activations import BUILT_IN, Activation
 from nn.model.activations import linear as identity
@@ -180,13 +183,33 @@ def tensor_cost(cost: Cost, a: torch.Tensor, y: Sequence[Sequence[float]]) -> to
     ``prepare`` gives the numbers each target y_ij stands for, and its
     ``check_output`` refuses the outputs it refuses on Values.
     """
-    if type(cost).check_output is not Cost.check_output:  # a cost that refuses some outputs
+    check_outputs(cost, a)
+    y = torch.tensor(y, dtype=torch.float64, device=a.device)
+    return cost_of(cost, a, tensor_targets(cost, y)) * cost.factor(a.shape[0])
+
+
+def tensor_targets(cost: Cost, y: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """What the cost's term takes beside a_ij, for each y_ij of y: its ``prepare`` of y_ij,
+    as matrices shaped like y (just y, for a cost that takes y_ij itself)."""
+    if type(cost).prepare is Cost.prepare:
+        return (y,)
+    prepared = torch.tensor([[cost.prepare(y_ij) for y_ij in y_i] for y_i in y.tolist()],
+                            dtype=torch.float64, device=y.device)
+    return prepared.unbind(-1)
+
+
+def cost_of(cost: Cost, a: torch.Tensor, targets: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """sum_i sum_j c(a_ij, targets_ij...), C before the factor k(n): the cost's term on
+    every output at once (the outputs checked beforehand)."""
+    return cost.term(a, *targets).sum()
+
+
+def check_outputs(cost: Cost, a: torch.Tensor) -> None:
+    """Refuse, as the cost does on Values, an output a_ij it is undefined for (none for most)."""
+    if type(cost).check_output is not Cost.check_output:
         for i, a_i in enumerate(a.tolist()):
             for j, a_ij in enumerate(a_i):
                 cost.check_output(a_ij, i, j)
-    targets = torch.tensor([[cost.prepare(y_ij) for y_ij in y_i] for y_i in y],
-                           dtype=torch.float64, device=a.device)
-    return cost.term(a, *targets.unbind(-1)).sum() * cost.factor(a.shape[0])
 
 
 @dataclass
@@ -244,17 +267,40 @@ class TorchEngine:
     >>> history = train(net, moons(100, seed=0), epochs=5, batch_size=10, eta=3.0, seed=0,
     ...                 engine="torch", progress=False)   # or device="cuda" on a GPU
 
-    The network becomes a float64 ``torch.nn.Sequential`` (``to_torch``) on
-    ``device``. Each step computes C on the batch from the same ``nn.Cost``
-    the Values are built from (``tensor_cost``), lets PyTorch's autograd find
-    dC/dw, and takes the lecture's step w -> w - eta dC/dw on the tensors;
-    ``train`` does the rest as for the other engines (the same seeded
-    shuffling, the same mini-batches, the same ``History``). The weights live
-    in the tensors while an epoch runs, and go back into the network's Values
-    (``write_back``) after each epoch, so every picture, report and
-    walkthrough works on the result. The numbers agree with the values
-    engine's to rounding (PyTorch adds the terms of a sum in its own order):
-    after an epoch, to about 1e-15.
+    The network's weights go into one float64 tensor on ``device`` when the
+    engine is made (``Layers``), and the training data into one matrix when
+    ``train`` hands it over (``prepare``); ``train`` does the rest as for the
+    other engines (the same seeded shuffling, the same mini-batches, the same
+    ``History``). A step is the lecture's backpropagation on all of the batch's
+    rows at once. With b_j^l the weight of an input that is always 1, each
+    layer's weights are one matrix [w^l | b^l] and each layer's activations
+    [a^l | 1], so that
+
+        z^l = [a^{l-1} | 1] [w^l | b^l]^T,   a^l = sigma(z^l)          (forward)
+        delta^L = dC/da^L * sigma'(z^L)                                (1)
+        delta^l = (delta^{l+1} w^{l+1}) * sigma'(z^l)                  (2)
+        [dC/dw^l | dC/db^l] = delta^l^T [a^{l-1} | 1]                  (3, 4)
+
+    (the rows of delta^l are the examples', so the last product adds up their
+    a_k^{l-1} delta_j^l and, in the column of 1s, their delta_j^l). sigma and
+    sigma' are each layer's ``nn.Activation`` record's ``f`` and ``df``,
+    dC/da^L the cost record's ``dC_da`` (times k(n)/k(1) for a batch of n), and
+    C the cost's own ``term`` and ``factor`` (``cost_of``), as the Values are
+    built. Where the cost gives no ``dC_da``, or the four equations disagree
+    with PyTorch's autograd on the first batch (a ``df`` that is not f's
+    derivative: a warning says so), autograd finds dC/dw instead. The step
+    w -> w - eta dC/dw goes into a second tensor, so that the weights before
+    it stay for ``undo``.
+
+    One check a step: that C and the sum of the new weights are finite (so each
+    is). When they are not, the values engine takes that step on the network's
+    Values: its error names the node that overflowed, as with engine="values",
+    with nothing changed (or, where Python's floats did not overflow, its step
+    is the step); ``evaluate`` and ``outputs`` likewise. The weights go back
+    into the network's Values (``write_back``) after each epoch, so every
+    picture, report and walkthrough works on the result. The numbers agree
+    with the values engine's to rounding (PyTorch adds the terms of a sum in
+    its own order): after an epoch, to about 1e-15.
 
     A small network's matrices are not worth sharing between threads: on a
     busy machine ``torch.set_num_threads(1)`` can make an epoch ten times
@@ -270,12 +316,21 @@ class TorchEngine:
         self.cost = cost
         self.params = net.parameters()
         self.device = _device(device)
-        try:
-            self.model = to_torch(net).to(self.device)
-        except RuntimeError as error:
-            raise ValueError(f"cannot put the network on device {device!r}: {error}") from None
-        self.linears = [m for m in self.model if isinstance(m, torch.nn.Linear)]
-        self._before: list[torch.Tensor] | None = None
+        self.sigmas = [_layer_activation(layer, l) for l, layer in enumerate(net.layers, start=2)]
+        shapes = [(len(layer.neurons), len(layer.neurons[0].w)) for layer in net.layers]
+        weights = torch.tensor([p.data for p in self.params], dtype=torch.float64,
+                               device=self.device)
+        self.now = Layers(weights, shapes)  # the weights
+        self.before = Layers(torch.empty_like(weights), shapes)  # and before the last step
+        self.grad = Layers(torch.zeros_like(weights), shapes)  # dC/dp of the last batch
+        self.by_hand = type(cost).dC_da is not Cost.dC_da  # known: the four equations
+        self.checked = False  # ... checked against autograd, on the first batch
+        self._undoable = self._has_grads = False
+        self._data: Sequence | None = None  # the examples prepare() made tensors of
+        self._rows: dict[int, int] = {}
+        self._table: torch.Tensor | None = None  # their numbers, a row each (_examples)
+        self._ones: dict[int, torch.Tensor] = {}  # a column of n 1s, by n
+        self._k: dict[int, tuple[float, float]] = {}  # the cost's factors, by n
 
     @staticmethod
     def cannot_train(net: MLP, cost: Cost) -> str | None:
@@ -293,98 +348,265 @@ class TorchEngine:
         return cls(net, cost, device)
 
     def prepare(self, data: Sequence, say: Callable[[str], None]) -> None:
-        """Nothing to wait for: the network went to the device when the engine was made."""
+        """The training data (checked, as ``train`` gives it) into one matrix, once: each step
+        then takes its batch's rows, and the evaluation after an epoch all of them."""
+        self._data = data
+        self._rows = {id(example): i for i, example in enumerate(data)}
+        self._table = self._examples(data)
 
     def gradient(self, batch: Sequence) -> float:
-        """C on the batch; every parameter's ``grad`` set to PyTorch's dC/dp."""
-        C = self._backward(batch)
-        for p, g in zip(self.params, self._flat("grad").tolist()):
-            p.grad = g
+        """C on the batch; every parameter's ``grad`` set to dC/dp."""
+        with torch.inference_mode(self._plain):
+            C = self._backward(*self._batch(batch))
+            total = C + self.grad.flat.sum().item()
+        if total - total != 0.0:  # C or a gradient is inf or NaN (or a false alarm)
+            return self._by_values(lambda values: values.gradient(batch))
+        self._has_grads = True
+        self.write_back()
         return C
 
     def step(self, batch: Sequence, eta: float) -> float:
-        """C on the batch, then w -> w - eta dC/dw on the tensors (nothing changed if a
-        parameter would stop being finite: an OverflowError names it)."""
-        C = self._backward(batch)
-        with torch.no_grad():
-            weights = list(self.model.parameters())
-            updated = [w - eta * w.grad for w in weights]
-            if not all(bool(torch.isfinite(w).all()) for w in updated):
-                self._refuse(updated)
-            self._before = [w.clone() for w in weights]
-            for w, new in zip(weights, updated):
-                w.copy_(new)
+        """C on the batch, then w -> w - eta dC/dw on the tensors (nothing changed, and the
+        values engine's error naming the node, if a number would stop being finite)."""
+        with torch.inference_mode(self._plain):
+            C = self._backward(*self._batch(batch))
+            new = torch.add(self.now.flat, self.grad.flat, alpha=-eta, out=self.before.flat)
+            total = C + new.sum().item()
+        if total - total != 0.0:  # C or a new weight is inf or NaN (or a false alarm)
+            self.before.flat.copy_(self.now.flat)  # for undo, if the values engine steps
+            C = self._by_values(lambda values: values.step(batch, eta))
+        else:
+            self.now, self.before = self.before, self.now
+            self._has_grads = True
+        self._undoable = True
         return C
 
     def vanished(self, below: float = 0.0) -> bool:
         """True when the last step's dC/dp were all at most ``below`` in size (0: exactly 0)."""
-        return not any(bool((w.grad.abs() > below).any()) for w in self.model.parameters())
+        return torch.linalg.vector_norm(self.grad.flat, math.inf).item() <= below
 
     def undo(self) -> None:
         """Put the weights back as they were before the last step (in the network too)."""
-        if self._before is not None:
-            with torch.no_grad():
-                for w, old in zip(self.model.parameters(), self._before):
-                    w.copy_(old)
-            self._before = None
+        if self._undoable:
+            self.now, self.before = self.before, self.now
+            self._undoable = False
         self.write_back()
 
     def write_back(self) -> None:
         """The tensors' weights, and the last step's gradients, into the network's Values."""
-        weights = self._flat("data").tolist()
-        grads = self._flat("grad").tolist() if self.linears[0].weight.grad is not None else None
+        weights = self.now.flat.tolist()
+        grads = self.grad.flat.tolist() if self._has_grads else None
         for k, p in enumerate(self.params):
             p.data = weights[k]
             if grads is not None:
                 p.grad = grads[k]
 
     def evaluate(self, data: Sequence) -> tuple[float, list[list[float]]]:
-        """C over ``data`` and each example's a^L, as floats."""
-        data = checked_data(data, self.net.sizes[0], self.net.sizes[-1])
-        with torch.no_grad():
-            a = self.model(self._inputs([x for x, _ in data]))
-            C = _finite_cost(tensor_cost(self.cost, a, [y for _, y in data]).item())
-            return C, a.tolist()
+        """C over ``data`` and each example's a^L, as floats: one forward pass of all of it."""
+        if data is not self._data or data is None:  # (the training data is in tensors already)
+            data = checked_data(data, self.net.sizes[0], self.net.sizes[-1])
+        with torch.inference_mode():
+            rows = self._table if data is self._data else self._examples(data)
+            x1, _, targets = self._split(rows)
+            a = self._forward(x1, self.now)[-1][-1]
+            check_outputs(self.cost, a)
+            C = cost_of(self.cost, a, targets).item() * self.cost.factor(len(data))
+        if C - C != 0.0:  # inf or NaN: the values engine says where
+            return self._by_values(lambda values: values.evaluate(data))
+        return C, a.tolist()
 
     def outputs(self, xs: Sequence[Sequence[float]]) -> list[list[float]]:
         """a^L for each input x."""
         xs = finite_vectors(xs, self.net.sizes[0], "xs")
-        with torch.no_grad():
-            return self.model(self._inputs(xs)).tolist()
+        with torch.inference_mode():
+            x = _matrix(xs, self.device)
+            a = self._forward(torch.cat([x, self._column(len(xs))], 1), self.now)[-1][-1]
+        if not bool(torch.isfinite(a).all()):
+            return self._by_values(lambda values: values.outputs(xs))
+        return a.tolist()
 
-    def _backward(self, batch: Sequence) -> float:
-        """C on the batch, and dC/dw in each weight's ``.grad`` (PyTorch's backward)."""
-        self.model.zero_grad(set_to_none=False)
-        a = self.model(self._inputs([x for x, _ in batch]))
-        C = tensor_cost(self.cost, a, [y for _, y in batch])
-        C.backward()
-        C = _finite_cost(C.item())
-        if not all(bool(torch.isfinite(w.grad).all()) for w in self.model.parameters()):
-            raise OverflowError("backward: a gradient is inf or NaN; the derivatives along "
-                                "some path multiply beyond the largest float")
+    # ------------------------------------------------------------ the lecture's backprop
+
+    def _forward(self, x1: torch.Tensor, layers: Layers) -> tuple[list[torch.Tensor],
+                                                                   list[torch.Tensor]]:
+        """z^l of every layer, and [a^l | 1] (a^L alone for the last), for the rows of
+        x1 = [a^1 | 1]: (zs, [x1, [a^2 | 1], ..., a^L])."""
+        zs, a = [], [x1]
+        last = len(self.sigmas) - 1
+        for i, (sigma, weights) in enumerate(zip(self.sigmas, layers.transposed)):
+            zs.append(torch.mm(a[-1], weights))
+            a_l = sigma.f(zs[-1])
+            a.append(a_l if i == last else torch.cat([a_l, self._column(len(a_l))], 1))
+        return zs, a
+
+    def _backward(self, x1: torch.Tensor, y: torch.Tensor,
+                  targets: tuple[torch.Tensor, ...]) -> float:
+        """C of the batch, and its dC/dw and dC/db in ``self.grad``: by the four equations,
+        checked against autograd on the first batch, or by autograd."""
+        if self.by_hand and not self.checked:
+            self._check_four_equations(x1, y, targets)
+        if self.by_hand:
+            return self._four_equations(x1, y, targets)
+        return self._autograd(x1, targets)
+
+    def _four_equations(self, x1: torch.Tensor, y: torch.Tensor,
+                        targets: tuple[torch.Tensor, ...]) -> float:
+        """C, and dC/dw, dC/db into ``self.grad``, by the lecture's equations (1) to (4)."""
+        zs, a = self._forward(x1, self.now)
+        check_outputs(self.cost, a[-1])
+        factor, k = self._factors(len(x1))
+        C = cost_of(self.cost, a[-1], targets).item() * factor
+        delta = self.cost.dC_da(a[-1], y) * k * self.sigmas[-1].df(zs[-1])  # (1)
+        for i in range(len(zs) - 1, -1, -1):  # [w^l | b^l] is blocks[i], l = i + 2
+            torch.mm(delta.T, a[i], out=self.grad.blocks[i])  # (3) and (4)
+            if i > 0:
+                delta = torch.mm(delta, self.now.w[i]) * self.sigmas[i - 1].df(zs[i - 1])  # (2)
         return C
 
-    def _inputs(self, xs: Sequence[Sequence[float]]) -> torch.Tensor:
-        return torch.tensor(xs, dtype=torch.float64, device=self.device)
+    def _factors(self, n: int) -> tuple[float, float]:
+        """k(n), the cost's factor for a batch of n, and k(n)/k(1): dC/da_ij of the batch's C
+        is that times dC_x/da_j of one example's, which the cost's ``dC_da`` gives."""
+        if n not in self._k:
+            self._k[n] = self.cost.factor(n), self.cost.factor(n) / self.cost.factor(1)
+        return self._k[n]
 
-    def _flat(self, what: str) -> torch.Tensor:
-        """The weights (or their grads) in nn's order: by layer, by node, w_j1..w_jm then b_j."""
-        return torch.cat([
-            torch.cat([getattr(m.weight, what), getattr(m.bias, what)[:, None]], dim=1).flatten()
-            for m in self.linears
-        ])
+    def _autograd(self, x1: torch.Tensor, targets: tuple[torch.Tensor, ...]) -> float:
+        """C, and dC/dw, dC/db into ``self.grad``, by PyTorch's autograd."""
+        leaves = Layers(self.now.flat.detach().clone().requires_grad_(), self.now.shapes)
+        a = self._forward(x1, leaves)[-1][-1]
+        check_outputs(self.cost, a)
+        C = cost_of(self.cost, a, targets) * self.cost.factor(len(x1))
+        (grad,) = torch.autograd.grad(C, [leaves.flat])
+        self.grad.flat.copy_(grad)
+        return C.item()
 
-    def _refuse(self, updated: list[torch.Tensor]) -> None:
-        """Name the first parameter the step would make inf or NaN, in nn's order."""
-        flat = torch.cat([torch.cat([w, b[:, None]], dim=1).flatten()
-                          for w, b in zip(updated[::2], updated[1::2])])
-        k = int((~torch.isfinite(flat)).nonzero()[0, 0])
-        p = self.params[k]
-        raise OverflowError(f"{p.label or 'a parameter'} would become {flat[k].item()!r}")
+    def _check_four_equations(self, x1: torch.Tensor, y: torch.Tensor,
+                              targets: tuple[torch.Tensor, ...]) -> None:
+        """Compare the four equations with autograd on this batch; keep autograd if they differ.
+
+        Where either gives a number that is not finite, the check waits for
+        the next batch.
+        """
+        self._autograd(x1, targets)
+        theirs = self.grad.flat.clone()
+        try:
+            self._four_equations(x1, y, targets)
+        except Exception:  # a df or dC_da written for floats alone fails in its own way
+            self.by_hand, self.checked = False, True
+            return
+        ours = self.grad.flat
+        if not bool(torch.isfinite(ours).all() & torch.isfinite(theirs).all()):
+            return
+        self.checked = True
+        difference = float((ours - theirs).abs().max())
+        if difference > 1e-9 * float(theirs.abs().max()):
+            self.by_hand = False
+            warnings.warn(
+                "nn.training.torch_bridge: the four equations, with each layer's sigma' from "
+                "its activation's df and dC/da from the cost's dC_da, differ from PyTorch's "
+                f"autograd of sigma and C by up to {difference:.3g} on the first batch: is a df "
+                "or dC_da not the derivative of its function? Training goes on with autograd.",
+                RuntimeWarning, stacklevel=4)
+
+    # ------------------------------------------------------------ numbers in and out
+
+    def _examples(self, data: Sequence) -> torch.Tensor:
+        """The examples as one matrix, a row each: x, a 1 (for the biases), y, then what the
+        cost's term takes beside each a_j where that is not y_j itself (its ``prepare``)."""
+        y = _matrix([y for _, y in data], self.device)
+        targets = tensor_targets(self.cost, y)
+        others = () if targets[0] is y else targets
+        x = _matrix([x for x, _ in data], self.device)
+        return torch.cat([x, self._column(len(data)), y, *others], 1)
+
+    def _split(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor,
+                                                   tuple[torch.Tensor, ...]]:
+        """[x | 1], y and the targets of the cost's term, from rows of ``_examples``."""
+        n_1, n_L = self.net.sizes[0], self.net.sizes[-1]
+        y = rows[:, n_1 + 1 : n_1 + 1 + n_L]
+        if rows.shape[1] == n_1 + 1 + n_L:
+            return rows[:, : n_1 + 1], y, (y,)
+        starts = range(n_1 + 1 + n_L, rows.shape[1], n_L)
+        return rows[:, : n_1 + 1], y, tuple(rows[:, start : start + n_L] for start in starts)
+
+    def _batch(self, batch: Sequence) -> tuple[torch.Tensor, torch.Tensor,
+                                                tuple[torch.Tensor, ...]]:
+        """[x | 1], y and the targets of a batch: its rows of the prepared matrix (one
+        operation), or, for examples ``prepare`` was not given, a new matrix."""
+        try:
+            rows = array.array("q", [self._rows[id(example)] for example in batch])
+        except KeyError:
+            batch = checked_data(batch, self.net.sizes[0], self.net.sizes[-1])
+            return self._split(self._examples(batch))
+        index = torch.frombuffer(rows, dtype=torch.int64)
+        if self.device.type != "cpu":
+            index = index.to(self.device)
+        return self._split(self._table.index_select(0, index))
+
+    def _column(self, n: int) -> torch.Tensor:
+        """A column of n 1s: the input of every bias."""
+        if n not in self._ones:
+            with torch.inference_mode(False):  # (autograd may use it too)
+                self._ones[n] = torch.ones(n, 1, dtype=torch.float64, device=self.device)
+        return self._ones[n]
+
+    @property
+    def _plain(self) -> bool:
+        """Whether a step is the four equations alone, with no autograd: then PyTorch may
+        leave out its bookkeeping for autograd (``torch.inference_mode``), a fifth of the
+        time of operations on matrices this small."""
+        return self.by_hand and self.checked
+
+    def _values(self):
+        from nn.training.engines import ValuesEngine  # (engines imports this module when asked)
+
+        return ValuesEngine(self.net, self.cost)
+
+    def _by_values(self, work: Callable):
+        """``work(values engine)`` on the network's Values, where PyTorch's numbers stopped
+        being finite: its error names the node (nothing changed), or where Python's floats
+        did not overflow, its result is the result. The tensors then hold what it left."""
+        self.write_back()
+        try:
+            return work(self._values())
+        finally:
+            self._load()
+
+    def _load(self) -> None:
+        """The network's Values (weights and grads) into the tensors."""
+        self.now.flat.copy_(torch.tensor([p.data for p in self.params], dtype=torch.float64))
+        self.grad.flat.copy_(torch.tensor([p.grad for p in self.params], dtype=torch.float64))
+        self._has_grads = True
+
+
+class Layers:
+    """Every w_jk^l and b_j^l of a network in one flat tensor ``flat``, in nn's order (by
+    layer, by node, w_j1..w_jm then b_j), and views of it: each layer's [w^l | b^l]
+    (``blocks[i]``, n_l x (n_{l-1} + 1), l = i + 2), its transpose and w^l alone (``w[i]``).
+    One tensor, so that a step, a check or a copy is one operation for the whole network."""
+
+    def __init__(self, flat: torch.Tensor, shapes: list[tuple[int, int]]) -> None:
+        self.flat, self.shapes = flat, shapes
+        self.blocks: list[torch.Tensor] = []
+        start = 0
+        for n, m in shapes:
+            self.blocks.append(flat[start : start + n * (m + 1)].view(n, m + 1))
+            start += n * (m + 1)
+        self.transposed = [block.T for block in self.blocks]  # [w^l | b^l]^T
+        self.w = [block[:, :m] for block, (_, m) in zip(self.blocks, shapes)]
+
+
+def _matrix(rows: Sequence[Sequence[float]], device: torch.device) -> torch.Tensor:
+    """Lists of floats, all of one length, as a float64 matrix with a row each: packed row by
+    row as C doubles (``struct``), several times quicker than ``torch.tensor`` of the lists."""
+    row = struct.Struct(f"{len(rows[0])}d")
+    numbers = bytearray(b"".join([row.pack(*r) for r in rows]))
+    return torch.frombuffer(numbers, dtype=torch.float64).view(len(rows), -1).to(device)
 
 
 def _device(device: str | None) -> torch.device:
-    """``device`` as a torch.device, "cpu" by default; a GPU only where PyTorch sees one."""
+    """``device`` as a torch.device, "cpu" by default, refused (one line: what, and what to do)
+    where this machine's PyTorch cannot hold numbers on it."""
     try:
         found = torch.device("cpu" if device is None else device)
     except (RuntimeError, TypeError):
@@ -396,10 +618,15 @@ def _device(device: str | None) -> torch.device:
             f"device={device!r}, but PyTorch sees no CUDA GPU here "
             "(torch.cuda.is_available() is False); leave device out to train on the CPU"
         )
+    if found.type == "meta":
+        raise ValueError(f"device={device!r} holds no numbers (a meta tensor has a shape and "
+                         "no data); leave device out to train on the CPU")
+    try:
+        torch.zeros(1, dtype=torch.float64, device=found).tolist()
+    except Exception:  # each backend fails its own way: RuntimeError, a module missing, ...
+        raise ValueError(
+            f"device={device!r}, but PyTorch cannot compute there on this machine (no "
+            f"{found.type} support in this build, or no such device); leave device out to train "
+            "on the CPU"
+        ) from None
     return found
-
-
-def _finite_cost(C: float) -> float:
-    if not math.isfinite(C):
-        raise OverflowError(f"C = {C!r}: the cost is {not_finite(C)}")
-    return C

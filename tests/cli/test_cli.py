@@ -256,6 +256,26 @@ def test_bad_devices_are_one_line(tmp_path, args, problem, run_cli):
     assert len(lines) == 1 and lines[0].startswith(f"deltagrad train: error: {problem}")
 
 
+@pytest.mark.parametrize("device, problem", [
+    ("cuda", "device='cuda', but PyTorch sees no CUDA GPU here"),
+    ("mps", "device='mps', but PyTorch cannot compute there on this machine"),
+])
+def test_a_device_this_machine_lacks_is_one_line(tmp_path, device, problem, run_cli):
+    torch = pytest.importorskip("torch", reason="needs PyTorch: pip install 'deltagrad[torch]'")
+    try:
+        torch.zeros(1, device=device).tolist()
+        pytest.skip(f"this machine's PyTorch computes on {device}")
+    except Exception:
+        pass
+    result = run_cli(tmp_path, "train", "--epochs", "1", "--out", "m.json", "--engine", "torch",
+                     "--device", device)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"deltagrad train: error: {problem}")
+    assert lines[0].endswith("leave device out to train on the CPU")
+    assert not (tmp_path / "m.json").exists()
+
+
 def test_torch_missing_is_one_line(tmp_path, run_cli):
     blocked = ("import sys; sys.modules['torch'] = None; from nn.cli import main; "
                "sys.exit(main(sys.argv[1:]))")

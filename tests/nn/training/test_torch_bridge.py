@@ -247,6 +247,147 @@ def test_one_epoch_with_torch_gives_the_values_engines_weights(cost, sizes, acti
     assert t.test_cost == pytest.approx(h.test_cost, rel=1e-12)
 
 
+def engine_gradient(net, xs, ys, cost, **kwargs):
+    """The torch engine's C and dC/dp (in nn's order) on one batch, and the engine."""
+    from nn.model.costs import as_cost
+
+    engine = nt.TorchEngine(net, as_cost(cost), **kwargs)
+    C = engine.gradient(list(zip(xs, ys)))
+    return C, [p.grad for p in net.parameters()], engine
+
+
+def central_differences(net, xs, ys, cost, h=1e-6):
+    """dC/dp of every parameter by (C(p + h) - C(p - h)) / 2h, C built from Values."""
+    from nn.model.costs import as_cost
+
+    cost = as_cost(cost)
+    grads = []
+    for p in net.parameters():
+        here = p.data
+        sides = []
+        for shift in (h, -h):
+            p.data = here + shift
+            sides.append(cost([net(x) for x in xs], ys).data)
+        p.data = here
+        grads.append((sides[0] - sides[1]) / (2 * h))
+    return grads
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(), st.sampled_from(["quadratic", "cross_entropy"]), st.integers(1, 5),
+       st.integers(0, 1000))
+def test_the_four_equations_on_tensors_agree_with_autograd_and_central_differences(
+        net, cost, n, seed):
+    """The engine's backward is the lecture's equations (1)-(4) on the batch's matrices,
+    sigma' from each activation record's df and dC/da from the cost record's dC_da:
+    checked against PyTorch's autograd of the same network (to_torch) and against
+    central differences of C built from Values."""
+    if cost == "cross_entropy":
+        net = MLP(net.sizes, net.activations[:-1] + ["sigmoid"], seed=seed)
+    xs, ys = inputs(net, n, seed)
+    if cost == "cross_entropy":
+        assume(all(1e-3 < a_j < 1 - 1e-3 for x in xs for a_j in nt.to_torch(net)(
+            torch.tensor([x], dtype=torch.float64))[0].tolist()))
+    C, ours, engine = engine_gradient(net, xs, ys, cost)
+    assert engine.by_hand and engine.checked  # the four equations did it
+    theirs = nt.gradients(net, xs, ys, cost)
+    autograd = [g for l in sorted(theirs.grad_w) for row, b in zip(theirs.grad_w[l],
+                                                                    theirs.grad_b[l])
+                for g in (*row, b)]
+    assert close(C, theirs.C)
+    assert all(close(u, v, 1e-10) for u, v in zip(ours, autograd, strict=True))
+    # central differences of C, away from relu's kink where C has no derivative
+    relu_kinks = any(a == "relu" for a in net.activations)
+    if not relu_kinks:
+        for u, v in zip(ours, central_differences(net, xs, ys, cost), strict=True):
+            assert abs(u - v) <= 1e-5 * max(1.0, abs(u))
+
+
+def test_a_cost_without_dC_da_is_differentiated_by_autograd():
+    """A cost record that does not write dC/da out: PyTorch's autograd of its term."""
+    from nn.model.costs import Cost
+
+    class Quartic(Cost):
+        name = "quartic"
+
+        def term(self, a_j, y_j):
+            return (y_j - a_j) ** 4
+
+        def factor(self, n):
+            return 1.0 / n
+
+    quartic = Quartic()
+    data = moons(n=40, seed=7)
+    nets = {engine: MLP([2, 5, 1], ["tanh", "sigmoid"], seed=7) for engine in ("values", "torch")}
+    for engine, net in nets.items():
+        trained(engine, net, data, cost=quartic, epochs=2)
+    ours, theirs = ([p.data for p in net.parameters()] for net in nets.values())
+    assert max(abs(u - v) for u, v in zip(ours, theirs)) < 1e-12
+    engine = nt.TorchEngine(MLP([2, 5, 1], seed=7), quartic)
+    engine.gradient(data[:5])
+    assert not engine.by_hand
+
+
+def test_an_activation_whose_df_is_not_its_derivative_is_caught_and_autograd_trains():
+    """The first batch compares the four equations with autograd: a df that is not f's
+    derivative is said in a warning, and autograd takes over (the values engine's weights)."""
+    from nn import Activation
+
+    # softplus, with the derivative of the wrong function (tanh's) as df
+    wrong = Activation("softplus", f=lambda z: (1 + z.exp()).log(),
+                       df=lambda z: 1 - z.tanh() * z.tanh(), text="ln(1 + exp(z))",
+                       df_text="sigma(z)")
+    data = moons(n=30, seed=8)
+    nets = {engine: MLP([2, 4, 1], [wrong, "sigmoid"], seed=8) for engine in ("values", "torch")}
+    trained("values", nets["values"], data)
+    with pytest.warns(RuntimeWarning, match="differ from PyTorch's autograd.*Training goes on "
+                                            "with autograd"):
+        trained("torch", nets["torch"], data)
+    ours, theirs = ([p.data for p in net.parameters()] for net in nets.values())
+    assert max(abs(u - v) for u, v in zip(ours, theirs)) < 1e-12
+
+
+def test_an_activation_whose_df_works_on_floats_only_is_differentiated_by_autograd():
+    import math
+
+    from nn import Activation
+
+    softplus = Activation("softplus", f=lambda z: (1 + z.exp()).log(),
+                          df=lambda z: 1 / (1 + math.exp(-z.data)), text="ln(1 + exp(z))",
+                          df_text="sigma(z)")
+    net = MLP([2, 3, 1], [softplus, "sigmoid"], seed=9)
+    xs, ys = inputs(net, 4, 9)
+    C, ours, engine = engine_gradient(net, xs, ys, "quadratic")
+    assert not engine.by_hand
+    assert all(abs(u - v) <= 1e-5 * max(1.0, abs(u)) for u, v in
+               zip(ours, central_differences(net, xs, ys, "quadratic"), strict=True))
+
+
+@pytest.mark.parametrize("data, eta, batch_size", [
+    ([([1.0], [2.0]), ([2.0], [-1.0]), ([-1.5], [0.5])], 1e200, 1),  # C overflows
+    ([([1.0], [2.0]), ([2.0], [-1.0]), ([-1.5], [0.5])], 1e308, 3),  # the update does
+    ([([1e200], [0.0])], 1.0, 1),  # z = w x overflows in the first forward pass
+], ids=["C", "update", "z"])
+def test_divergence_under_torch_is_named_as_the_values_engine_names_it(data, eta, batch_size,
+                                                                      linear_net):
+    """Where PyTorch's numbers stop being finite, the values engine takes the step: the
+    message names the node (or the parameter) in its words, and the weights stay."""
+    outcomes = []
+    for engine in ("torch", "values"):
+        net = linear_net()
+        if data[0][0] == [1e200]:
+            net.layers[0].neurons[0].w[0].data = 1e200
+        before = [p.data for p in net.parameters()]
+        with pytest.raises(TrainingDiverged) as caught:
+            trained(engine, net, data, epochs=3, batch_size=batch_size, eta=eta)
+        outcomes.append((str(caught.value), [p.data for p in net.parameters()]))
+        if "batch 1:" in str(caught.value) and "epoch 1," in str(caught.value):
+            assert [p.data for p in net.parameters()] == before
+    (torch_says, torch_left), (values_say, values_left) = outcomes
+    assert torch_says == values_say
+    assert torch_left == pytest.approx(values_left, rel=1e-14)
+
+
 def test_the_weights_come_back_into_the_network_after_each_epoch():
     """on_epoch, pictures and reports see what PyTorch learned, in the net's own Values."""
     data = moons(n=60, seed=2)
@@ -328,6 +469,23 @@ def test_what_torch_cannot_train_and_bad_devices():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="PyTorch sees no CUDA GPU here"):
             trained("torch", MLP([2, 1], seed=0), data, device="cuda")
+    with pytest.raises(ValueError, match=r"^device='meta' holds no numbers .*leave device out"):
+        trained("torch", MLP([2, 1], seed=0), data, device="meta")
+
+
+@pytest.mark.parametrize("device", ["mps", "xla", "hpu"])
+def test_a_device_this_pytorch_cannot_use_is_said_in_one_line(device):
+    try:
+        torch.zeros(1, device=device).tolist()
+        pytest.skip(f"this PyTorch computes on {device}")
+    except Exception:
+        pass
+    with pytest.raises(ValueError) as caught:
+        trained("torch", MLP([2, 1], seed=0), moons(n=10, seed=0), device=device)
+    message = str(caught.value)
+    assert message == (f"device={device!r}, but PyTorch cannot compute there on this machine (no "
+                       f"{device} support in this build, or no such device); leave device out "
+                       "to train on the CPU")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="PyTorch sees no CUDA GPU here")
