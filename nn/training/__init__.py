@@ -1,6 +1,7 @@
 """Training: mini-batch SGD, the engines that compute its steps, and what it records.
 
-    engines        what computes C, dC/dw and the step: the values and replay engines
+    values_engine  the values engine: C from Values, C.backward(), the reference
+    engines        what computes C, dC/dw and the step: choose_engine, the replay engine
     metrics        evaluate, outputs, accuracy, predicted_class, true_class
     records        History, and where training stopped (to resume it)
     plan           what train is asked, checked before anything changes

@@ -40,6 +40,7 @@ from nn.model.activations import BUILT_IN, Activation
 from nn.model.activations import linear as identity
 from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP
+from nn.training.values_engine import ValuesEngine
 
 
 class Sigma(torch.nn.Module):
@@ -557,9 +558,7 @@ class TorchEngine:
         time of operations on matrices this small."""
         return self.by_hand and self.checked
 
-    def _values(self):
-        from nn.training.engines import ValuesEngine  # (engines imports this module when asked)
-
+    def _values(self) -> ValuesEngine:
         return ValuesEngine(self.net, self.cost)
 
     def _by_values(self, work: Callable):
