@@ -88,6 +88,34 @@ def lecture_text(label: str) -> str:
     return GREEK[m.group(1)] + label[len(m.group(1)):]
 
 
+_BRACED = r"\{((?:[^{}]|\{[^{}]*\})*)\}"  # {...}, with braces one deep inside
+
+
+def read_label(text: str) -> str:
+    r"""A quantity as a person writes it, TeX, Unicode or plain, as a lecture label.
+
+    >>> read_label(r"\frac{\partial C}{\partial w_{12}^3}")
+    'dC/dw_12^3'
+    >>> read_label(r"$\delta^{3}_{1}$"), read_label("δ_1^3"), read_label("∂C/∂b_1^2")
+    ('delta_1^3', 'delta_1^3', 'dC/db_1^2')
+
+    Spaces and the $ or \( \) around TeX math go; \frac{A}{B} is A/B;
+    \partial and ∂ are d; Greek letters, as TeX or as letters, their names;
+    braces go, the layer may come before the indices (a^2_1), and one-digit
+    indices may be written with a comma (w_{1,2}^3 is w_12^3).
+    """
+    s = "".join(text.split())
+    s = re.sub(r"^(?:\$+|\\\()|(?:\$+|\\\))$", "", s)
+    s = re.sub(r"\\frac" + _BRACED + _BRACED, r"\1/\2", s)
+    s = re.sub(r"\\(?:mathrm|text|mathit|operatorname)\{([^{}]*)\}", r"\1", s)
+    s = s.replace("\\partial", "d").replace("\u2202", "d")
+    for name, letter in GREEK.items():
+        s = s.replace("\\" + name, name).replace(letter, name)
+    s = re.sub(r"\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\^([0-9A-Za-z]+)_([0-9A-Za-z,]+)$", r"_\2^\1", s)
+    return re.sub(r"_(\d(?:,\d)+)(?=\^|$)", lambda m: "_" + m.group(1).replace(",", ""), s)
+
+
 def number(x: float, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, with a true minus sign, for a picture or page."""
     return plain_number(x, digits).replace("-", MINUS)

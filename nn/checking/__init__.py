@@ -5,6 +5,7 @@
     mistakes           the catalogue: each mistake's numbers, hint and reference code
     checker            check_backprop: a student's backprop against autograd, the mistake named
     reports            BackpropCheck: the report of a check, as text and HTML
+    feedback           how much of a check a student is told: score, quantity, ..., solution
     exercises          exercise: backprop by hand; the sheet, the check, the solution
 """
 

@@ -44,14 +44,16 @@ from __future__ import annotations
 import inspect
 import linecache
 import math
+import random
 import re
 import sysconfig
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autodiff.validate import excerpt, finite_number, non_negative_number
+from autodiff.views.notation import read_label
 from nn.checking.array_styles import (
     Unreadable,
     as_vector,
@@ -61,7 +63,7 @@ from nn.checking.array_styles import (
     read_block,
     shape_text,
 )
-from nn.checking.mistakes import MISTAKES, Context, Numbers, equation, expected
+from nn.checking.mistakes import MISTAKES, Context, Numbers, equation, expected, whose
 from nn.checking.reports import BackpropCheck, CheckRow, Finding, Tolerance
 from nn.lecture.comparison import Report, compare, compare_batch
 from nn.lecture.formulas import backprop, backprop_batch, read_network
@@ -103,6 +105,9 @@ def check_backprop(
     title = (f"{label}(weights, biases, x, y) against autograd: {net!r}, {cost.name} cost, "
              f"{report.examples}")
     walk = _Walk(net, report, [backprop(net, x, y, cost)], [list(y)], cost, tolerance)
+    walk.style = style
+    walk.again = lambda sizes: _on_square(sizes, lambda net, xs, ys: check_backprop(
+        fn, net, xs[0], ys[0], cost, arrays=style, rtol=rtol, atol=atol))
     return walk.check(fn, in_style(net, x, y, style), label, title)
 
 
@@ -133,7 +138,34 @@ def check_backprop_batch(
              f"{report.examples}")
     truths = backprop_batch(net, xs, ys, cost).examples
     walk = _Walk(net, report, truths, [list(y) for y in ys], cost, tolerance)
+    walk.style = style
+    walk.again = lambda sizes: _on_square(sizes, lambda net, xs, ys: check_backprop_batch(
+        fn, net, xs, ys, cost, arrays=style, rtol=rtol, atol=atol), n=len(xs))
     return walk.check(fn, batch_in_style(net, xs, ys, style), label, title)
+
+
+# The widest square network a function that failed is tried on again (its nodes squared
+# are its weights per layer: beyond this, trying costs more than it tells).
+SQUARE_AT_MOST = 8
+
+
+def _on_square(sizes: list[int], check: Callable, n: int = 1) -> BackpropCheck | None:
+    """The check of the same function on a network whose layers are all as wide as the widest.
+
+    A slip that mixes up two matrices (``Mistake.square``) raises an error on
+    a network whose matrices differ in shape; on a square one it gives numbers,
+    which the catalogue names. None where no such network is worth trying.
+    """
+    m = max(2, *sizes)
+    if m > SQUARE_AT_MOST:
+        return None
+    rng = random.Random(f"square {m} x {len(sizes)}")
+    xs = [[rng.choice((-0.9, -0.5, -0.2, 0.3, 0.6, 0.8)) for _ in range(m)] for _ in range(n)]
+    ys = [[float(rng.random() < 0.5) for _ in range(m)] for _ in range(n)]
+    try:
+        return check(MLP([m] * len(sizes), seed=m), xs, ys)
+    except (TypeError, ValueError):
+        return None
 
 
 # ---------------------------------------------------------------- the walk through the blocks
@@ -152,6 +184,10 @@ class _Walk:
         self.autograd = {key: [r for r in report.rows if (r.quantity, r.l) == key]
                          for key in self.order}
         self.given: dict[tuple[str, int, int], float] = {}  # the student's delta^l, once read
+        self.style = "lists"
+        self.blocks: dict[Key, _Block] = {}  # the student's answer, once read
+        # the same check on a square network (sizes -> its report), for a function that raised
+        self.again: Callable[[list[int]], BackpropCheck | None] = lambda sizes: None
 
     def contexts(self, quantity: str, l: int) -> list[Context]:
         """The Context of a quantity for each example, with the student's deltas read so far."""
@@ -164,10 +200,11 @@ class _Walk:
         try:
             answer = fn(*args)
         except (Exception, SystemExit) as error:  # the student's code: anything may go wrong
-            return self.raised(error, label, title)
+            return self.raised(error, label, title, fn)
         blocks, problem = _read_answer(answer, self.sizes, label)
         if problem is not None:
             return BackpropCheck(self.rows({}), [], title, self.tolerance, problem)
+        self.blocks = blocks
         rows, findings = [], []
         for key in self.order:
             values = self.values(key, blocks[key])
@@ -175,7 +212,8 @@ class _Walk:
             rows += block_rows
             if not all(r.right for r in block_rows):
                 first = next(r.symbol for r in block_rows if not r.right)
-                findings.append(self.diagnose(key, blocks[key], values, first, not findings))
+                finding = self.diagnose(key, blocks[key], values, first, not findings)
+                findings.append(replace(finding, equation=self.equation(key)))
             if key[0] == "dC/db" and values is not None and not self.batch:
                 # a batch's dC/db is a mean: no example's delta, so never read as one
                 self.given.update({("delta", key[1], j): v for j, v in enumerate(values)})
@@ -231,8 +269,42 @@ class _Walk:
         if self.batch and not first:
             return Finding(symbol, (), False, f"{symbol} is off; it may follow from the wrong "
                                               "quantities before it: put those right first.")
-        return Finding(symbol, (), False, _unexplained(symbol, cs[0], own, mine, self.tolerance,
-                                                      self.batch))
+        hint = _unexplained(symbol, cs[0], own, mine, self.tolerance, self.batch)
+        if key == ("dC/db", self.L) and not self.batch:
+            hint += self.forward_evidence(values)
+        return Finding(symbol, (), False, hint)
+
+    def forward_evidence(self, delta: list[float]) -> str:
+        """What the student's dC/dw^L tells of their forward pass, where delta^L is off.
+
+        A backprop returns no a, but equation 4 writes a^(L-1) into dC/dw^L =
+        delta^L (a^(L-1))ᵀ: read it back (dC/dw_jk^L / delta_j^L) and set it beside
+        autograd's. Where it differs, the evidence points at the forward pass.
+        """
+        L, m = self.L, self.sizes[-2]
+        w = self.values(("dC/dw", L), self.blocks["dC/dw", L])
+        j = max(range(len(delta)), key=lambda i: abs(delta[i]))
+        if w is None or abs(delta[j]) < 1e-12:
+            return ""
+        a = [w[j * m + k] / delta[j] for k in range(m)]
+        if not all(self.tolerance.close(w[i * m + k], a[k] * d)
+                   for i, d in enumerate(delta) for k in range(m)):
+            return ""  # not delta^L times one vector: equation 4 is off too
+        right = self.truths[0].a[L - 1]
+        read = f"a^{L - 1} = ({', '.join(f'{v:.4g}' for v in a)})"
+        if all(self.tolerance.close(v, r) for v, r in zip(a, right)):
+            return (f" Your dC/dw^{L} is your δ^{L} times the right a^{L - 1} (autograd's), so "
+                    f"your forward pass is right up to layer {L - 1}: look at z^{L} = W^{L} "
+                    f"a^{L - 1} + b^{L}, a^{L} = σ(z^{L}) and equation 1.")
+        return (f" Your forward pass: z^l = W^l a^(l-1) + b^l, a^l = σ(z^l). Your dC/dw^{L} is "
+                f"your δ^{L} times {read}, where the right forward pass (autograd's) has "
+                f"a^{L - 1} = ({', '.join(f'{v:.4g}' for v in right)}): the numbers point at "
+                f"your forward pass, before any δ.")
+
+    def equation(self, key: Key) -> str:
+        """The lecture's equation for a block's quantity (for dC/db^l, the one giving delta^l)."""
+        q, l = key
+        return equation(self.contexts("delta" if q == "dC/db" else q, l)[0])
 
     def shape(self, key: Key) -> tuple[int, ...]:
         q, l = key
@@ -250,18 +322,47 @@ class _Walk:
         return (f"{which}; expected ({n}, {m}): a row per node j of layer {l} and a column "
                 f"per node k of layer {l - 1}")
 
-    def raised(self, error: BaseException, label: str, title: str) -> BackpropCheck:
-        """The report of a function that raised: one line, and the mistake if numpy's shapes say."""
+    def raised(self, error: BaseException, label: str, title: str, fn: Callable
+               ) -> BackpropCheck:
+        """The report of a function that raised: one line, and the mistake where it shows.
+
+        numpy's shape error names the untransposed sum of equation 2 by its
+        shapes; any other error of a network whose matrices differ in shape is
+        put to the test: the function is run on a square network, and a mistake
+        that shows only on one (``Mistake.square``) named if that is what it gives.
+        """
         problem = f"{label} raised {said(error)} at {place(error)}"
+        if self.style == "lists" and _looks_like_numpy(fn, error):
+            problem += ('; it looks like numpy code: check it with arrays="numpy" (or '
+                        '"numpy-column"), --arrays numpy on the command line')
         findings = []
+        square = []
+        if isinstance(error, (IndexError, ValueError)) and len(set(self.sizes)) > 1:
+            square = self.square_findings()
         layers = untransposed_layers(str(error), self.sizes)
-        if layers:
+        if layers and (not square or square[0].mistakes == ("untransposed_weights",)):
             l, mistake = max(layers), MISTAKES["untransposed_weights"]
             n, m = self.sizes[l], self.sizes[l - 1]
             hint = (mistake.hint(l, self.L) + f" (Seen from numpy's error: the shapes are "
                     f"those of W^{l + 1}, {n} x {m}, times δ^{l + 1}.)")
-            findings.append(Finding("dC/d" + node_label("b", l, 0), (mistake.id,), False, hint))
+            findings.append(Finding("dC/d" + node_label("b", l, 0), (mistake.id,), False, hint,
+                                    self.equation(("dC/db", l))))
+        else:
+            findings += square
         return BackpropCheck(self.rows({}), findings, title, self.tolerance, problem)
+
+    def square_findings(self) -> list[Finding]:
+        """The findings of the function on a square network, if they name a square-only slip."""
+        square = self.again(self.sizes)
+        if square is None or not square.mistakes or not all(
+                MISTAKES[m].square for m in square.mistakes):
+            return []
+        first = square.findings[0]
+        m = max(2, *self.sizes)
+        seen = (f" (Seen by running it on a square network, every layer {m} wide: there it "
+                "runs, and gives this mistake's numbers; here the matrices it mixes up differ "
+                "in shape, so it raised.)")
+        return [replace(first, hint=first.hint + seen)]
 
 
 # ---------------------------------------------------------------- hand-worked answers
@@ -356,8 +457,9 @@ def _read_answers(answers: object, quantities: list[_Quantity]) -> dict[str, flo
 
 
 def plain_symbol(symbol: str) -> str:
-    """A symbol as ``nn.compare`` has it: "δ_1^3" -> "delta_1^3", "∂C/∂w_12^3" -> "dC/dw_12^3"."""
-    return "".join(symbol.split()).replace("δ", "delta").replace("∂", "d")
+    """A symbol as ``nn.compare`` has it: "δ_1^3" -> "delta_1^3", "∂C/∂w_12^3" -> "dC/dw_12^3",
+    and TeX: r"\frac{\\partial C}{\\partial w_{12}^3}" -> "dC/dw_12^3" (``read_label``)."""
+    return read_label(symbol)
 
 
 def _upstream(given: dict[str, float], quantities: list[_Quantity]) -> dict:
@@ -373,6 +475,10 @@ def _upstream(given: dict[str, float], quantities: list[_Quantity]) -> dict:
 
 
 def _diagnose_answer(q: _Quantity, mine: float, c: Context, tolerance: Tolerance) -> Finding:
+    return replace(_answer_finding(q, mine, c, tolerance), equation=equation(c))
+
+
+def _answer_finding(q: _Quantity, mine: float, c: Context, tolerance: Tolerance) -> Finding:
     own = _entry(expected(c), q.index)
     if own is not None and tolerance.close(mine, own):
         return Finding(q.symbol, (), True, _follows(q.symbol, c))
@@ -477,6 +583,23 @@ def _layout_problem(parts: dict, sizes: list[int], label: str) -> str | None:
 # ---------------------------------------------------------------- shared pieces
 
 
+_NUMPY_WORDS = re.compile(r"\bnp\.|\bnumpy\b|@|\.shape\b|\.T\b|\.dot\(|\.reshape\(")
+
+
+def _looks_like_numpy(fn: Callable, error: BaseException) -> bool:
+    """Whether a function given lists failed as numpy code does: a TypeError or AttributeError
+    on lists (``@``, ``.shape``, ``.T``), or numpy's words in its source."""
+    if not isinstance(error, (TypeError, AttributeError)):
+        return False
+    if "list" in str(error) and re.search(r"@|shape|'T'|reshape|dot", str(error)):
+        return True
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    return bool(_NUMPY_WORDS.search(source))
+
+
 def _tolerance(rtol: object, atol: object) -> Tolerance:
     return Tolerance(non_negative_number(rtol, "rtol"), non_negative_number(atol, "atol"))
 
@@ -544,14 +667,15 @@ def _hints(found: tuple[str, ...], l: int, L: int, n: int) -> str:
 
 
 def _follows(symbol: str, c: Context) -> str:
-    return (f"{symbol} follows from your own earlier numbers by {equation(c)}: it is right "
-            "given them, so the mistake is further up; put that right first.")
+    return (f"{symbol} follows from your own earlier numbers by {equation(c)} (from "
+            f"{whose(c)}): it is right given them, so the mistake is further up; put that "
+            "right first.")
 
 
 def _unexplained(symbol: str, c: Context, own, mine, tolerance: Tolerance, batch: bool) -> str:
     pairs = list(zip(_flat(mine[1]), _flat(own)))
     yours, right = next((p for p in pairs if not tolerance.close(*p)), pairs[0])
-    source = "it is" if batch else "your own earlier numbers give"
+    source = "autograd gives" if batch else f"{whose(c)} give"
     return (f"{symbol} is off: by {equation(c)}, {source} {right:.6g}; yours is {yours:.6g}, "
             "and no catalogued mistake gives it.")
 

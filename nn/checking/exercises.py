@@ -17,12 +17,14 @@ drawn numbers: the catalogue's reference implementation of each mistake
 (``nn.checking.mistakes``) is run on them and checked, as a function and as answers.
 
 Which mistakes the sizes allow (``Exercise.not_shown`` says why one is left out):
-all but the batch's ``sum_not_mean`` and the cross-entropy's slip (an exercise
-is one example, quadratic cost); ``missing_sigma_prime_hidden`` and
-``z_instead_of_a`` need a hidden layer; ``untransposed_weights`` needs every
-hidden layer as wide as the next (on (2, 2, 1), W^3 is 1 x 2 and the slip cannot
-be made by hand); ``weight_gradient_transposed`` needs two layers of two nodes
-or more side by side, where k and j can be swapped.
+all but the batch's ``sum_not_mean`` and ``mean_taken_twice`` and the
+cross-entropy's slip (an exercise is one example, quadratic cost);
+``missing_sigma_prime_hidden`` and ``z_instead_of_a`` need a hidden layer;
+``untransposed_weights`` and ``sigma_prime_of_next_layer`` need every hidden
+layer as wide as the next (on (2, 2, 1), W^3 is 1 x 2 and the slip cannot be
+made by hand), ``weights_of_wrong_layer`` and ``forward_weights_transposed``
+every layer as wide as the others; ``weight_gradient_transposed`` needs two
+layers of two nodes or more side by side, where k and j can be swapped.
 """
 
 from __future__ import annotations
@@ -170,6 +172,10 @@ def _draw(seed: int, sizes: list[int], rng: random.Random) -> Exercise:
     return Exercise(seed, net, x, y)
 
 
+# Slips that mix up W^(l+1) of a hidden layer l with another matrix of layer l + 1's shape.
+_HIDDEN_SQUARE = ("untransposed_weights", "sigma_prime_of_next_layer", "weights_of_wrong_layer")
+
+
 def _left_out(m: Mistake, sizes: list[int]) -> str | None:
     """Why the mistake cannot show in an exercise of these sizes, or None if it can."""
     hidden = len(sizes) > 2
@@ -178,11 +184,13 @@ def _left_out(m: Mistake, sizes: list[int]) -> str | None:
     if m.cost is not quadratic_cost:
         return (f"an exercise uses the {quadratic_cost.name} cost, and this mistake the "
                 f"{m.cost.name} cost")
-    if m.id in ("missing_sigma_prime_hidden", "z_instead_of_a") and not hidden:
+    if m.id in ("missing_sigma_prime_hidden", "z_instead_of_a", *_HIDDEN_SQUARE) and not hidden:
         return "it needs a hidden layer"
-    if m.id == "untransposed_weights" and not (hidden and len(set(sizes[1:])) == 1):
+    if m.id in _HIDDEN_SQUARE and len(set(sizes[1:])) > 1:
         return "it needs every hidden layer l as wide as layer l + 1 (a square W^(l+1))"
-    if m.id == "weight_gradient_transposed" and not any(
+    if m.square and len(set(sizes)) > 1:
+        return "it needs every layer as wide as the others (square matrices W^l)"
+    if m.id in ("weight_gradient_transposed", "forward_weights_transposed") and not any(
             m_ >= 2 and n >= 2 for m_, n in zip(sizes, sizes[1:])):
         return "it needs two neighbouring layers of two nodes or more"
     return None

@@ -24,7 +24,7 @@ not blamed on a later layer that merely carried it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nn.checking.student_backprops import (
     backprop_lists,
@@ -111,12 +111,16 @@ class Context:
         return hidden_delta(W, self.numbers("delta", self.l + 1), sigma_prime)
 
 
+def weighted_input(W: list[list[float]], b: list[float], a_prev: list[float]) -> list[float]:
+    """z^l = W^l a^(l-1) + b^l: z_j^l = sum_k w_jk^l a_k^(l-1) + b_j^l."""
+    return [sum(w_jk * a_k for w_jk, a_k in zip(w_j, a_prev)) + b_j for w_j, b_j in zip(W, b)]
+
+
 def expected(c: Context) -> Block:
     """What the lecture's equations give for c's quantity, from the student's own numbers."""
     v, l = c.numbers, c.l
     if c.quantity == "z":
-        return [sum(w_jk * a_k for w_jk, a_k in zip(w_j, v("a", l - 1))) + b_j
-                for w_j, b_j in zip(c.weights[l], c.biases[l])]
+        return weighted_input(c.weights[l], c.biases[l], v("a", l - 1))
     if c.quantity == "a":
         return [s.of(z_j) for s, z_j in zip(c.sigmas[l], v("z", l))]
     if c.quantity == "C":
@@ -128,6 +132,47 @@ def expected(c: Context) -> Block:
     if c.quantity == "dC/db":
         return bias_gradient(v("delta", l))
     return weight_gradient(v("a", l - 1), v("delta", l))
+
+
+def read_by(c: Context) -> list[tuple[str, int]]:
+    """The numbers c's equation reads, as (kind, layer): [("delta", 4), ("z", 3)] for delta^3."""
+    l = c.l
+    if c.quantity == "z":
+        return [("a", l - 1)]
+    if c.quantity == "a":
+        return [("z", l)]
+    if c.quantity == "C":
+        return [("a", c.L)]
+    if c.at_output:
+        return [("a", l), ("z", l)]
+    if c.hidden:
+        return [("delta", l + 1), ("z", l)]
+    if c.quantity == "dC/db":
+        return [("delta", l)]
+    return [("a", l - 1), ("delta", l)]
+
+
+def whose(c: Context) -> str:
+    """Whose numbers c's equation reads, in words: "your δ^4 and autograd's z^3".
+
+    The student's where they gave them (their δ^l read from their dC/db^l, or
+    numbers typed as answers), autograd's otherwise: a backprop returns no z
+    and no a, so those are always the right forward pass's.
+    """
+    yours, autograds, inputs = [], [], []
+    for kind, l in read_by(c):
+        if (kind, l) == ("a", 1):
+            inputs.append("the input x")
+            continue
+        name = f"{'δ' if kind == 'delta' else kind}^{l}"
+        given = any(key[:2] == (kind, l) for key in c.numbers.given)
+        (yours if given else autograds).append(name)
+    parts = inputs.copy()
+    if yours:
+        parts.append("your " + " and ".join(yours))
+    if autograds:
+        parts.append("autograd's " + " and ".join(autograds))
+    return " with ".join(parts)
 
 
 def equation(c: Context) -> str:
@@ -193,6 +238,32 @@ def _untransposed_weights(c: Context) -> Block | None:
     return c.back(transpose(W), c.sigma_prime())
 
 
+def _weights_of_wrong_layer(c: Context) -> Block | None:
+    if not c.hidden:
+        return None
+    # sum_k w_kj^l delta_k^(l+1) for j = 1..n_l, k = 1..n_(l+1): in W^l (n_l x n_(l-1)) when
+    # n_(l+1) <= n_l <= n_(l-1); list code gives it there, numpy only where all three are equal
+    W = c.weights[c.l]
+    if not len(c.weights[c.l + 1]) <= len(W) <= len(W[0]):
+        return None
+    return c.back(W, c.sigma_prime())
+
+
+def _sigma_prime_of_next_layer(c: Context) -> Block | None:
+    if not c.hidden:
+        return None
+    n, sigma_prime_next = len(c.weights[c.l]), replace(c, l=c.l + 1).sigma_prime()
+    if len(sigma_prime_next) == 1:  # numpy broadcasts the one sigma'(z_1^(l+1)) over layer l
+        sigma_prime_next *= n
+    return c.back(c.weights[c.l + 1], sigma_prime_next) if len(sigma_prime_next) == n else None
+
+
+def _mean_taken_twice(c: Context) -> Block | None:
+    if c.n < 2 or c.quantity not in ("delta", "dC/db", "dC/dw"):
+        return None
+    return scaled(expected(c), 1.0 / c.n)  # the mean of the examples' gradients, over n again
+
+
 def _a_of_wrong_layer(c: Context) -> Block | None:
     if c.quantity != "dC/dw":
         return None
@@ -232,6 +303,60 @@ def _cross_entropy_with_sigma_prime(c: Context) -> Block | None:
     return output_delta(error, c.sigma_prime())
 
 
+# ---------------------------------------------------------------- slips in the forward pass
+#
+# A slip in the forward pass makes z^l (and so a^l) wrong from where it is made on;
+# the backward pass may then be the lecture's own, run on the wrong numbers. So each
+# is a slipped equation for z^l from a^(l-1), and what it predicts is the lecture's
+# equations run on the forward pass it makes (the student's own numbers where known).
+
+ZFromA = Callable[[Context, int, list[float]], "list[float] | None"]
+
+
+def _z_without_bias(c: Context, l: int, a_prev: list[float]) -> list[float] | None:
+    return weighted_input(c.weights[l], [0.0] * len(c.biases[l]), a_prev)
+
+
+def _z_with_weights_transposed(c: Context, l: int, a_prev: list[float]) -> list[float] | None:
+    W = c.weights[l]
+    return weighted_input(transpose(W), c.biases[l], a_prev) if len(W) == len(W[0]) else None
+
+
+def _z_of_sigma_of_input(c: Context, l: int, a_prev: list[float]) -> list[float] | None:
+    if l == 2:  # a^1 = sigma(x), where a^1 = x belongs
+        a_prev = [c.sigmas[2][0].of(x_k) for x_k in a_prev]
+    return weighted_input(c.weights[l], c.biases[l], a_prev)
+
+
+def slipped_forward(c: Context, z_of: ZFromA) -> Numbers | None:
+    """The numbers of a forward pass whose z^l comes from ``z_of``: the student's where known.
+
+    None where the slip cannot be made on this network (shapes that forbid it).
+    """
+    given, truth = c.numbers.given, c.numbers.truth
+    z, a = {}, {1: list(truth.a[1])}
+    for l in range(2, c.L + 1):
+        a_prev = [given.get(("a", l - 1, k), a_k) for k, a_k in enumerate(a[l - 1])]
+        made = z_of(c, l, a_prev)
+        if made is None:
+            return None
+        z[l] = [given.get(("z", l, j), z_j) for j, z_j in enumerate(made)]
+        a[l] = [s.of(z_j) for s, z_j in zip(c.sigmas[l], z[l])]
+    return Numbers(replace(truth, z=z, a=a), given)
+
+
+def forward_slip(z_of: ZFromA) -> Callable[[Context], Block | None]:
+    """What a slip in the forward pass gives for any quantity, from the forward pass it makes."""
+
+    def predict(c: Context) -> Block | None:
+        if c.quantity == "z":
+            return z_of(c, c.l, c.numbers("a", c.l - 1))
+        numbers = slipped_forward(c, z_of)
+        return None if numbers is None else expected(replace(c, numbers=numbers))
+
+    return predict
+
+
 # ---------------------------------------------------------------- the catalogue
 
 
@@ -243,7 +368,9 @@ class Mistake:
     layer, {prev} and {next} l - 1 and l + 1, {eq} equation 1 or 2 (whichever
     gives delta^l), {n} the batch size. ``cost`` is the cost the slip belongs to
     (its reference implementation's); ``batch`` says it shows only in a batch's
-    gradient.
+    gradient; ``square`` that it gives numbers only where the matrices it mixes up
+    have one shape (elsewhere the student's code raises an error instead: an
+    IndexError of list code, numpy's shape error).
     """
 
     id: str
@@ -253,6 +380,7 @@ class Mistake:
     advice: str = field(repr=False)
     cost: Cost = quadratic_cost
     batch: bool = False
+    square: bool = False
 
     def hint(self, l: int, L: int, n: int = 1) -> str:
         """The advice for a quantity of layer l (of L), in a batch of n, layers filled in."""
@@ -312,7 +440,21 @@ MISTAKES: dict[str, Mistake] = {m.id: m for m in (
         (2,), _untransposed_weights,
         "Equation 2 sums over the nodes k of layer {next} that node j feeds: δ_j^{l} = "
         "Σ_k w_kj^{next} δ_k^{next} σ'(z_j^{l}), column j of W^{next} (that is (W^{next})ᵀ "
-        "δ^{next}); yours sums w_jk^{next} δ_k^{next}, row j (W^{next} δ^{next})."),
+        "δ^{next}); yours sums w_jk^{next} δ_k^{next}, row j (W^{next} δ^{next}).",
+        square=True),
+    Mistake(
+        "weights_of_wrong_layer", "equation 2 with W^l where W^(l+1) belongs", (2,),
+        _weights_of_wrong_layer,
+        "Equation 2 carries δ^{next} back through the weights it came through, those of "
+        "layer {next}: δ_j^{l} = Σ_k w_kj^{next} δ_k^{next} σ'(z_j^{l}); yours takes w_kj^{l}, "
+        "the weights into layer {l} ((W^{l})ᵀ δ^{next} where (W^{next})ᵀ δ^{next} belongs).",
+        square=True),
+    Mistake(
+        "sigma_prime_of_next_layer", "equation 2 with σ'(z^(l+1)) where σ'(z^l) belongs", (2,),
+        _sigma_prime_of_next_layer,
+        "Equation 2 multiplies by the slope of layer {l} itself: δ_j^{l} = Σ_k w_kj^{next} "
+        "δ_k^{next} σ'(z_j^{l}); yours multiplies by σ'(z_j^{next}), the slope of layer {next}.",
+        square=True),
     Mistake(
         "a_of_wrong_layer", "equation 4 with a^l where a^(l-1) belongs", (4,), _a_of_wrong_layer,
         "Equation 4 is ∂C/∂w_jk^{l} = a_k^{prev} δ_j^{l}, with the activation of layer "
@@ -340,6 +482,13 @@ MISTAKES: dict[str, Mistake] = {m.id: m for m in (
         "the examples' gradients; yours is their sum, n = {n} times too large.",
         batch=True),
     Mistake(
+        "mean_taken_twice", "the batch's mean taken twice: the gradient divided by n²", (),
+        _mean_taken_twice,
+        "The cost of a batch is the mean C = 1/n Σ_x C_x, so its gradient is the mean of "
+        "the examples' gradients, divided by n once; yours divides by n = {n} twice (a mean "
+        "of means, or 1/n both inside the sum and after it).",
+        batch=True),
+    Mistake(
         "cross_entropy_with_sigma_prime",
         "for the cross-entropy cost, δ^L = a − y multiplied by σ'(z) again", (1,),
         _cross_entropy_with_sigma_prime,
@@ -347,4 +496,25 @@ MISTAKES: dict[str, Mistake] = {m.id: m for m in (
         "and σ'(z_j^{L}) = a_j^{L}(1 − a_j^{L}) cancels its denominator: δ_j^{L} = "
         "a_j^{L} − y_j; yours multiplies by σ'(z_j^{L}) once more.",
         cost=cross_entropy_cost),
+    Mistake(
+        "forward_missing_bias", "the forward pass without the biases: z^l = W^l a^(l-1)", (),
+        forward_slip(_z_without_bias),
+        "Your forward pass: the lecture's is z^l = W^l a^(l-1) + b^l, then a^l = σ(z^l). Your "
+        "numbers match a^l = σ(z^l) and the backward equations, but a z^l without its + b^l: "
+        "the biases are left out of the weighted input, so every δ and gradient is off."),
+    Mistake(
+        "forward_weights_transposed",
+        "the forward pass with (W^l)ᵀ: z_j^l = Σ_k w_kj^l a_k^(l-1) + b_j^l", (),
+        forward_slip(_z_with_weights_transposed),
+        "Your forward pass: the lecture's is z^l = W^l a^(l-1) + b^l, then a^l = σ(z^l), row "
+        "j of W^l holding the weights into node j (z_j^l = Σ_k w_jk^l a_k^(l-1) + b_j^l). "
+        "Your numbers match a^l = σ(z^l) and the backward equations, but a z^l made with "
+        "column j: (W^l)ᵀ a^(l-1) + b^l.",
+        square=True),
+    Mistake(
+        "sigma_of_input", "the forward pass with a^1 = σ(x) where a^1 = x belongs", (),
+        forward_slip(_z_of_sigma_of_input),
+        "Your forward pass: the lecture's is a^1 = x, then z^l = W^l a^(l-1) + b^l and "
+        "a^l = σ(z^l) for l = 2..L. Your numbers match those equations, but started from "
+        "a^1 = σ(x): layer 1 is the input itself, and no σ is applied to it."),
 )}

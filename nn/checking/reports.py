@@ -69,13 +69,15 @@ class Finding:
     student's (more than one where they give the same numbers on this
     network); ``follows`` is True where the numbers are right given the
     student's own earlier ones, so that the mistake is further up; ``hint``
-    says it in the lecture's notation.
+    says it in the lecture's notation; ``equation`` is the lecture's equation
+    for the quantity ("equation 2, δ_j^2 = ...").
     """
 
     symbol: str
     mistakes: tuple[str, ...]
     follows: bool
     hint: str
+    equation: str = ""
 
     @property
     def summary(self) -> str:

@@ -35,23 +35,33 @@ def backprop_lists(weights, biases, x, y, slip: str | None = None,
                    cost: Cost | str = quadratic_cost):
     """nabla_b[i] = dC/db^l and nabla_w[i] = dC/dw^l for l = i + 2, as nested lists."""
     cost = as_cost(cost)
-    zs, activations = _forward_lists(weights, biases, x)  # zs[i] is z^(i+2), activations[i] a^(i+1)
+    # zs[i] is z^(i+2), activations[i] a^(i+1)
+    zs, activations = _forward_lists(weights, biases, x, slip)
     nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
     delta = _output_delta_lists(activations[-1], y, zs[-1], slip, cost)
     for i in reversed(range(len(weights))):  # layer l = i + 2, from L back to 2
         if i < len(weights) - 1:
-            delta = _hidden_delta_lists(weights[i + 1], delta, zs[i], activations[i + 1], slip)
+            W_next = weights[i] if slip == "weights_of_wrong_layer" else weights[i + 1]
+            z = zs[i + 1] if slip == "sigma_prime_of_next_layer" else zs[i]
+            delta = _hidden_delta_lists(W_next, delta, z, activations[i + 1], slip)
         nabla_b[i] = delta
         nabla_w[i] = _weight_gradient_lists(delta, activations, zs, i, slip)
     return nabla_b, nabla_w
 
 
-def _forward_lists(weights, biases, x):
+def _forward_lists(weights, biases, x, slip=None):
     """z_j^l = sum_k w_jk^l a_k^(l-1) + b_j^l and a_j^l = sigma(z_j^l), layer by layer."""
+    if slip == "sigma_of_input":  # a^1 = sigma(x), where a^1 = x belongs
+        x = [sigmoid.of(x_k) for x_k in x]
     zs, activations = [], [list(x)]
     for W, b in zip(weights, biases):
-        z = [sum(w_jk * a_k for w_jk, a_k in zip(w_j, activations[-1])) + b_j
-             for w_j, b_j in zip(W, b)]
+        if slip == "forward_weights_transposed":  # w_kj^l: column j of W^l, where row j belongs
+            z = [sum(W[k][j] * a_k for k, a_k in enumerate(activations[-1])) + b_j
+                 for j, b_j in enumerate(b)]
+        else:
+            z = [sum(w_jk * a_k for w_jk, a_k in zip(w_j, activations[-1]))
+                 + (0.0 if slip == "forward_missing_bias" else b_j)  # + b_j left out
+                 for w_j, b_j in zip(W, b)]
         zs.append(z)
         activations.append([sigmoid.of(z_j) for z_j in z])
     return zs, activations
@@ -63,9 +73,14 @@ def _output_delta_lists(a, y, z, slip, cost):
 
 
 def _hidden_delta_lists(W_next, delta_next, z, a, slip):
-    """Equation 2: delta_j^l = sum_k w_kj^(l+1) delta_k^(l+1) sigma'(z_j^l)."""
+    """Equation 2: delta_j^l = sum_k w_kj^(l+1) delta_k^(l+1) sigma'(z_j^l).
+
+    ``z`` is z^l (z^(l+1) for the slip sigma_prime_of_next_layer: its first
+    n_l entries, and an IndexError where layer l + 1 is narrower, as a
+    student's loop over j would give)."""
     delta = []
-    for j, (z_j, a_j) in enumerate(zip(z, a)):
+    for j, a_j in enumerate(a):
+        z_j = z[j]
         if slip == "untransposed_weights":  # w_jk^(l+1): row j of W^(l+1), where column j belongs
             back = sum(W_next[j][k] * delta_next[k] for k in range(len(delta_next)))
         else:
@@ -97,17 +112,22 @@ def backprop_numpy(weights, biases, x, y, slip: str | None = None,
 
     cost = as_cost(cost)
     weights = [np.asarray(W, dtype=float) for W in weights]
-    zs, activations = [], [np.asarray(x, dtype=float)]
+    x = np.asarray(x, dtype=float)
+    zs, activations = [], [1.0 / (1.0 + np.exp(-x)) if slip == "sigma_of_input" else x]
     for W, b in zip(weights, biases):
-        zs.append(W @ activations[-1] + np.asarray(b, dtype=float))
+        W = W.T if slip == "forward_weights_transposed" else W
+        b = 0.0 if slip == "forward_missing_bias" else np.asarray(b, dtype=float)
+        zs.append(W @ activations[-1] + b)
         activations.append(1.0 / (1.0 + np.exp(-zs[-1])))
     a_L = activations[-1]
     delta = _output_delta(cost.dC_da(a_L, np.asarray(y, dtype=float)), zs[-1], a_L, slip)
     nabla_b, nabla_w = [None] * len(weights), [None] * len(weights)
     for i in reversed(range(len(weights))):
         if i < len(weights) - 1:
-            W_next = weights[i + 1] if slip == "untransposed_weights" else weights[i + 1].T
-            sp = _sigma_prime(zs[i], activations[i + 1], slip, "missing_sigma_prime_hidden")
+            W_next = weights[i if slip == "weights_of_wrong_layer" else i + 1]
+            W_next = W_next if slip == "untransposed_weights" else W_next.T
+            z = zs[i + 1] if slip == "sigma_prime_of_next_layer" else zs[i]
+            sp = _sigma_prime(z, activations[i + 1], slip, "missing_sigma_prime_hidden")
             delta = (W_next @ delta) * sp
         nabla_b[i] = delta
         if slip == "weight_gradient_transposed":
@@ -159,13 +179,15 @@ def _a_prev(activations, zs, i, slip):
 
 
 def _over_batch(backprop, add, times, weights, biases, xs, ys, slip, cost):
-    """The examples' (nabla_b, nabla_w) added up, then divided by n, unless the slip is the sum."""
+    """The examples' (nabla_b, nabla_w) added up, then divided by n (by n twice, or not at all,
+    as two slips do)."""
     total = None
     for x, y in zip(xs, ys):
         grads = backprop(weights, biases, x, y, slip, cost)
         total = grads if total is None else [[add(s, t) for s, t in zip(S, T)]
                                              for S, T in zip(total, grads)]
-    scale = 1.0 if slip == "sum_not_mean" else 1.0 / len(xs)
+    n = len(xs)
+    scale = {"sum_not_mean": 1.0, "mean_taken_twice": 1.0 / n ** 2}.get(slip, 1.0 / n)
     return tuple([times(scale, block) for block in part] for part in total)
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from autodiff import Value, collector_paused
 from autodiff.validate import positive_number, whole_number
 from autodiff.views import steps
-from autodiff.views.notation import lecture_html, lecture_tex, plain_number
+from autodiff.views.notation import lecture_html, lecture_tex, plain_number, read_label
 from autodiff.views.pictures import Drawing
 from autodiff.views.slides import Slide, Slides
 from nn.lecture.diagrams import draw_network
@@ -249,10 +249,12 @@ class Walkthrough(steps.StepByStep):
     # ------------------------------------------------------------------ finding
 
     def step(self, symbol: str) -> Step:
-        """The step computing ``symbol`` ("delta_1^3"); for a parameter, its update."""
-        for s in self.steps:
-            if s.symbol == symbol:
-                return s
+        r"""The step computing ``symbol`` ("delta_1^3", or in TeX r"\delta_1^3"); for a
+        parameter, its update."""
+        for wanted in (symbol, read_label(symbol)):
+            for s in self.steps:
+                if s.symbol == wanted:
+                    return s
         known = ", ".join(s.symbol for s in self.steps[:6])
         raise KeyError(f"no step computes {symbol!r}; the steps compute {known}, ...")
 

@@ -258,12 +258,24 @@ def test_np_dot_and_matmul_messages_name_the_layer():
     assert untransposed_layers("shapes (2,2) and (3,) not aligned", sizes) == []
 
 
-def test_a_list_index_error_is_reported_with_the_students_line():
+def test_a_list_index_error_is_reported_with_the_students_line_and_its_mistake_named():
+    # issue 22: the IndexError of list code that sums W^(l+1) untransposed on a non-square
+    # network is put to the test on a square one, where the same code gives the mistake's
+    # numbers; an IndexError of code that makes no square-only slip names nothing
     case = non_square_cases()[0]
     result = check(MISTAKES["untransposed_weights"].reference(), case)
     assert result.problem.startswith("backprop_with_untransposed_weights raised IndexError")
     assert "student_backprops.py, line" in result.problem and "in <genexpr>" in result.problem
-    assert result.mistake is None and result.first_wrong is None and not result.ok
+    assert result.mistake == "untransposed_weights" and not result.ok
+    assert result.first_wrong == "dC/db_1^2"
+    assert "Seen by running it on a square network, every layer 3 wide" in result.hint
+
+    def index_error(weights, biases, x, y):
+        return [[0.0] * len(b) for b in biases], [weights[0][5]]
+
+    other = check(index_error, case)
+    assert other.problem.startswith("index_error raised IndexError")
+    assert other.mistake is None and other.first_wrong is None and not other.ok
 
 
 # ---------------------------------------------------------------- the order, and what follows
@@ -507,3 +519,77 @@ def test_the_docs_show_what_the_checker_does():
     assert repr((check.ok, check.first_wrong, check.mistake)) == shown.split("#")[1].strip()
     assert check.hint.startswith("σ' takes the weighted input z: ")
     assert "your δ^3 has σ'(a_j^3) = σ(a_j^3)(1 − σ(a_j^3))" in check.hint
+
+
+# ---------------------------------------------------------------- issue 22: whose numbers are whose
+
+
+def test_a_slip_in_the_forward_pass_is_said_to_be_one_never_a_wrong_equation_1():
+    case = square_cases()[0]
+    for id_ in ("forward_missing_bias", "forward_weights_transposed", "sigma_of_input"):
+        result = check(MISTAKES[id_].reference(), case)
+        assert result.mistakes == (id_,) and result.first_wrong == "dC/db_1^3"
+        assert result.hint.startswith("Your forward pass: the lecture's is ")
+        assert "your own earlier numbers" not in result.text()
+
+
+def test_numbers_off_at_the_output_say_the_forward_pass_is_autograds():
+    def tanh_forward(weights, biases, x, y):  # a forward pass no mistake of the catalogue makes
+        acts = [list(x)]
+        for W, b in zip(weights, biases):
+            acts.append([math.tanh(sum(w * a for w, a in zip(row, acts[-1])) + c)
+                         for row, c in zip(W, b)])
+        delta = [(a - t) * a * (1 - a) for a, t in zip(acts[-1], y)]
+        grads = []
+        for i in range(len(weights) - 1, -1, -1):
+            grads.append((delta, [[a * d for a in acts[i]] for d in delta]))
+            if i:
+                delta = [sum(weights[i][k][j] * delta[k] for k in range(len(delta)))
+                         * acts[i][j] * (1 - acts[i][j]) for j in range(len(acts[i]))]
+        grads.reverse()
+        return [g[0] for g in grads], [g[1] for g in grads]
+
+    net, x, y = case = square_cases()[0]
+    result = check(tanh_forward, case)
+    assert result.first_wrong == "dC/db_1^3" and result.mistake is None
+    hint = result.hint
+    assert "by equation 1, δ_j^3 = ∂C/∂a_j^3 σ'(z_j^3), autograd's a^3 and z^3 give" in hint
+    assert "your own earlier numbers" not in hint
+    # the a^2 written into its dC/dw^3 is read back and set beside autograd's
+    assert "Your forward pass: z^l = W^l a^(l-1) + b^l, a^l = σ(z^l)." in hint
+    a2 = [math.tanh(sum(w.data * v for w, v in zip(n.w, x)) + n.b.data)
+          for n in net.layers[0].neurons]
+    assert f"a^2 = ({a2[0]:.4g}, {a2[1]:.4g})" in hint
+
+
+def test_a_quantity_that_follows_says_which_numbers_were_yours_and_which_autograds():
+    result = check(MISTAKES["error_sign"].reference(), square_cases()[2])
+    follows = result.findings[2]
+    assert follows.symbol == "dC/db_1^3" and follows.follows
+    assert "(from your δ^4 with autograd's z^3)" in follows.hint
+    dw = result.findings[1]
+    assert dw.symbol == "dC/dw_11^4" and "(from your δ^4 with autograd's a^3)" in dw.hint
+
+
+def test_a_hand_worked_answer_that_follows_names_the_answers_it_follows_from():
+    ex = exercise(0, (2, 2, 1))
+    z = ex.solution().step("z_1^2").value
+    result = ex.check({"z_1^2": z + 0.5, "a_1^2": 1 / (1 + math.exp(-(z + 0.5)))})
+    assert result.findings[1].follows
+    assert "(from your z^2)" in result.findings[1].hint
+
+
+@pytest.mark.parametrize("fn", ["flat_numpy_by_hand", "column_numpy_by_hand"])
+def test_numpy_code_checked_as_lists_is_told_to_pass_arrays_numpy(fn):
+    numpy_or_skip()
+    result = check(globals()[fn], square_cases()[0])  # arrays="lists", the default
+    error = {"flat_numpy_by_hand": "TypeError", "column_numpy_by_hand": "AttributeError"}[fn]
+    assert result.problem.startswith(f"{fn} raised {error}")
+    assert 'it looks like numpy code: check it with arrays="numpy"' in result.problem
+    assert "--arrays numpy" in result.problem
+
+    def list_code_that_fails(weights, biases, x, y):
+        return weights[0] + 1
+
+    plain = check(list_code_that_fails, square_cases()[0]).problem
+    assert plain.startswith("list_code_that_fails raised TypeError") and "numpy" not in plain

@@ -60,15 +60,22 @@ def test_the_same_seed_gives_the_same_exercise_of_short_decimals():
 
 
 @pytest.mark.parametrize("sizes, left_out", [
-    ((2, 2, 1), {"sum_not_mean": "needs a batch",
+    ((2, 2, 1), {"sum_not_mean": "needs a batch", "mean_taken_twice": "needs a batch",
                  "cross_entropy_with_sigma_prime": "uses the quadratic cost",
-                 "untransposed_weights": "as wide as layer l + 1"}),
-    ((2, 2, 2), {"sum_not_mean": "needs a batch",
+                 "untransposed_weights": "as wide as layer l + 1",
+                 "sigma_prime_of_next_layer": "as wide as layer l + 1",
+                 "weights_of_wrong_layer": "as wide as layer l + 1",
+                 "forward_weights_transposed": "every layer as wide as the others"}),
+    ((2, 2, 2), {"sum_not_mean": "needs a batch", "mean_taken_twice": "needs a batch",
                  "cross_entropy_with_sigma_prime": "uses the quadratic cost"}),
     ((1, 1), {"sum_not_mean": "", "cross_entropy_with_sigma_prime": "",
               "untransposed_weights": "", "missing_sigma_prime_hidden": "needs a hidden layer",
               "z_instead_of_a": "needs a hidden layer",
-              "weight_gradient_transposed": "two neighbouring layers of two nodes"}),
+              "weight_gradient_transposed": "two neighbouring layers of two nodes",
+              "mean_taken_twice": "needs a batch",
+              "sigma_prime_of_next_layer": "needs a hidden layer",
+              "weights_of_wrong_layer": "needs a hidden layer",
+              "forward_weights_transposed": "two neighbouring layers of two nodes"}),
 ])
 @pytest.mark.parametrize("seed", range(6))
 def test_every_mistake_the_sizes_allow_shows_and_is_named_as_itself(seed, sizes, left_out):
@@ -222,3 +229,15 @@ def test_a_batch_starts_with_the_exercises_own_example():
     assert len(xs) == len(ys) == 4 and xs[0] == ex.x and ys[0] == ex.y
     assert ex.batch(4) == (xs, ys)
     assert isinstance(ex.net, MLP)
+
+
+def test_answers_may_name_their_quantities_in_tex():
+    # issue 22: an answer key written in TeX, as a teacher types it into a sheet
+    ex = exercise(3)
+    solution = ex.solution()
+    tex = {r"\delta_1^3": "delta_1^3", r"$\frac{\partial C}{\partial w_{12}^3}$": "dC/dw_12^3",
+           r"\partial C/\partial b_{1}^{2}": "dC/db_1^2", "z^{2}_{1}": "z_1^2",
+           "a_{1}^{2}": "a_1^2"}
+    result = ex.check({key: solution.step(plain).value for key, plain in tex.items()})
+    assert result.ok and sorted(r.symbol for r in result.rows) == sorted(tex.values())
+    assert solution.step(r"\delta_1^3") is solution.step("delta_1^3")

@@ -210,3 +210,107 @@ def test_untransposed_weights_on_a_non_square_layer_fails_as_a_student_s_code_wo
     numpy_or_skip()
     with pytest.raises(ValueError, match="matmul"):
         run(MISTAKES["untransposed_weights"].reference("numpy"), net, X, [1.0], "numpy")
+
+
+# ---------------------------------------------------------------- issue 22: the whole derivation
+
+
+def changed(net, weights=None, bias=None):
+    """A copy of ``net`` with each W^l replaced by weights(W^l) and each b_j^l by bias(b_j^l)."""
+    copy = MLP(net.sizes, seed=0)
+    for mine, theirs in zip(copy.layers, net.layers):
+        W = [[w.data for w in n.w] for n in theirs.neurons]
+        W = weights(W) if weights else W
+        for n, row, other in zip(mine.neurons, W, theirs.neurons):
+            for w, v in zip(n.w, row):
+                w.data = v
+            n.b.data = bias(other.b.data) if bias else other.b.data
+    return copy
+
+
+def transposed(W):
+    return [list(column) for column in zip(*W)]
+
+
+FORWARD_SLIPS = {
+    # the student's forward pass, as a network autograd runs: their gradients are its own
+    "forward_missing_bias": (lambda net: changed(net, bias=lambda b: 0.0), lambda x: x),
+    "forward_weights_transposed": (lambda net: changed(net, weights=transposed), lambda x: x),
+    "sigma_of_input": (lambda net: net, lambda x: [sigmoid(v) for v in x]),
+}
+
+
+@pytest.mark.parametrize("arrays", ["lists", "numpy", "numpy-column"])
+@pytest.mark.parametrize("mistake", sorted(FORWARD_SLIPS))
+def test_a_slip_in_the_forward_pass_gives_the_gradients_of_the_network_it_computes(mistake,
+                                                                                   arrays):
+    # without b, with each W^l transposed, or from sigma(x): autograd through that network
+    # gives the numbers, since the backward pass is the lecture's
+    net = MLP([2, 2, 2, 2], seed=3)
+    as_computed, x_as_computed = FORWARD_SLIPS[mistake]
+    want = autograd_numbers(as_computed(net), [x_as_computed(X)], [Y])
+    nabla_b, nabla_w = run(MISTAKES[mistake].reference(arrays), net, X, Y, arrays)
+    if mistake == "forward_weights_transposed":
+        # ... but equation 2 takes the network's own W^(l+1): layer L is that network's,
+        # and each delta^l below it W^(l+1) transposed times the student's delta^(l+1)
+        assert_close(nabla_b[2], want["b"][4])
+        assert_close(nabla_w[2], want["w"][4])
+        for l in (3, 2):
+            W = [[w.data for w in neuron.w] for neuron in net.layers[l - 1].neurons]
+            a = want["a"][l]
+            delta = [sum(W[k][j] * nabla_b[l - 1][k] for k in range(2)) * a[j] * (1 - a[j])
+                     for j in range(2)]
+            assert_close(nabla_b[l - 2], delta)
+            assert_close(nabla_w[l - 2], [[a_k * d_j for a_k in want["a"][l - 1]]
+                                          for d_j in delta])
+    else:
+        assert_close(nabla_b, [want["b"][l] for l in (2, 3, 4)])
+        assert_close(nabla_w, [want["w"][l] for l in (2, 3, 4)])
+    right = autograd_numbers(net, [X], [Y])
+    with pytest.raises(AssertionError):
+        assert_close(nabla_b[2], right["b"][4], tol=1e-6)
+
+
+@pytest.mark.parametrize("arrays", ["lists", "numpy", "numpy-column"])
+@pytest.mark.parametrize("mistake", ["weights_of_wrong_layer", "sigma_prime_of_next_layer"])
+def test_each_new_slip_of_equation_2_is_made_where_it_belongs(mistake, arrays):
+    net = network()
+    n = autograd_numbers(net, [X], [Y])
+    W2 = [[w.data for w in neuron.w] for neuron in net.layers[0].neurons]
+    W3 = [[w.data for w in neuron.w] for neuron in net.layers[1].neurons]
+    a, d = n["a"], n["delta"]
+    want = {  # delta_j^2, with W^2 for W^3, or sigma'(z_j^3) = a_j^3 (1 - a_j^3) for sigma'(z_j^2)
+        "weights_of_wrong_layer": [sum(W2[k][j] * d[3][k] for k in range(2))
+                                   * a[2][j] * (1 - a[2][j]) for j in range(2)],
+        "sigma_prime_of_next_layer": [sum(W3[k][j] * d[3][k] for k in range(2))
+                                      * a[3][j] * (1 - a[3][j]) for j in range(2)],
+    }[mistake]
+    nabla_b, nabla_w = run(MISTAKES[mistake].reference(arrays), net, X, Y, arrays)
+    assert_close(nabla_b[1], n["b"][3])  # layer L right
+    assert_close(nabla_w[1], n["w"][3])
+    assert_close(nabla_b[0], want)
+    assert_close(nabla_w[0], [[a[1][k] * want[j] for k in range(2)] for j in range(2)])
+
+
+@pytest.mark.parametrize("arrays", ["lists", "numpy"])
+def test_mean_taken_twice_is_the_mean_over_n(arrays):
+    net = network()
+    n = autograd_numbers(net, XS, YS)
+    nabla_b, nabla_w = run(MISTAKES["mean_taken_twice"].reference(arrays), net, XS, YS, arrays)
+    assert_close(nabla_b, [[v / 3 for v in n["b"][l]] for l in (2, 3)])
+    assert_close(nabla_w, [[[v / 3 for v in r] for r in n["w"][l]] for l in (2, 3)])
+
+
+ISSUE_22_IDS = {"forward_missing_bias", "forward_weights_transposed", "sigma_of_input",
+                "weights_of_wrong_layer", "sigma_prime_of_next_layer", "untransposed_weights",
+                "mean_taken_twice"}
+
+
+def test_the_catalogue_has_every_mistake_issue_22_names():
+    assert ISSUE_22_IDS <= set(MISTAKES)
+    assert {m.id for m in MISTAKES.values() if m.square} == {
+        "untransposed_weights", "weights_of_wrong_layer", "sigma_prime_of_next_layer",
+        "forward_weights_transposed"}
+    for id_ in ("forward_missing_bias", "forward_weights_transposed", "sigma_of_input"):
+        assert MISTAKES[id_].hint(2, 3).startswith("Your forward pass: ")
+        assert "a^l = σ(z^l)" in MISTAKES[id_].hint(2, 3)
