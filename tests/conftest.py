@@ -313,6 +313,27 @@ def requested_urls(driver) -> list[str]:
     return urls
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(driver) -> list[str]:
+    """What axe-core (npm's, pinned in package.json) finds against WCAG 2.1 AA in the page
+    the driver shows: one line per rule broken, with the elements that break it."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: 'npm ci' in the project's folder (make test "
+                    "runs it)")
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    driver.set_script_timeout(60)
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' +"
+        " v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; '))))"
+        ".catch(e => done(['axe failed: ' + e]));", WCAG_21_AA)
+    return found
+
+
 def outlined_parts(driver) -> dict[str, str]:
     """The page's outlined parts of its picture: DOT name -> the stroke colour shown.
 

@@ -26,12 +26,12 @@ from collections.abc import Sequence
 from autodiff import collector_paused
 from autodiff.files import WriteProtectedError, forcing
 from autodiff.views.notation import GREEK
-from nn.cli import checking, demo, inspecting, training
+from nn.cli import checking, demo, grading, inspecting, training
 from nn.cli.arguments import Parser, attach_negative_numbers, remove_made_folders, unknown_options
 from nn.training.guard import Terminated, open_standard_streams, say_on_stderr
 
 COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS,
-            **checking.COMMANDS}
+            **checking.COMMANDS, **grading.COMMANDS}
 LONGEST_MESSAGE = 1000  # characters of an error message: one line, even for a strange error
 
 
