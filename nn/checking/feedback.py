@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from autodiff.validate import excerpt
 from nn.checking.mistakes import MISTAKES
@@ -118,7 +119,7 @@ def feedback(check: BackpropCheck, level: str = DEFAULT_LEVEL,
     solution = level == "solution"
     rows = tuple(r if solution else CheckRow(r.symbol, None, float("nan"), r.right, r.section)
                  for r in check.rows)
-    more: dict = {"first_wrong": first.symbol, "rows": rows}
+    more: dict[str, Any] = {"first_wrong": first.symbol, "rows": rows}
     if at_least(level, "equation"):
         more["equation"] = first.equation or None
     if at_least(level, "hint"):

@@ -23,9 +23,11 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from nn.checking.feedback import at_least, feedback
 from nn.checking.grading import Grade
+from nn.checking.reports import CheckRow
 
 CSV_COLUMNS = ("student", "score", "max_score", "first_wrong", "mistake", "mistakes", "status",
                "reason")
@@ -42,7 +44,7 @@ def grades_csv(grades: Sequence[Grade]) -> str:
     return out.getvalue()
 
 
-def gradescope_results(grade: Grade, level: str) -> dict:
+def gradescope_results(grade: Grade, level: str) -> dict[str, Any]:
     """Gradescope's ``results.json`` for one submission, its feedback told at ``level``."""
     tests = []
     for (quantity, l), rows in _blocks(grade):
@@ -77,11 +79,11 @@ def grade_text(grade: Grade, level: str) -> str:
     return feedback(grade.check, level).text()
 
 
-def _blocks(grade: Grade) -> list[tuple[tuple[str, int], list]]:
+def _blocks(grade: Grade) -> list[tuple[tuple[str, int], list[CheckRow]]]:
     """Each block's rows (dC/db^l, dC/dw^l from L back to 2); all wrong where no answer."""
     if grade.check is None or not grade.check.rows:
         return []
-    blocks: dict[tuple[str, int], list] = {}
+    blocks: dict[tuple[str, int], list[CheckRow]] = {}
     for r in grade.check.rows:
         quantity, layer = r.symbol.split("_")[0], int(r.symbol.rsplit("^", 1)[1])
         blocks.setdefault((quantity, layer), []).append(r)

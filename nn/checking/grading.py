@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from nn.checking.feedback import DEFAULT_LEVEL, check_level
 from nn.checking.isolation import Limits, Outcome, run_isolated
@@ -173,17 +174,25 @@ def check_submission(request: FileCheck, student: str) -> BackpropCheck | str:
 
 def _graded(submission: Submission, options: GradingOptions, outcome: Outcome) -> Grade:
     """The grade of what became of a submission's child process."""
-    kept = dict(output=outcome.output, cut=outcome.cut, notes=list(outcome.notes))
+    kept = _Kept(outcome.output, outcome.cut, tuple(outcome.notes))
     if outcome.ok and isinstance(outcome.value, BackpropCheck):
         check = outcome.value
         score = sum(r.right for r in check.rows) if check.problem is None else 0
         status = "checked" if check.problem is None else "no answer"
         return Grade(submission.student, submission.path.name, score, options.max_score,
-                     status, check.problem or "", check, **kept)
+                     status, check.problem or "", check, kept.output, kept.cut, list(kept.notes))
     if outcome.ok:  # the one line saying why the file could not be checked
-        return _no_answer(submission, options, "no answer", str(outcome.value), **kept)
+        return _no_answer(submission, options, "no answer", str(outcome.value), kept)
     status = "no answer" if outcome.status == "raised" else outcome.status
-    return _no_answer(submission, options, status, _reason(outcome), **kept)
+    return _no_answer(submission, options, status, _reason(outcome), kept)
+
+
+class _Kept(NamedTuple):
+    """What a grade keeps of its child process: its output, the bytes cut, the notes."""
+
+    output: str = ""
+    cut: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def _reason(outcome: Outcome) -> str:
@@ -196,6 +205,7 @@ def _reason(outcome: Outcome) -> str:
 
 
 def _no_answer(submission: Submission, options: GradingOptions, status: str, reason: str,
-               **kept: object) -> Grade:
+               kept: _Kept | None = None) -> Grade:
+    kept = kept or _Kept()
     return Grade(submission.student, submission.path.name, 0, options.max_score, status,
-                 reason, None, **kept)  # type: ignore[arg-type]
+                 reason, None, kept.output, kept.cut, list(kept.notes))

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from autodiff.files import atomic_write_text
 from nn.checking.array_styles import ARRAY_STYLES
+from nn.checking.class_sheets import KEY, grade_answers, read_answers_csv, read_roster, write_sheets
 from nn.checking.feedback import DEFAULT_LEVEL, LEVELS
 from nn.checking.grade_pages import class_page, student_page
-from nn.checking.gradebook import gradescope_results, grades_csv
+from nn.checking.gradebook import grades_csv, gradescope_results
 from nn.checking.grading import Grade, GradingOptions, grade_submissions
-from nn.checking.class_sheets import grade_answers, read_answers_csv
 from nn.checking.reports import Tolerance
 from nn.checking.submissions import Submission, submissions
 from nn.cli.arguments import (
@@ -45,7 +45,7 @@ BAD_ARGUMENTS = 2
 RESERVED = {"class"}  # a student's page may not take the class page's name
 
 
-def add_grade(subparsers) -> None:
+def add_grade(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "grade", help="grade a class's backprops (or numbers typed from the exercise sheets)",
         description="Check every submission in DIR (*.py, and *.ipynb by its code cells; the "
@@ -180,6 +180,32 @@ def _write(args: argparse.Namespace, grades: list[Grade]) -> None:
                 args.gradescope / f"{g.student}.json")
             atomic_write_text(path, json.dumps(gradescope_results(g, args.level), indent=2,
                                                ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- exercise --roster
+
+
+def add_roster_argument(p: argparse.ArgumentParser) -> None:
+    """``deltagrad exercise --roster roster.csv --out sheets/``: a sheet per student."""
+    p.add_argument("--roster", type=Path, metavar="CSV",
+                   help="a sheet per student of this roster (a column 'student'), each with "
+                        "numbers of their own, into the folder --out, with the teacher's "
+                        "key, answer_key.csv")
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    """The sheets of a roster and their key, into the folder ``args.out``."""
+    if args.out is None or args.out.suffix:
+        say_on_stderr("deltagrad exercise: error: --roster needs --out FOLDER, the folder "
+                      "the sheets go to")
+        return BAD_ARGUMENTS
+    students = read_roster(args.roster)
+    outputs = [args.out / f"{s}{suffix}" for s in students for suffix in (".html", ".md")]
+    check_outputs({"--out": [*outputs, args.out / KEY]}, {"--roster": args.roster})
+    write_sheets(students, args.out, args.sizes)
+    print(f"wrote {len(students)} sheet{'s' * (len(students) != 1)} ({args.out}/<student>.html "
+          f"and .md) and the key, {args.out / KEY}")
+    return 0
 
 
 class _progress:

@@ -13,7 +13,7 @@ from conftest import axe_violations
 from nn import check_backprop
 from nn.checking.feedback import LEVELS
 from nn.checking.grade_pages import class_page, student_page
-from nn.checking.gradebook import CSV_COLUMNS, gradescope_results, grades_csv, summary
+from nn.checking.gradebook import CSV_COLUMNS, grades_csv, gradescope_results, summary
 from nn.checking.grading import Grade
 from nn.checking.mistakes import MISTAKES
 from nn.checking.student_backprops import backprop_lists
@@ -180,7 +180,8 @@ def test_the_class_page_names_each_mistake_with_its_words_hint_and_an_example():
     page = class_page(a_class(), "hint")
     text = text_of(page)
     assert "6 submissions; 1 all right" in text
-    assert text.index("missing_sigma_prime_hidden: 2 students") < text.index("error_sign: 1 student")
+    first, second = "missing_sigma_prime_hidden: 2 students", "error_sign: 1 student"
+    assert text.index(first) < text.index(second)
     assert MISTAKES["missing_sigma_prime_hidden"].description.split("(")[0][:30] in text
     assert "Hint, as bo was told it: Equation 2 is" in text
     assert 'href="bo.html"' in page and 'href="cy.html"' in page
