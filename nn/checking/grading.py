@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nn.checking.feedback import DEFAULT_LEVEL, check_level
-from nn.checking.isolation import Limits, Outcome, run_isolated
+from nn.checking.isolation import Limits, Outcome, phase, run_isolated
 from nn.checking.reports import BackpropCheck, Tolerance
 from nn.checking.student_files import CHECKER_SECONDS, FileCheck, check_file
 from nn.checking.submissions import Submission, notebook_code, student_exercise, submissions
@@ -169,6 +169,7 @@ def grade_submission(submission: Submission, options: GradingOptions = GradingOp
 
 def check_submission(request: FileCheck, student: str) -> BackpropCheck | str:
     """In the child: the student's file checked on their own network and example."""
+    phase(f"building {student}'s exercise", CHECKER_SECONDS, "checker")
     return check_file(request, student_exercise(student, request.sizes))
 
 

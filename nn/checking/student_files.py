@@ -54,12 +54,17 @@ class FileCheck:
     timeout: float = 10.0
 
 
-def check_file(request: FileCheck) -> BackpropCheck | str:
-    """The report of the student's function, or the one line saying why there is none."""
+def check_file(request: FileCheck, ex: Exercise | None = None) -> BackpropCheck | str:
+    """The report of the student's function, or the one line saying why there is none.
+
+    The function runs on ``ex``'s network and example; by default, those of
+    ``nn.exercise`` for the request's seed and sizes.
+    """
     try:
-        sizes = ",".join(map(str, request.sizes))
-        phase(f"building its exercise for sizes {sizes}", CHECKER_SECONDS, "checker")
-        ex = exercise(request.seed, request.sizes)
+        if ex is None:
+            sizes = ",".join(map(str, request.sizes))
+            phase(f"building its exercise for sizes {sizes}", CHECKER_SECONDS, "checker")
+            ex = exercise(request.seed, request.sizes)
         path = Path(request.file)
         phase(f"importing {path.name}", request.timeout, "student")
         fn = _phased(load_function(path, request.function), request.function, request.timeout)

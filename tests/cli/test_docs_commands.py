@@ -26,16 +26,21 @@ from conftest import FENCE, PAGES, ROOT
 RUN = ("deltagrad", "python -m nn", "printf")
 # set up a Python, install, serve, test: what `make` does, and what these tests run in
 CHECKED_ONLY = ("make ", "pip ", "python -m venv", "python -m pip", "python -m pytest",
-                "python -m http.server", "mkdocs ", "python benchmarks/")
+                "python -m http.server", "mkdocs ", "python benchmarks/", "docker run ")
 
 
 def shell_lines() -> list[tuple[str, str]]:
-    """(page, line) for every command line of every sh block, pages in reading order."""
+    """(page, line) for every command line of every sh block, pages in reading order.
+
+    A line ending in a backslash goes on in the next, as in bash. A block with a title
+    (```sh title="run_autograder"```) shows a file's content, not commands to type here.
+    """
     pages = sorted(PAGES, key=lambda p: (p.name != "README.md", p.name != "cli.md", p.name))
     found = []
     for path in pages:
-        for language, _, code in FENCE.findall(path.read_text(encoding="utf-8")):
-            if language in ("sh", "bash", "console"):
+        for language, title, code in FENCE.findall(path.read_text(encoding="utf-8")):
+            if language in ("sh", "bash", "console") and "title=" not in title:
+                code = re.sub(r"\\\n\s*", " ", code)
                 found += [(path.name, line.strip()) for line in code.splitlines()
                           if line.strip() and not line.strip().startswith("#")]
     return found
