@@ -33,6 +33,7 @@ cannot disagree about what C is.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from autodiff import Value
 from autodiff.validate import excerpt, is_number, plural
@@ -66,13 +67,18 @@ class Cost:
     def __init__(self) -> None:
         self.__name__ = f"{self.name}_cost"  # read like a function's name in messages
 
+    # c(a_j, y_j, ...): output node j's share of the sum, before k(n), given a_j and what
+    # ``prepare`` makes of y_j. Its arity is the cost's own, so it is typed loosely here.
+    term: Callable[..., Value]
+
     def __call__(self, outputs: Outputs, targets: Targets) -> Value:
         targets = _plain_targets(targets)
         n = _check_batch(outputs, targets)
-        total = None
-        for i, (a, y) in enumerate(zip(outputs, targets)):
-            for term in self.terms(a, y, i):
-                total = term if total is None else total + term
+        terms = [term for i, (a, y) in enumerate(zip(outputs, targets))
+                 for term in self.terms(a, y, i)]
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
         C = total * Value(self.factor(n), label=self.factor_label)
         C.label = "C"
         return C
@@ -91,10 +97,6 @@ class Cost:
                         zip(self.prepare(y_j), self.target_labels(j))]
             terms.append(self.term(a_j, *prepared))
         return terms
-
-    def term(self, a_j: Value, *targets: float | Value) -> Value:
-        """Example i's share of the sum from output node j, before the factor k(n)."""
-        raise NotImplementedError
 
     def factor(self, n: int) -> float:
         """k(n), the number the sum over the n examples' terms is multiplied by."""
@@ -246,7 +248,7 @@ cross_entropy_cost = CrossEntropyCost()
 COSTS: dict[str, Cost] = {cost.name: cost for cost in (quadratic_cost, cross_entropy_cost)}
 
 
-def _plain_targets(targets: Targets) -> Targets:
+def _plain_targets(targets: Any) -> Targets:
     """The targets as lists, from a 2-D array or a list of 1-D arrays as well as lists."""
     if hasattr(targets, "ndim") and hasattr(targets, "tolist"):
         if targets.ndim != 2:
@@ -254,11 +256,11 @@ def _plain_targets(targets: Targets) -> Targets:
                 f"targets must be n lists of targets, one per example, got an array of shape "
                 f"{tuple(targets.shape)}: for one example y, write [y]"
             )
-        return targets.tolist()
+        return cast(Targets, targets.tolist())
     if isinstance(targets, Sequence) and not isinstance(targets, (str, bytes)):
         return [y.tolist() if hasattr(y, "ndim") and hasattr(y, "tolist") and y.ndim == 1
                 else y for y in targets]
-    return targets
+    return cast(Targets, targets)  # (not a list: _check_batch says what it is)
 
 
 def _check_batch(outputs: Outputs, targets: Targets) -> int:

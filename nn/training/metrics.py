@@ -28,7 +28,7 @@ from nn.training.engines import choose_engine
 
 
 def evaluate(
-    net: MLP, data: Sequence[Example], cost: Callable | str = quadratic_cost, *,
+    net: MLP, data: Sequence[Example], cost: Callable[..., Value] | str = quadratic_cost, *,
     engine: str = "auto"
 ) -> tuple[float, float | None]:
     """The cost C over ``data`` and the accuracy (None when the targets are not classes).

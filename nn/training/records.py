@@ -17,9 +17,12 @@ model files; ``from_dict`` checks what it reads, with errors naming the key.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from typing import Any, Protocol
 
 from autodiff.validate import excerpt, is_number
+from nn.model.layers import MLP
 
 # What train remembers of its arguments: the length asked for (one of the two),
 # m, eta, the cost's name, the shuffling seed and the engine.
@@ -41,12 +44,12 @@ class ShuffleState:
         batch: how many of its batches are done.
     """
 
-    rng: tuple
+    rng: tuple[Any, ...]
     order: list[int]
     epoch: int
     batch: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         version, words, gauss = self.rng
         return {"rng": [version, list(words), gauss], "order": list(self.order),
                 "epoch": self.epoch, "batch": self.batch}
@@ -54,7 +57,7 @@ class ShuffleState:
     @classmethod
     def from_dict(cls, d: object) -> ShuffleState:
         """The state a JSON object describes; ValueError naming what is wrong."""
-        _keys(d, ("rng", "order", "epoch", "batch"), "shuffle")
+        d = _keys(d, ("rng", "order", "epoch", "batch"), "shuffle")
         epoch, batch = (_count(d[k], f"shuffle.{k}") for k in ("epoch", "batch"))
         order = d["order"]
         if (not isinstance(order, list) or not all(type(i) is int for i in order)
@@ -97,18 +100,17 @@ class History:
     test_accuracy: list[float | None] = field(default_factory=list)
     time: list[float] = field(default_factory=list)
     interrupted: bool = False
-    arguments: dict = field(default_factory=dict)
+    arguments: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     shuffle: ShuffleState | None = field(default=None, repr=False, compare=False)
-    # a nn.training.trajectory.Trajectory
-    steps: object = field(default=None, repr=False, compare=False)
+    steps: KeptSteps | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.epoch)
 
     # ---------------------------------------------------------------- the time machine
 
-    def network_at(self, step: int):
+    def network_at(self, step: int) -> MLP:
         """The network as it was after ``step`` SGD steps (0: before the first), a new MLP.
 
         Bit for bit the network of a run stopped after that many steps. Needs
@@ -128,7 +130,7 @@ class History:
         """The positions in the training data of the examples of SGD step ``step``."""
         return self._kept().batch_at(step)
 
-    def replay_from(self, step: int, **knobs):
+    def replay_from(self, step: int, **knobs: Any) -> tuple[MLP, History]:
         """Train again from ``step`` with other knobs (eta, batch_size, epochs, iterations);
         returns (the network, its History).
         See ``nn.training.sgd.TimeMachine.replay_from``."""
@@ -154,13 +156,13 @@ class History:
         for name in _PER_EPOCH:
             del getattr(self, name)[epochs:]
 
-    def _kept(self):
+    def _kept(self) -> KeptSteps:
         if self.steps is None:
             raise ValueError("this history kept no steps: train with keep=\"steps\" to go back "
                              "to any of them (network_at, gradients_at, replay_from)")
         return self.steps
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The history as plain lists, ready for ``json.dump`` (``shuffle`` apart: its own
         ``as_dict`` gives it)."""
         return {f.name: _copy(getattr(self, f.name)) for f in fields(self)
@@ -170,11 +172,19 @@ class History:
         """A history that can grow without changing this one."""
         return History(**{f.name: _copy(getattr(self, f.name)) for f in fields(self)})
 
+    def until(self, epochs: int, shuffle: ShuffleState | None) -> History:
+        """A copy of this history as it was after its first ``epochs`` epochs, its shuffled
+        passes at ``shuffle``: the history of a run stopped there."""
+        past = self.copy()
+        past.back_to(epochs)
+        past.shuffle = shuffle
+        return past
+
     @classmethod
     def from_dict(cls, d: object, shuffle: ShuffleState | None = None) -> History:
         """The history a JSON object of ``as_dict`` describes; ValueError naming what is wrong."""
         names = [f.name for f in fields(cls) if f.name not in ("shuffle", "steps")]
-        _keys(d, names, "history")
+        d = _keys(d, names, "history")
         n = len(d["epoch"]) if isinstance(d["epoch"], list) else -1
         for name in _PER_EPOCH:
             if not isinstance(d[name], list) or len(d[name]) != n:
@@ -195,11 +205,21 @@ class History:
         return cls(**{name: _copy(d[name]) for name in names}, shuffle=shuffle)
 
 
-def _copy(v: object) -> object:
+class KeptSteps(Protocol):
+    """What ``history.steps`` answers: the record of every step (``nn.training.trajectory``)."""
+
+    def network_at(self, k: int) -> MLP: ...
+    def gradients_at(self, k: int) -> dict[str, float]: ...
+    def cost_at(self, k: int) -> float: ...
+    def batch_at(self, k: int) -> list[int]: ...
+    def replay_from(self, k: int, history: History, **knobs: Any) -> tuple[MLP, History]: ...
+
+
+def _copy(v: Any) -> Any:
     return list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v
 
 
-def _keys(d: object, names, what: str) -> None:
+def _keys(d: object, names: Sequence[str], what: str) -> dict[str, Any]:
     if not isinstance(d, dict):
         raise ValueError(f"{what} must be a JSON object, got {excerpt(d)}")
     missing = [k for k in names if k not in d]
@@ -208,6 +228,7 @@ def _keys(d: object, names, what: str) -> None:
         raise ValueError(f"{what} must have exactly the keys {list(names)}"
                          + (f"; missing {missing}" if missing else "")
                          + (f"; unknown {unknown}" if unknown else ""))
+    return d
 
 
 def _count(v: object, what: str) -> int:

@@ -31,6 +31,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from autodiff import Value, collector_paused
 from autodiff.validate import excerpt
@@ -39,7 +40,6 @@ from nn.model.costs import quadratic_cost
 from nn.model.layers import MLP
 from nn.training.callbacks import (
     TRAINING,
-    Callback,
     Callbacks,
     OnEpoch,
     Step,
@@ -150,9 +150,9 @@ def train(
                          seed=seed, engine=engine)
     backend = choose_engine(net, plan.cost, engine, device=device)
     passes = Passes(len(plan.examples), plan.batch_size, plan.arguments["seed"], plan.shuffle)
-    plan.history.steps = _time_machine(keep, net, plan, passes)
+    steps = plan.history.steps = _time_machine(keep, net, plan, passes)
     check_targets(net, plan.examples, plan.history)
-    watching = Callbacks([*progress_bar(progress), *_kept(plan.history.steps),
+    watching = Callbacks([*progress_bar(progress), *([steps] if steps is not None else []),
                           Saturation(plan.eta), FlatCost(),
                           *([OnEpoch(on_epoch)] if on_epoch is not None else [])])
     with collector_paused(), guarded(_say_stopping) as guard:
@@ -188,7 +188,7 @@ def _run(net: MLP, backend: Engine, plan: Plan, passes: Passes, watching: Callba
             before, best = C, best if best.C <= C else _Checkpoint(C, net, history, steps)
         history.interrupted = history.interrupted or guard.stopping
     except TrainingDiverged as error:  # (not before the checkpoint: the data is checked)
-        error.weights, error.history = best.weights, best.history(history)
+        error.weights, error.history = best.weights, history.until(best.epochs, best.shuffle)
         raise
     finally:
         watching.end(history)
@@ -237,7 +237,7 @@ def _vanished(backend: Engine, C: float) -> bool | str:
     return "exactly" if backend.vanished(0.0) else True
 
 
-def _prepare(backend: Engine, examples: list[Example], watching: Callbacks) -> float:
+def _prepare(backend: Engine, examples: Sequence[Example], watching: Callbacks) -> float:
     """The engine's one-off work before the first step, the bar saying what it waits for;
     returns its seconds (counted in the first epoch's time)."""
     started = time.perf_counter()
@@ -260,7 +260,7 @@ def _measure(backend: Engine, plan: Plan, passes: Passes, watching: Callbacks) -
     return C, accuracy, test_C, test_accuracy
 
 
-def _evaluate(backend: Engine, data: list[Example]) -> tuple[float, float | None]:
+def _evaluate(backend: Engine, data: Sequence[Example]) -> tuple[float, float | None]:
     """C over the data and the accuracy, as ``nn.training.metrics.evaluate`` gives them."""
     C, outputs = backend.evaluate(data)
     return C, accuracy(outputs, [y for _, y in data])
@@ -314,13 +314,6 @@ class _Checkpoint:
         self.weights = [p.data for p in net.parameters()]
         self.epochs, self.steps, self.shuffle = len(history), steps, history.shuffle
 
-    def history(self, history: History) -> History:
-        """A copy of ``history`` as it was at the checkpoint."""
-        past = history.copy()
-        past.back_to(self.epochs)
-        past.shuffle = self.shuffle
-        return past
-
 
 def _go_back(net: MLP, history: History, best: _Checkpoint, watching: Callbacks,
              before: str, eta: float) -> None:
@@ -357,7 +350,7 @@ class TimeMachine(Trajectory):
     """The record of ``train(..., keep="steps")``, which can also branch: a branch is a
     training, so this part of the time machine lives beside ``train``."""
 
-    def replay_from(self, k: int, history: History, **knobs) -> tuple[MLP, History]:
+    def replay_from(self, k: int, history: History, **knobs: Any) -> tuple[MLP, History]:
         """Train again from step k with other knobs (``Trajectory.branch`` says how);
         returns (the new network, its History)."""
         net, keywords = self.branch(k, history, **knobs)
@@ -372,10 +365,6 @@ def _time_machine(keep: object, net: MLP, plan: Plan, passes: Passes) -> TimeMac
         raise ValueError(f'keep must be "steps" (keep every SGD step) or None, got {excerpt(keep)}')
     return TimeMachine(net, plan.examples, plan.test_data, plan.cost, plan.arguments,
                        plan.steps_done, passes.state())
-
-
-def _kept(steps: TimeMachine | None) -> list[Callback]:
-    return [] if steps is None else [steps]
 
 
 def _say_stopping(words: str) -> None:
@@ -394,7 +383,8 @@ class Passes:
     given to the constructor goes on from there.
     """
 
-    def __init__(self, n: int, m: int, seed: int | None, state: ShuffleState | None = None):
+    def __init__(self, n: int, m: int, seed: int | None, state: ShuffleState | None = None
+                 ) -> None:
         self.per_epoch = math.ceil(n / m)
         self.rng = random.Random(seed)
         self.order = list(range(n))
@@ -404,7 +394,7 @@ class Passes:
             self.order = list(state.order)
             self.epoch, self.batch = state.epoch, state.batch
 
-    def batches(self, examples: list[Example], m: int) -> list[list[Example]]:
+    def batches(self, examples: Sequence[Example], m: int) -> list[list[Example]]:
         """The batches of the epoch under way that are still to come (a new epoch's if done)."""
         if self.batch >= self.per_epoch:
             self.epoch += 1

@@ -24,9 +24,12 @@ its batch and each epoch's shuffle about 2 kB a step, 2 MB for 1,000 steps
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
+from autodiff import Value
 from autodiff.validate import whole_number
+from nn.data.datasets import Dataset
 from nn.model.layers import MLP
 from nn.training.callbacks import Callback, Step
 from nn.training.metrics import evaluate
@@ -45,8 +48,9 @@ class Trajectory(Callback):
 
     wants_weights = True  # (each step's weights and gradient are kept)
 
-    def __init__(self, net: MLP, data: Sequence, test_data: Sequence | None, cost: Callable,
-                 arguments: dict, first: int, start_state: ShuffleState) -> None:
+    def __init__(self, net: MLP, data: Dataset, test_data: Dataset | None,
+                 cost: Callable[..., Value], arguments: dict[str, Any], first: int,
+                 start_state: ShuffleState) -> None:
         self.sizes = list(net.sizes)
         self.activations = list(net.activations)
         self.init = net.init
@@ -59,7 +63,8 @@ class Trajectory(Callback):
         self.params, self.grads, self.costs = array("d"), array("d"), array("d")
         self.batch_examples, self.batch_ends = array("l"), array("l")
         self.epochs, self.batches_done = array("l"), array("l")
-        self.epoch_states: dict[int, tuple] = {}  # epoch -> (rng state after its shuffle, order)
+        # epoch -> (the generator's state after its shuffle, its order)
+        self.epoch_states: dict[int, tuple[tuple[Any, ...], list[int]]] = {}
 
     # ------------------------------------------------------------------ recording
 
@@ -150,7 +155,8 @@ class Trajectory(Callback):
 
     def branch(self, k: int, history: History, *, eta: float | None = None,
                batch_size: int | None = None, epochs: int | None = None,
-               iterations: int | None = None, progress: bool = False) -> tuple[MLP, dict]:
+               iterations: int | None = None, progress: bool = False
+               ) -> tuple[MLP, dict[str, Any]]:
         """Where a training again from step k with other knobs starts: (``network_at(k)``,
         the keywords of ``train`` that go on from there). ``History.replay_from`` trains it.
 
@@ -178,30 +184,32 @@ class Trajectory(Callback):
         if k > 0 and epochs is not None:  # a new run: its epochs are its own
             raise ValueError("a branch with another batch_size is a new training: give its "
                              "length as iterations (steps from this one), not epochs")
-        knobs["iterations"] = None if epochs is not None else iterations - (k if same_m else 0)
+        if epochs is not None:
+            knobs["iterations"] = None
+        elif iterations is not None:
+            knobs["iterations"] = iterations - (k if same_m else 0)
         return net, {**knobs, "batch_size": batch_size or args["batch_size"],
                      "seed": args["seed"]}
 
     def _history_at(self, k: int, history: History, net: MLP) -> History:
         """The history a run stopped after step k would have: what ``resume`` goes on from."""
-        past = history.copy()
-        past.back_to(sum(steps <= k for steps in history.iterations))
-        past.warnings = []
         if k == self.first:
-            past.shuffle = self.start_state
+            shuffle = self.start_state
         else:
             i = k - self.first - 1
             epoch = self.epochs[i]
             rng, order = self.epoch_states[epoch]
-            past.shuffle = ShuffleState(rng, list(order), epoch, self.batches_done[i])
+            shuffle = ShuffleState(rng, list(order), epoch, self.batches_done[i])
+        past = history.until(sum(steps <= k for steps in history.iterations), shuffle)
+        past.warnings = []
         if not past.iterations or past.iterations[-1] != k:  # stopped within an epoch
-            self._add_partial_epoch(past, k, net)
+            self._add_partial_epoch(past, shuffle.epoch, k, net)
         return past
 
-    def _add_partial_epoch(self, past: History, k: int, net: MLP) -> None:
+    def _add_partial_epoch(self, past: History, epoch: int, k: int, net: MLP) -> None:
         """An entry for the epoch under way at step k, measured now, as an interrupted run
         records one (it is replaced when the epoch is finished)."""
         C, accuracy = evaluate(net, self.data, self.cost)
         test_C, test_accuracy = (evaluate(net, self.test_data, self.cost) if self.test_data
                                  else (None, None))
-        past.add_epoch(past.shuffle.epoch, k, (C, accuracy, test_C, test_accuracy), 0.0)
+        past.add_epoch(epoch, k, (C, accuracy, test_C, test_accuracy), 0.0)
