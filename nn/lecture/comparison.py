@@ -29,14 +29,18 @@ the module.)
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from autodiff import collector_paused
 from autodiff.validate import plural
-from nn.lecture.formulas import backprop, backprop_batch
+from nn.lecture.formulas import Backprop, BatchBackprop, backprop, backprop_batch
 from nn.model.costs import Cost, as_cost, quadratic_cost
 from nn.model.layers import MLP, node_label
+
+if TYPE_CHECKING:  # (torch is optional: the bridge is imported when PyTorch is asked for)
+    from nn.training.torch_bridge import TorchGradients
 
 METHODS = ("autograd", "formulas", "torch")
 TITLES = {"autograd": "autograd", "formulas": "formulas 1-4", "torch": "PyTorch"}
@@ -195,19 +199,8 @@ def compare(
     """
     cost = as_cost(cost)
     formulas = backprop(net, x, y, cost)  # first: it checks x and y
-    net.zero_grad()
-    C = cost([net(x)], [y])
-    C.backward()
-    autograd = _autograd_gradients(net)
-    autograd["delta"] = {l: [z.grad for z in layer.z] for l, layer in _layers(net)}
-    theirs = _torch_gradients(net, [x], [y], cost, torch)
-    values = {"autograd": (C.data, autograd),
-              "formulas": (formulas.C, vars(formulas))}
-    if theirs is not None:
-        values["torch"] = (theirs.C, vars(theirs))
-    example = f"x = {_numbers(x)}, y = {_numbers(y)}"
-    return _report(net, values, ("delta", "grad_b", "grad_w"), n=1, cost=cost.name,
-                   examples=example)
+    return _compare(net, [x], [y], cost, torch, formulas,
+                    f"x = {_numbers(x)}, y = {_numbers(y)}")
 
 
 @collector_paused()
@@ -227,31 +220,38 @@ def compare_batch(
     """
     cost = as_cost(cost)
     formulas = backprop_batch(net, xs, ys, cost)  # first: it checks xs and ys
+    return _compare(net, xs, ys, cost, torch, formulas, plural(len(xs), "example"))
+
+
+# Each method's gradients: "delta", "grad_b" and "grad_w", each by layer l, then node j (and k).
+Gradients = Mapping[str, Any]
+
+
+def _compare(net: MLP, xs: Sequence[Sequence[float]], ys: Sequence[Sequence[float]], cost: Cost,
+             torch: bool | None, formulas: Backprop | BatchBackprop, examples: str) -> Report:
+    """Autograd's gradients of the cost of the examples, from ``C.backward()``, beside the
+    formulas' (and PyTorch's); delta_j^l too for one example, whose z the layers keep."""
     net.zero_grad()
     C = cost([net(x) for x in xs], ys)
     C.backward()
-    theirs = _torch_gradients(net, xs, ys, cost, torch)
-    values = {"autograd": (C.data, _autograd_gradients(net)),
-              "formulas": (formulas.C, vars(formulas))}
-    if theirs is not None:
-        values["torch"] = (theirs.C, vars(theirs))
-    return _report(net, values, ("grad_b", "grad_w"), n=len(xs), cost=cost.name,
-                   examples=plural(len(xs), "example"))
-
-
-def _layers(net: MLP):
-    return enumerate(net.layers, start=2)
-
-
-def _autograd_gradients(net: MLP) -> dict[str, dict]:
-    """dC/db_j^l and dC/dw_jk^l as left in the parameters' grad by C.backward()."""
-    return {
-        "grad_b": {l: [n.b.grad for n in layer.neurons] for l, layer in _layers(net)},
-        "grad_w": {l: [[w.grad for w in n.w] for n in layer.neurons] for l, layer in _layers(net)},
+    layers = list(enumerate(net.layers, start=2))
+    autograd = {
+        "delta": {l: [z.grad for z in layer.z] for l, layer in layers},
+        "grad_b": {l: [n.b.grad for n in layer.neurons] for l, layer in layers},
+        "grad_w": {l: [[w.grad for w in n.w] for n in layer.neurons] for l, layer in layers},
     }
+    results: dict[str, tuple[float, Gradients]] = {"autograd": (C.data, autograd),
+                                                   "formulas": (formulas.C, vars(formulas))}
+    theirs = _torch_gradients(net, xs, ys, cost, torch)
+    if theirs is not None:
+        results["torch"] = (theirs.C, vars(theirs))
+    quantities = ("delta", "grad_b", "grad_w") if isinstance(formulas, Backprop) else (
+        "grad_b", "grad_w")
+    return _report(net, results, quantities, cost=cost.name, examples=examples, n=len(xs))
 
 
-def _torch_gradients(net, xs, ys, cost: Cost, use: bool | None):
+def _torch_gradients(net: MLP, xs: Sequence[Sequence[float]], ys: Sequence[Sequence[float]],
+                     cost: Cost, use: bool | None) -> TorchGradients | None:
     if use is False:
         return None
     try:
@@ -263,17 +263,15 @@ def _torch_gradients(net, xs, ys, cost: Cost, use: bool | None):
     return gradients(net, xs, ys, cost)
 
 
-def _report(
-    net: MLP, values: dict, quantities: tuple[str, ...], *, n: int, cost: str, examples: str
-) -> Report:
+def _report(net: MLP, results: dict[str, tuple[float, Gradients]], quantities: tuple[str, ...],
+            *, n: int, cost: str, examples: str) -> Report:
     """Rows for every quantity of every layer, from L back to 2."""
-    methods = tuple(m for m in METHODS if m in values)
-    grads = {m: values[m][1] for m in methods}
+    methods = tuple(m for m in METHODS if m in results)
 
     def row(quantity: str, key: str, l: int, j: int, k: int | None = None) -> Row:
         def pick(m: str) -> float:
-            v = grads[m][key][l][j]
-            return v if k is None else v[k]
+            v = results[m][1][key][l][j]
+            return float(v if k is None else v[k])
 
         theirs = pick("torch") if "torch" in methods else None
         return make_row(quantity, l, j + 1, None if k is None else k + 1,
@@ -287,7 +285,7 @@ def _report(
             rows += [row("delta", "delta", l, j) for j in nodes]
         rows += [row("dC/db", "grad_b", l, j) for j in nodes]
         rows += [row("dC/dw", "grad_w", l, j, k) for j in nodes for k in range(net.sizes[l - 2])]
-    return Report(rows=rows, C={m: values[m][0] for m in methods}, methods=methods, L=L, n=n,
+    return Report(rows=rows, C={m: results[m][0] for m in methods}, methods=methods, L=L, n=n,
                   cost=cost, network=repr(net), examples=examples)
 
 

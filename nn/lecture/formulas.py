@@ -215,15 +215,15 @@ def forward(
     return z, a
 
 
-def read_network(net: MLP):
+def read_network(net: MLP) -> tuple[dict[int, list[list[float]]], dict[int, list[float]],
+                                    dict[int, list[Activation]]]:
     """The weights w[l][j][k], biases b[l][j] and activation record of every node, as floats."""
     if not isinstance(net, MLP):
         raise TypeError(f"expected an nn.MLP, got {type(net).__name__}")
-    weights, biases, sigmas = {}, {}, {}
-    for l, layer in enumerate(net.layers, start=2):
-        weights[l] = [[w.data for w in neuron.w] for neuron in layer.neurons]
-        biases[l] = [neuron.b.data for neuron in layer.neurons]
-        sigmas[l] = [neuron.sigma for neuron in layer.neurons]
+    layers = list(enumerate(net.layers, start=2))
+    weights = {l: [[w.data for w in n.w] for n in layer.neurons] for l, layer in layers}
+    biases = {l: [n.b.data for n in layer.neurons] for l, layer in layers}
+    sigmas = {l: [n.sigma for n in layer.neurons] for l, layer in layers}
     return weights, biases, sigmas
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from autodiff.files import atomic_write
 from autodiff.validate import whole_number
@@ -23,11 +26,16 @@ from nn.lecture.diagrams import draw_network
 from nn.model.layers import MLP
 from nn.training.metrics import outputs, predicted_class, true_class
 from nn.training.records import History
+from nn.training.trajectory import Trajectory
+
+if TYPE_CHECKING:  # (matplotlib is optional: imported when a picture is drawn)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 X_AXES = ("iterations", "epoch")
 
 
-def plot_history(history: History, ax=None, *, x: str = "iterations"):
+def plot_history(history: History, ax: Axes | None = None, *, x: str = "iterations") -> Axes:
     """Plot the cost, and the accuracy when known, after each epoch; returns the cost's axes.
 
     ``x`` is "iterations" (SGD steps, the lecture's knob) or "epoch". The test
@@ -64,31 +72,36 @@ def plot_history(history: History, ax=None, *, x: str = "iterations"):
         ax.legend(loc="best")
         if accuracy_ax is not None:
             accuracy_ax.legend(loc="best")
-    ax.figure.tight_layout()
+    _figure(ax).tight_layout()
     return ax
 
 
-def _cost_curves(ax, xs, history: History) -> None:
+def _cost_curves(ax: Axes, xs: list[int], history: History) -> None:
     ax.plot(xs, history.cost, label="training cost C")
     if any(c is not None for c in history.test_cost):
-        ax.plot(xs, history.test_cost, label="test cost")
+        ax.plot(xs, _gaps(history.test_cost), label="test cost")
     ax.set_ylabel("cost C")
 
 
-def _accuracy_curves(ax, xs, history: History) -> None:
-    ax.plot(xs, history.accuracy, "--", color="tab:green", label="training accuracy")
+def _accuracy_curves(ax: Axes, xs: list[int], history: History) -> None:
+    ax.plot(xs, _gaps(history.accuracy), "--", color="tab:green", label="training accuracy")
     if any(a is not None for a in history.test_accuracy):
-        ax.plot(xs, history.test_accuracy, "--", color="tab:red", label="test accuracy")
+        ax.plot(xs, _gaps(history.test_accuracy), "--", color="tab:red", label="test accuracy")
     ax.set_ylabel("accuracy")
     ax.set_ylim(0.0, 1.05)
 
 MAX_RESOLUTION = 1000  # points along each side of a decision boundary's grid: a million in all
 
 
+def _gaps(values: list[float | None]) -> list[float]:
+    """The numbers, None as NaN: a gap in the curve, as matplotlib draws None too."""
+    return [math.nan if v is None else v for v in values]
+
+
 def decision_boundary(
-    net: MLP, data: Sequence[Example], ax=None, *, resolution: int = 60, title: str | None = None,
-    engine: str = "auto", colorbar: bool = True,
-):
+    net: MLP, data: Sequence[Example], ax: Axes | None = None, *, resolution: int = 60,
+    title: str | None = None, engine: str = "auto", colorbar: bool = True,
+) -> Axes:
     """Shade the plane by the class ``net`` predicts, and scatter ``data`` on top.
 
     For networks with two inputs (like ``moons`` and ``circles``). With one
@@ -133,7 +146,7 @@ def decision_boundary(
 # ----------------------------------------------------------------------
 
 
-def cost_by_step(history: History, ax=None, *, marker: int | None = None):
+def cost_by_step(history: History, ax: Axes | None = None, *, marker: int | None = None) -> Axes:
     """C on each kept step's batch, and C over the data after each epoch; returns the axes.
 
     A batch's C jumps about from step to step (each batch is a few examples);
@@ -154,15 +167,16 @@ def cost_by_step(history: History, ax=None, *, marker: int | None = None):
     return ax
 
 
-def step_figure(history: History, step: int, *, resolution: int = 40):
+def step_figure(history: History, step: int, *, resolution: int = 40) -> Figure:
     """One step of a kept training as a figure: the network's decision boundary after it
     (for two inputs) beside the cost curve with the step marked."""
     plt = _pyplot()
     net = history.network_at(step)
     boundary = net.sizes[0] == 2
+    fig: Figure
     fig, axes = plt.subplots(1, 1 + boundary, figsize=(5 * (1 + boundary), 3.8), squeeze=False)
     if boundary:
-        decision_boundary(net, history.steps.data, axes[0][0], resolution=resolution,
+        decision_boundary(net, _kept(history).data, axes[0][0], resolution=resolution,
                           title=f"Decision boundary after step {step}", colorbar=False)
     cost_by_step(history, axes[0][-1], marker=step)
     fig.tight_layout()
@@ -170,7 +184,7 @@ def step_figure(history: History, step: int, *, resolution: int = 40):
 
 
 def time_machine_frames(history: History, steps: Sequence[int] | None = None, *,
-                        resolution: int = 30):
+                        resolution: int = 30) -> Figure:
     """A few kept steps side by side, for where no slider runs (a notebook on a code host).
 
     One decision boundary per step (a network with two inputs), and below them
@@ -183,7 +197,7 @@ def time_machine_frames(history: History, steps: Sequence[int] | None = None, *,
         steps = sorted({kept.first + round(i * len(kept) / 3) for i in range(4)})
     net = history.network_at(steps[0])
     boundary = net.sizes[0] == 2
-    fig = plt.figure(figsize=(3.4 * len(steps), 6.4 if boundary else 3.5))
+    fig: Figure = plt.figure(figsize=(3.4 * len(steps), 6.4 if boundary else 3.5))
     grid = fig.add_gridspec(2 if boundary else 1, len(steps))
     if boundary:
         for i, k in enumerate(steps):
@@ -198,7 +212,7 @@ def time_machine_frames(history: History, steps: Sequence[int] | None = None, *,
     return fig
 
 
-def time_machine(history: History, *, resolution: int = 40):
+def time_machine(history: History, *, resolution: int = 40) -> Any:
     """In a notebook: a slider over the kept steps of a training, and a play button.
 
     At each step: the network diagram as it was after that step, its decision
@@ -216,7 +230,7 @@ def time_machine(history: History, *, resolution: int = 40):
     widget.static_html = (f'<img src="{png}"><p><i>Steps {kept.first} to {kept.last}: run the '
                           "notebook to move through them with the slider.</i></p>")
 
-    def show(change=None) -> None:
+    def show(change: object = None) -> None:
         net = history.network_at(widget.step)
         widget.picture = draw_network(net, edge_labels=False).svg()
         fig = step_figure(history, widget.step, resolution=resolution)
@@ -232,36 +246,40 @@ def _data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def _png(fig, dpi: int = 90) -> bytes:
+def _png(fig: Figure, dpi: int = 90) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
-def _kept(history: History):
+def _kept(history: History) -> Trajectory:
     if not isinstance(history, History):
         raise TypeError(f"expected the History of train(), got {type(history).__name__}")
-    if history.steps is None:
+    if not isinstance(history.steps, Trajectory):
         raise ValueError('this history kept no steps: train with keep="steps" first')
     return history.steps
 
 
 def save_training_pictures(
-    net: MLP, data: Sequence[Example], history: History, folder: str | os.PathLike
+    net: MLP, data: Sequence[Example], history: History, folder: str | os.PathLike[str]
 ) -> list[Path]:
     """Write cost.png (and boundary.png for two-input nets) into ``folder``; return the paths."""
     plt = _pyplot()
     folder = Path(folder)
     paths = []
-    ax = plot_history(history)
-    paths.append(_save(ax.figure, folder / "cost.png", plt))
+    paths.append(_save(plot_history(history), folder / "cost.png", plt))
     if net.sizes[0] == 2:
-        ax = decision_boundary(net, data)
-        paths.append(_save(ax.figure, folder / "boundary.png", plt))
+        paths.append(_save(decision_boundary(net, data), folder / "boundary.png", plt))
     return paths
 
 
-def _save(figure, path, plt):
+def _figure(ax: Axes) -> Figure:
+    """The figure ``ax`` is drawn on (a figure of its own: deltagrad makes no subfigures)."""
+    return cast("Figure", ax.figure)
+
+
+def _save(ax: Axes, path: Path, plt: ModuleType) -> Path:
+    figure = _figure(ax)
     figure.tight_layout()
     atomic_write(path, lambda f: figure.savefig(f, format="png", dpi=120), binary=True)
     plt.close(figure)
@@ -278,7 +296,7 @@ def _padded_range(values: list[float]) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
     try:
         import matplotlib.pyplot as plt
     except ImportError:
