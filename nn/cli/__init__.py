@@ -35,7 +35,6 @@ COMMANDS = {**training.COMMANDS, **demo.COMMANDS, **inspecting.COMMANDS,
 LONGEST_MESSAGE = 1000  # characters of an error message: one line, even for a strange error
 
 
-
 def parser() -> argparse.ArgumentParser:
     top = Parser(
         prog="deltagrad",
@@ -45,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
                                     parser_class=Parser)
     for add, _ in COMMANDS.values():
         add(subparsers)
-    top.commands = subparsers.choices  # (to say which options a command has)
+    for command in subparsers.choices.values():
+        command.set_defaults(command_parser=command)  # (to say which options it has)
     return top
 
 
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = top.parse_known_args(attach_negative_numbers(
         sys.argv[1:] if argv is None else argv))
     if extra:
-        top.commands[args.command].error(unknown_options(extra, top.commands[args.command]))
+        args.command_parser.error(unknown_options(extra, args.command_parser))
     _, run = COMMANDS[args.command]
     with warnings.catch_warnings():
         warnings.showwarning = lambda message, *_, **__: _say(args.command, "warning", message)
@@ -92,7 +92,9 @@ IN_ASCII = {**{letter: name for name, letter in GREEK.items()}, "∂": "d", "≤
 def _readable_anywhere() -> None:
     """Print what a terminal cannot show in words (σ as sigma), never fail on it."""
 
-    def in_words(error: UnicodeEncodeError) -> tuple[str, int]:
+    def in_words(error: UnicodeError) -> tuple[str, int]:
+        if not isinstance(error, UnicodeEncodeError):  # (registered for writing only)
+            raise error
         text = error.object[error.start:error.end]
         return "".join(IN_ASCII.get(c) or c.encode("ascii", "backslashreplace").decode()
                        for c in text), error.end
@@ -100,7 +102,7 @@ def _readable_anywhere() -> None:
     codecs.register_error("deltagrad.words", in_words)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):  # (closed, or not a text file)
-            stream.reconfigure(errors="deltagrad.words")
+            stream.reconfigure(errors="deltagrad.words")  # type: ignore[union-attr]
 
 
 # The errors that say in their own words what was wrong; any other kind is named too.

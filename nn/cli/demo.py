@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
 from autodiff.views.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, save_picture
 from nn.cli.arguments import (
+    Parser,
     add_data_arguments,
     add_force_argument,
     add_network_arguments,
@@ -18,6 +20,7 @@ from nn.cli.arguments import (
     data_inputs,
 )
 from nn.cli.training import fit
+from nn.data.datasets import Example
 from nn.lecture.comparison import compare
 from nn.lecture.diagrams import (
     DEFAULT_MAX_EDGES,
@@ -26,7 +29,7 @@ from nn.lecture.diagrams import (
     save_pictures,
 )
 from nn.lecture.step_by_step import walkthrough
-from nn.model.costs import as_cost
+from nn.model.costs import Cost, as_cost
 from nn.model.layers import MLP
 from nn.training.model_files import save
 from nn.training.records import History
@@ -34,7 +37,7 @@ from nn.training.records import History
 # ---------------------------------------------------------------- demo
 
 
-def add_demo(subparsers) -> None:
+def add_demo(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "demo", help="train a small sigmoid net on moons and write a folder of results",
         description="The whole thing end to end: train a sigmoid network on moons by "
@@ -72,7 +75,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def demo_walkthrough(net: MLP, example, cost, eta: float, folder: Path) -> list[Path]:
+def demo_walkthrough(net: MLP, example: Example, cost: Cost, eta: float, folder: Path
+                     ) -> list[Path]:
     """walkthrough.html: backpropagation of one example, step by step, on the network."""
     x, y = example
     try:
@@ -82,7 +86,7 @@ def demo_walkthrough(net: MLP, example, cost, eta: float, folder: Path) -> list[
     return []
 
 
-def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
+def demo_graphs(net: MLP, example: Example, folder: Path) -> list[Path]:
     """The network diagram and one example's computation graph, as SVG (drawn by deltagrad)."""
     x, y = example
     try:
@@ -100,7 +104,8 @@ def demo_graphs(net: MLP, example, folder: Path) -> list[Path]:
         return []
 
 
-def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
+def demo_pictures(net: MLP, data: Sequence[Example], history: History, folder: Path
+                  ) -> list[Path]:
     """The cost curve and decision boundary, when matplotlib is installed."""
     try:
         import matplotlib
@@ -116,8 +121,7 @@ def demo_pictures(net: MLP, data, history: History, folder: Path) -> list[Path]:
     return save_training_pictures(net, data, history, folder)
 
 
-
-def demo_compare(net: MLP, example, cost, folder: Path) -> list[Path]:
+def demo_compare(net: MLP, example: Example, cost: Cost, folder: Path) -> list[Path]:
     """compare.txt and compare.html: one example's gradients by autograd, formulas, PyTorch."""
     x, y = example
     try:
@@ -129,9 +133,6 @@ def demo_compare(net: MLP, example, cost, folder: Path) -> list[Path]:
     atomic_write_text(written[0], str(report) + "\n")
     atomic_write_text(written[1], report.html_page())
     return written
-
-
-
 
 
 COMMANDS = {"demo": (add_demo, cmd_demo)}

@@ -8,6 +8,7 @@ from pathlib import Path
 from autodiff.files import atomic_write_text
 from autodiff.views.pictures import DEFAULT_MAX_NODES, GraphTooLargeError
 from nn.cli.arguments import (
+    Parser,
     add_example_arguments,
     add_force_argument,
     model_and_example,
@@ -22,7 +23,7 @@ from nn.lecture.step_by_step import walkthrough
 # ---------------------------------------------------------------- draw
 
 
-def add_draw(subparsers) -> None:
+def add_draw(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "draw", help="draw a saved model: its network and one example's computation graph",
         description="Backpropagate one example through a saved model and write two pictures: "
@@ -64,7 +65,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- compare
 
 
-def add_compare(subparsers) -> None:
+def add_compare(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "compare", help="autograd's gradients beside the lecture's equations (and PyTorch's)",
         description="For one example, print delta_j^l, dC/db_j^l and dC/dw_jk^l of a saved "
@@ -90,7 +91,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- explain
 
 
-def add_explain(subparsers) -> None:
+def add_explain(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "explain", help="backpropagation through a saved model, step by step, numbers plugged in",
         description="Walk one example through a saved model: the forward pass, then delta, "

@@ -16,11 +16,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from autodiff.files import atomic_write_text
 from autodiff.validate import plural
 from nn.cli.arguments import (
     DATA_OPTIONS,
+    Parser,
     add_data_arguments,
     add_engine_argument,
     add_force_argument,
@@ -36,6 +38,7 @@ from nn.cli.arguments import (
     model_cost,
     remove_made_folders,
 )
+from nn.data.datasets import Dataset
 from nn.model.activations import sigmoid
 from nn.model.costs import COSTS, quadratic_cost
 from nn.model.layers import MLP
@@ -45,6 +48,8 @@ from nn.training.model_files import SavedModel, read_model, save
 from nn.training.records import History
 from nn.training.sgd import TrainingDiverged, train
 
+Described = dict[str, Any]  # the data, as ``arguments.data_description`` describes it
+
 # What --resume takes from the model file, and must not be told again.
 FROM_THE_MODEL = ("sizes", "activation", "output_activation", "init", "seed", "cost",
                   "batch_size", *DATA_OPTIONS)
@@ -52,7 +57,7 @@ FROM_THE_MODEL = ("sizes", "activation", "output_activation", "init", "seed", "c
 # ---------------------------------------------------------------- train
 
 
-def add_train(subparsers) -> None:
+def add_train(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "train", help="train a network and save it",
         description="Train a network by mini-batch SGD and save it as JSON, with how it was "
@@ -96,7 +101,7 @@ def _train_and_keep(args: argparse.Namespace, guard: Guard) -> None:
     _keep(net, history, out, described, args.history, signalled=guard.stopping)
 
 
-def _keep(net: MLP, history: History, out: Path, described: dict, history_file: Path | None,
+def _keep(net: MLP, history: History, out: Path, described: Described, history_file: Path | None,
           *, signalled: bool) -> None:
     """Save the model (and the history), saying so, and where a stopped training goes on.
 
@@ -125,14 +130,14 @@ def _keep(net: MLP, history: History, out: Path, described: dict, history_file: 
                               f"is the last good one, after epoch {history.epoch[-1]}")
 
 
-def _kept_after(error: TrainingDiverged, net: MLP, out: Path, described: dict
+def _kept_after(error: TrainingDiverged, net: MLP, out: Path, described: Described
                 ) -> ArithmeticError:
     """A diverged training: save its last good weights, if it learned any, and say where."""
-    history = error.history
-    if history is None or not history.iterations:
+    history, weights = error.history, error.weights
+    if history is None or weights is None or not history.iterations:
         return ArithmeticError(f"{error.reason}: nothing learned before it was worth keeping, "
                                f"so nothing was saved. Try a smaller --eta than {error.eta}")
-    for p, w in zip(net.parameters(), error.weights):
+    for p, w in zip(net.parameters(), weights):
         p.data = w
     save_model(net, out, history, described)
     return ArithmeticError(
@@ -150,7 +155,7 @@ def _say_stopping(words: str) -> None:
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
-def save_model(net: MLP, out: Path, history: History, described: dict) -> None:
+def save_model(net: MLP, out: Path, history: History, described: Described) -> None:
     """``save``, and where the disk is full, the model kept in a folder with room, saying where."""
     try:
         save(net, out, history=history, data=described)
@@ -179,7 +184,8 @@ def _full(path: Path, error: OSError) -> str:
     return f"cannot write {path}: {error.strerror.lower()}" if error.strerror else str(error)
 
 
-def _saved_elsewhere(net: MLP, out: Path, history: History, described: dict) -> Path | None:
+def _saved_elsewhere(net: MLP, out: Path, history: History, described: Described
+                     ) -> Path | None:
     """Save the model beside the temporary files, in the home folder or here, whichever has
     room (not in the full folder of ``out``); the path, or None."""
     full = os.path.realpath(out.parent)
@@ -216,7 +222,8 @@ def _resumed(args: argparse.Namespace) -> SavedModel:
     return saved
 
 
-def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = None):
+def fit(args: argparse.Namespace, described: Described, saved: SavedModel | None = None
+        ) -> tuple[MLP, History, Dataset, Dataset]:
     """Build the network (or take the saved one) and train it as the arguments say.
 
     Returns (net, history, train, test).
@@ -225,7 +232,8 @@ def fit(args: argparse.Namespace, described: dict, saved: SavedModel | None = No
     return net, _fit(args, net, train_data, test_data, saved), train_data, test_data
 
 
-def _learner(args: argparse.Namespace, described: dict, saved: SavedModel | None):
+def _learner(args: argparse.Namespace, described: Described, saved: SavedModel | None
+             ) -> tuple[MLP, Dataset, Dataset]:
     """The network (the saved one, or a new one) and the data: (net, train, test). The data
     of a training resumed must be the data it was trained on."""
     resumed = getattr(args, "resume", None)
@@ -236,7 +244,7 @@ def _learner(args: argparse.Namespace, described: dict, saved: SavedModel | None
     return net, train_data, test_data
 
 
-def _fit(args: argparse.Namespace, net: MLP, train_data: list, test_data: list,
+def _fit(args: argparse.Namespace, net: MLP, train_data: Dataset, test_data: Dataset,
          saved: SavedModel | None) -> History:
     """Train the network as the arguments say; returns its history."""
     history = train(
@@ -249,7 +257,7 @@ def _fit(args: argparse.Namespace, net: MLP, train_data: list, test_data: list,
     return history
 
 
-def _network(args: argparse.Namespace, train_data: list, described: dict) -> MLP:
+def _network(args: argparse.Namespace, train_data: Dataset, described: Described) -> MLP:
     """The network the arguments ask for; by default one hidden layer of 8 between the
     data's inputs and outputs. Sizes or a batch size that do not fit the data are refused
     in the command line's words."""
@@ -265,7 +273,7 @@ def _network(args: argparse.Namespace, train_data: list, described: dict) -> MLP
                output_activation=args.output_activation, init=args.init or "normal")
 
 
-def _knobs(args: argparse.Namespace, saved: SavedModel | None, n: int) -> dict:
+def _knobs(args: argparse.Namespace, saved: SavedModel | None, n: int) -> dict[str, Any]:
     """m, eta, the cost and the seed: as given, else the defaults, or the resumed training's."""
     if saved is not None:  # train takes m and the seed from the history; eta may change
         return {"eta": args.eta, "cost": saved.cost, "resume": saved.history}
@@ -292,7 +300,7 @@ def print_epoch(history: History) -> None:
 # ---------------------------------------------------------------- evaluate
 
 
-def add_evaluate(subparsers) -> None:
+def add_evaluate(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "evaluate", help="cost and accuracy of a saved model",
         description="Evaluate a saved model: by default on the held-out part of the data it "
