@@ -74,7 +74,7 @@ def accuracy(
         )
     if not is_classification(targets):
         return None
-    right = sum(map(operator.eq, predicted_classes(outputs), map(true_class, targets)))
+    right: int = sum(map(operator.eq, predicted_classes(outputs), map(true_class, targets)))
     return right / len(targets)
 
 
