@@ -50,12 +50,13 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from types import FrameType
+from typing import IO, Any, NoReturn
 
 try:
     import fcntl
 except ImportError:  # Windows: an open file cannot be removed there, which is lock enough
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 _SUFFIX_LENGTH = len(".01234567.tmp")
 _MOST_LINKS = 40  # links followed in a row before giving up, as Linux does
@@ -66,7 +67,7 @@ _FORCE = contextvars.ContextVar("deltagrad_force", default=False)
 class WriteProtectedError(PermissionError):
     """A file the user could not write with the shell's ``>``: replaced only when forced."""
 
-    def __init__(self, path: str | os.PathLike, mode: int, remedy: str = "force=True") -> None:
+    def __init__(self, path: str | os.PathLike[str], mode: int, remedy: str = "force=True") -> None:
         self.path, self.mode = Path(path), mode
         super().__init__(f"cannot write {path}: it is write-protected (mode {mode:04o}); "
                          f"{remedy} replaces it")
@@ -84,7 +85,7 @@ def forcing() -> Iterator[None]:
 
 
 def atomic_write(
-    path: str | os.PathLike, write: Callable[[IO], object], *, binary: bool = False,
+    path: str | os.PathLike[str], write: Callable[[IO[Any]], object], *, binary: bool = False,
     force: bool | None = None,
 ) -> Path:
     """Call ``write(f)`` on a temporary file, then move it to ``path``; returns the path.
@@ -100,14 +101,14 @@ def atomic_write(
     mode = "wb" if binary else "w"
     if found is not None and not stat.S_ISREG(found.st_mode):
         with _stream(path, target) as fd, _named(path):
-            with os.fdopen(fd, mode, closefd=False, **_text(binary)) as f:
+            with os.fdopen(fd, mode, closefd=False, encoding=_encoding(binary)) as f:
                 write(f)
         return path
     _remove_stale_temporaries(target)
     with _removed_on_sigterm():
         tmp, fd = _create_temporary(path, target, found)
         try:
-            with _named(path), os.fdopen(fd, mode, **_text(binary)) as f:
+            with _named(path), os.fdopen(fd, mode, encoding=_encoding(binary)) as f:
                 write(f)
                 f.flush()
                 os.fsync(f.fileno())
@@ -122,12 +123,13 @@ def atomic_write(
     return path
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, *, force: bool | None = None) -> Path:
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, force: bool | None = None
+                      ) -> Path:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
     return atomic_write(path, lambda f: f.write(text), force=force)
 
 
-def check_writable(path: str | os.PathLike, *, force: bool | None = None) -> Path:
+def check_writable(path: str | os.PathLike[str], *, force: bool | None = None) -> Path:
     """Refuse, before any work is done, a ``path`` that ``atomic_write`` could not write.
 
     Creates and removes the temporary file the write would create, so a folder
@@ -148,7 +150,7 @@ def check_writable(path: str | os.PathLike, *, force: bool | None = None) -> Pat
     return path
 
 
-def read_at_most(path: str | os.PathLike, limit: int, what: str = "") -> bytes:
+def read_at_most(path: str | os.PathLike[str], limit: int, what: str = "") -> bytes:
     """The bytes of ``path``, read once and no more than ``limit`` + 1 of them.
 
     A device or a FIFO has no size to ask first, and a FIFO gives its bytes
@@ -191,7 +193,7 @@ def _non_finite(token: str) -> float:
     raise NonFiniteNumberError(token)
 
 
-def _each_key_once(pairs: list[tuple[str, object]]) -> dict:
+def _each_key_once(pairs: list[tuple[str, object]]) -> dict[str, object]:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen = set()
@@ -202,8 +204,8 @@ def _each_key_once(pairs: list[tuple[str, object]]) -> dict:
     return found
 
 
-def _text(binary: bool) -> dict:
-    return {} if binary else {"encoding": "utf-8"}
+def _encoding(binary: bool) -> str | None:
+    return None if binary else "utf-8"
 
 
 # ---------------------------------------------------------------- what is at the destination
@@ -420,7 +422,7 @@ def _removed_on_sigterm() -> Iterator[None]:
         yield
         return
 
-    def terminate(signum, frame):
+    def terminate(signum: int, frame: FrameType | None) -> NoReturn:
         raise _Terminated
 
     signal.signal(signal.SIGTERM, terminate)

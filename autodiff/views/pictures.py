@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from autodiff import ops
 from autodiff.sweep import reverse_sweep
@@ -93,7 +94,7 @@ def draw_grads(
     grads: Mapping[Value, float] | Callable[[Value], float],
     *,
     reference: Mapping[Value, float] | Callable[[Value], float] | None = None,
-    **options,
+    **options: Any,
 ) -> Drawing:
     """The graph of ``root`` showing ``grads``, each wrong one outlined beside the right one.
 
@@ -261,7 +262,8 @@ def _check_options(root: object, rankdir: str, show: str, max_nodes: int, digits
                         f"groups' labels, got {type(clusters).__name__}")
 
 
-def _grad_reader(grads: Mapping[Value, float] | Callable[[Value], float] | None):
+def _grad_reader(grads: Mapping[Value, float] | Callable[[Value], float] | None
+                 ) -> Callable[[Value], float]:
     if grads is None:
         return lambda v: v.grad
     if callable(grads):

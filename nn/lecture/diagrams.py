@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from autodiff import Value
 from autodiff.validate import whole_number
@@ -43,6 +44,13 @@ from autodiff.views.pictures import (
 from autodiff.views.scene import shape_of
 from nn.model.costs import cost_or_function, quadratic_cost
 from nn.model.layers import MLP, node_label
+
+# Inches on the page: a point, a box (left, bottom, right, top), where a node goes.
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+Place = Callable[[int, int], Point]
+# delta_j^l by layer number l, and under "largest" the largest |delta| of all.
+Deltas = dict[Any, Any]
 
 POSITIVE = "#2166ac"  # blue: w > 0, delta > 0
 NEGATIVE = "#b2182b"  # red: w < 0, delta < 0
@@ -182,8 +190,9 @@ def _half(node: Node) -> tuple[float, float]:
     return shape.w / 2 / 72, shape.h / 2 / 72
 
 
-def _add_layer(figure: Figure, net: MLP, layer_no: int, deltas: dict | None,
-               sigma_primes: dict | None, saturated_below: float, digits: int) -> int:
+def _add_layer(figure: Figure, net: MLP, layer_no: int, deltas: Deltas | None,
+               sigma_primes: dict[int, list[tuple[float, float]]] | None,
+               saturated_below: float, digits: int) -> int:
     """Layer l's title and its nodes a_j^l, with delta_j^l and its factors under each when
     asked (not placed yet); returns how many of its nodes are saturated."""
     figure.nodes.append(Node(f"layer{layer_no}", "title", (f"layer {layer_no}",)))
@@ -227,7 +236,8 @@ def _sigma_primes(net: MLP) -> dict[int, list[tuple[float, float]]]:
     return found
 
 
-def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float, title: float):
+def _placer(sizes: list[int], rankdir: str, gap: float, row_gap: float, title: float
+            ) -> Place:
     """(x, y) in inches of node ``row`` (0: the layer's title) of layer l, as rankdir says.
 
     Layer l is column l - 1 (``gap`` inches apart); its n nodes are rows
@@ -253,7 +263,7 @@ def save_pictures(
     net: MLP,
     x: Sequence[float],
     y: Sequence[float],
-    folder: str | os.PathLike,
+    folder: str | os.PathLike[str],
     *,
     cost: Callable[..., Value] | str = quadratic_cost,
     format: str = "svg",
@@ -301,7 +311,7 @@ _LABEL_PLACES = (0.72, 0.62, 0.52, 0.42, 0.32, 0.8, 0.24, 0.67, 0.57, 0.47, 0.37
 _CHAR_WIDTH, _LABEL_HEIGHT, _LABEL_PAD = 0.082, 0.28, 0.06  # inches, at 10 points
 
 
-def _weight_labels(figure: Figure, net: MLP, place, lines: int, digits: int) -> int:
+def _weight_labels(figure: Figure, net: MLP, place: Place, lines: int, digits: int) -> int:
     """Write "w_jk^l = value" on each edge where it overlaps nothing; return how many could not.
 
     Each label is a small node pinned on its edge at the first of
@@ -313,15 +323,16 @@ def _weight_labels(figure: Figure, net: MLP, place, lines: int, digits: int) -> 
     # a node with lines of numbers is a wide oval
     guess = (0.75, 0.2 + 0.15 * lines) if lines > 1 else (0.34, 0.34)
     taken = [_box(n.pos, *map(max, guess, _half(n))) for n in figure.nodes
-             if n.kind == "neuron"]
+             if n.kind == "neuron" and n.pos is not None]  # (all placed by now)
     left_out = 0
     for layer in net.layers:
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
                 text = f"{node_label('w', layer.l, j, k)} = {number(w.data, digits)}"
                 tag = _weight_tag(layer.l, j, k, w.data, None, digits)
-                half = tuple(map(max, (len(text) * _CHAR_WIDTH / 2 + _LABEL_PAD,
-                                       _LABEL_HEIGHT / 2), _half(tag)))
+                tag_w, tag_h = _half(tag)
+                half = (max(len(text) * _CHAR_WIDTH / 2 + _LABEL_PAD, tag_w),
+                        max(_LABEL_HEIGHT / 2, tag_h))
                 tail, head = place(layer.l - 1, k + 1), place(layer.l, j + 1)
                 tag.pos = _free_spot(tail, head, half, taken)
                 if tag.pos is None:
@@ -332,7 +343,7 @@ def _weight_labels(figure: Figure, net: MLP, place, lines: int, digits: int) -> 
     return left_out
 
 
-def _free_spot(tail, head, half, taken) -> tuple[float, float] | None:
+def _free_spot(tail: Point, head: Point, half: Point, taken: list[Box]) -> Point | None:
     for t in _LABEL_PLACES:
         spot = (tail[0] + t * (head[0] - tail[0]), tail[1] + t * (head[1] - tail[1]))
         box = _box(spot, *half)
@@ -341,15 +352,16 @@ def _free_spot(tail, head, half, taken) -> tuple[float, float] | None:
     return None
 
 
-def _box(centre, half_w: float, half_h: float) -> tuple[float, float, float, float]:
+def _box(centre: Point, half_w: float, half_h: float) -> Box:
     return (centre[0] - half_w, centre[1] - half_h, centre[0] + half_w, centre[1] + half_h)
 
 
-def _overlap(a, b) -> bool:
+def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _weight_tag(layer_no: int, j: int, k: int, w: float, spot, digits: int) -> Node:
+def _weight_tag(layer_no: int, j: int, k: int, w: float, spot: Point | None, digits: int
+                ) -> Node:
     """The label of w_jk^l, pinned at ``spot`` on its edge, in the edge's colour."""
     name = lecture_html(node_label("w", layer_no, j, k), small=True)
     return Node(f"w{layer_no}_{j + 1}_{k + 1}", "tag", (f"{name} = {number(w, digits)}",),
@@ -371,9 +383,9 @@ def _check_options(net: object, rankdir: str, digits: int, max_edges: int) -> tu
     return digits, max_edges
 
 
-def _deltas(net: MLP) -> dict:
+def _deltas(net: MLP) -> Deltas:
     """delta_j^l = the grad of z_j^l, by layer number, and the largest |delta|."""
-    deltas: dict = {}
+    deltas: Deltas = {}
     for layer in net.layers:
         if len(layer.z) != len(layer.neurons):
             raise ValueError(
@@ -435,7 +447,7 @@ def _tooltip(net: MLP, layer_no: int, j: int, digits: int) -> str:
     return f"{node_label('b', layer_no, j)} = {b:.{digits}g}"
 
 
-def _legend(delta: bool, left_out: int = 0, saturated: tuple | None = None) -> str:
+def _legend(delta: bool, left_out: int = 0, saturated: tuple[int, float, int] | None = None) -> str:
     """A one-line key under the picture, as an HTML-like label."""
     blue = f'<FONT COLOR="{POSITIVE}">blue &gt; 0</FONT>'
     red = f'<FONT COLOR="{NEGATIVE}">red &lt; 0</FONT>'
