@@ -151,9 +151,9 @@ def train(
     backend = choose_engine(net, plan.cost, engine, device=device)
     passes = Passes(len(plan.examples), plan.batch_size, plan.arguments["seed"], plan.shuffle)
     steps = plan.history.steps = _time_machine(keep, net, plan, passes)
-    check_targets(net, plan.examples, plan.history)
+    out_of_reach = check_targets(net, plan.examples, plan.history)
     watching = Callbacks([*progress_bar(progress), *([steps] if steps is not None else []),
-                          Saturation(plan.eta), FlatCost(),
+                          Saturation(plan.eta, out_of_reach), FlatCost(),
                           *([OnEpoch(on_epoch)] if on_epoch is not None else [])])
     with collector_paused(), guarded(_say_stopping) as guard:
         guard.learning = True

@@ -84,17 +84,19 @@ def _limit(sigma: Activation, z: float) -> float:
     return a if abs(a) < EXTREME_Z / 2 else math.copysign(math.inf, a)
 
 
-def check_targets(net: MLP, examples: Sequence[Example], history: History) -> None:
-    """Warn when a target lies outside what the output activation can give."""
+def check_targets(net: MLP, examples: Sequence[Example], history: History) -> bool:
+    """Warn when a target lies outside what the output activation can give; say whether
+    one does."""
     low, high = reach(net)
     targets = [y_j for _, y in examples for y_j in y]
     smallest, largest = min(targets), max(targets)
     if low <= smallest and largest <= high:
-        return
+        return False
     warn(history, f"the targets go from {smallest:g} to {largest:g}, but the output layer's "
                   f"{net.layers[-1].activation} gives a between {low:g} and {high:g}: C cannot "
                   "go below what the targets out of reach cost, however long it trains. Scale "
                   "the targets into that range, or choose another output activation")
+    return True
 
 
 # ---------------------------------------------------------------- during training
@@ -103,8 +105,9 @@ def check_targets(net: MLP, examples: Sequence[Example], history: History) -> No
 class Saturation(Callback):
     """Warns when, in every step of an epoch, the deltas vanished (see the module docstring)."""
 
-    def __init__(self, eta: float) -> None:
+    def __init__(self, eta: float, targets_out_of_reach: bool = False) -> None:
         self.eta = eta
+        self.targets_out_of_reach = targets_out_of_reach  # (a cause more likely than eta)
         self.learned = False  # has any step of this training learned?
         self.steps = self.still = 0  # this epoch's steps, and those that learned nothing
         self.exactly = True  # were they all exact zeros?
@@ -126,9 +129,14 @@ class Saturation(Callback):
         self.exactly = True
 
     def _message(self, history: History) -> str:
-        cause = (f"the learning rate eta = {self.eta} is probably too large: try a smaller one"
-                 if self.learned else "they were so from the start, with the initial weights: "
-                 "try another seed, or init='scaled'")
+        if self.targets_out_of_reach:  # the output chases them into saturation
+            cause = ("the targets out of the output activation's reach drove it there: scale "
+                     "the targets into its range, or choose another output activation")
+        elif self.learned:
+            cause = f"the learning rate eta = {self.eta} is probably too large: try a smaller one"
+        else:
+            cause = ("they were so from the start, with the initial weights: try another seed, "
+                     "or init='scaled'")
         size = "0" if self.exactly else f"at most {VANISHED:g} times sqrt(C)"
         return (f"every delta_j^l vanished in epoch {history.epoch[-1]}: dC/dw and dC/db were "
                 f"{size} in all {plural(self.steps, 'step')} although C = {history.cost[-1]:.4g}"

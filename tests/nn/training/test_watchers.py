@@ -116,6 +116,19 @@ def test_targets_a_sigmoid_cannot_reach_are_said_before_training():
         assert warnings_about(history, "targets") == []
 
 
+def test_deltas_vanished_by_targets_out_of_reach_blame_the_targets_not_eta():
+    # targets of 150 drive a sigmoid output to 1, where sigma' vanishes: the cause is the
+    # targets (said before training), not the learning rate
+    rng = random.Random(0)
+    data = [([rng.uniform(-1, 1), rng.uniform(-1, 1)], [150.0]) for _ in range(20)]
+    with pytest.warns(RuntimeWarning):
+        history = train(MLP([2, 3, 1], seed=0), data, epochs=30, batch_size=5, eta=1.0,
+                        progress=False, seed=0)
+    vanished = warnings_about(history, "vanished")
+    assert vanished, history.warnings
+    assert "learning rate" not in vanished[0] and "targets" in vanished[0]
+
+
 @pytest.mark.parametrize("activation, low, high", [("tanh", -1, 1), ("relu", 0, math.inf)])
 def test_each_activation_has_its_own_reach(activation, low, high):
     data = [([0.1, 0.2], [low - 0.5]), ([0.3, 0.1], [0.5])]
