@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from autodiff.files import atomic_write_text
+from autodiff.files import READ_LIMIT, atomic_write_text, read_at_most
 from nn.checking.exercises import Exercise, exercise
 from nn.checking.grading import Grade
 from nn.checking.submissions import student_seed
@@ -60,8 +61,10 @@ def sheet_exercise(student: str, sizes: Sequence[int] = (2, 2, 1)) -> Exercise:
 
 def write_sheets(students: Sequence[str], folder: str | os.PathLike[str],
                  sizes: Sequence[int] = (2, 2, 1)) -> list[Path]:
-    """Each student's sheet, ``<student>.html`` and ``<student>.md``, and ``answer_key.csv``."""
+    """Each student's sheet, ``<student>.html`` and ``<student>.md``, and ``answer_key.csv``,
+    into ``folder`` (made if missing)."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     key = io.StringIO()
     writer = csv.writer(key, lineterminator="\n")
     writer.writerow(["student", "quantity", "value"])
@@ -93,7 +96,9 @@ def read_answers_csv(path: str | os.PathLike[str]) -> dict[str, dict[str, float]
         try:
             number = float(value)
         except ValueError:
-            raise ValueError(f"{path}, line {line}: {value!r} is not a number") from None
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"{path}, line {line}: {value!r} is not a finite number")
         given = answers.setdefault(student, {})
         if quantity in given:
             raise ValueError(f"{path}, line {line}: {student}'s {quantity} is given twice")
@@ -124,10 +129,14 @@ def grade_answers(answers: Mapping[str, Mapping[str, float]],
 
 
 def _rows(path: str | os.PathLike[str]) -> list[list[str]]:
+    """The CSV file's rows, read once and at most ``READ_LIMIT`` bytes of it."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    raw = read_at_most(path, READ_LIMIT)
+    if len(raw) > READ_LIMIT:
+        raise ValueError(f"{path}: larger than {READ_LIMIT} bytes: not a class's CSV file")
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such file: {path}") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not a text file (UTF-8)") from None
     return [row for row in csv.reader(io.StringIO(text)) if row]

@@ -3,6 +3,7 @@
     deltagrad check student.py                 # student.py defines backprop(weights, biases, x, y)
     deltagrad exercise --seed 3 --out sheet.html
     deltagrad exercise --seed 3 --check answers.json
+    deltagrad exercise --roster roster.csv --out sheets/     # a sheet per student, the key
 
 ``check`` runs the student's file in a child process (``nn.checking.isolation``)
 that it can always stop: importing the file and calling its function on the
@@ -33,6 +34,7 @@ from autodiff.files import (
 )
 from nn.checking.array_styles import ARRAY_STYLES
 from nn.checking.checker import frames_place
+from nn.checking.class_sheets import KEY, read_roster, write_sheets
 from nn.checking.exercises import MAX_EXERCISE_PARAMETERS, exercise, too_big_for_an_exercise
 from nn.checking.isolation import Limits, Outcome, run_isolated
 from nn.checking.reports import BackpropCheck, Tolerance
@@ -72,6 +74,13 @@ def add_check(subparsers) -> None:
     p.add_argument("--seed", type=seed_type, default=0,
                    help="seed of the network's weights and the example, as for `deltagrad "
                         "exercise` (default: %(default)s)")
+    add_function_options(p)
+    p.add_argument("--html", type=Path, help="also write the report as an HTML page")
+    add_force_argument(p)
+
+
+def add_function_options(p: argparse.ArgumentParser) -> None:
+    """What the student's function takes and how it is checked: for check and grade alike."""
     p.add_argument("--cost", choices=sorted(COSTS), default=quadratic_cost.name,
                    help="the cost the function differentiates (default: %(default)s)")
     p.add_argument("--arrays", choices=ARRAY_STYLES, default="lists",
@@ -87,8 +96,6 @@ def add_check(subparsers) -> None:
     p.add_argument("--timeout", type=seconds_type, default=10.0,
                    help="seconds the file may take to import, and the function to run "
                         "(default: %(default)s)")
-    p.add_argument("--html", type=Path, help="also write the report as an HTML page")
-    add_force_argument(p)
 
 
 def exercise_sizes_type(text: str) -> list[int]:
@@ -180,10 +187,16 @@ def add_exercise(subparsers) -> None:
                    help='check the answers in this JSON file, such as {"delta_1^3": -0.042}; '
                         "exit status 0 only when all are right")
     p.add_argument("--solution", action="store_true", help="print the worked solution")
+    p.add_argument("--roster", type=Path, metavar="CSV",
+                   help="a sheet per student of this roster (a column 'student'), each with "
+                        "numbers of their own, into the folder --out, with the teacher's "
+                        f"key, {KEY}; `deltagrad grade --answers` grades what they type")
     add_force_argument(p)
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
+    if args.roster:
+        return cmd_roster(args)
     if args.out:
         if args.out.suffix.lower() not in SHEET_SUFFIXES:
             raise ValueError(f"--out {args.out}: give a name ending in .html or .md")
@@ -209,6 +222,24 @@ def cmd_exercise(args: argparse.Namespace) -> int:
     if not (args.out or args.check or args.solution):
         print(ex.sheet().markdown(picture=False))
     return status
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    """``exercise --roster``: the sheets of a roster and their key, into the folder --out."""
+    if args.out is None or args.out.suffix:
+        raise ValueError("--roster needs --out FOLDER, the folder the sheets go to")
+    if args.check or args.solution:
+        raise ValueError("--roster writes the sheets and their key; check the students' "
+                         "answers with `deltagrad grade --answers`, not --check or --solution")
+    if not args.roster.is_file():
+        raise FileNotFoundError(f"no such file: {args.roster}")
+    students = read_roster(args.roster)
+    outputs = [args.out / f"{s}{suffix}" for s in students for suffix in (".html", ".md")]
+    check_outputs({"--out": [*outputs, args.out / KEY]}, {"--roster": args.roster})
+    write_sheets(students, args.out, args.sizes)
+    print(f"wrote {len(students)} sheet{'s' * (len(students) != 1)} ({args.out}/<student>.html "
+          f"and .md) and the key, {args.out / KEY}")
+    return 0
 
 
 def read_answers(path: Path) -> object:

@@ -22,23 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
-from nn.checking.array_styles import ARRAY_STYLES
-from nn.checking.class_sheets import KEY, grade_answers, read_answers_csv, read_roster, write_sheets
+from nn.checking.class_sheets import grade_answers, read_answers_csv
 from nn.checking.feedback import DEFAULT_LEVEL, LEVELS
 from nn.checking.grade_pages import class_page, student_page
 from nn.checking.gradebook import grades_csv, gradescope_results
 from nn.checking.grading import Grade, GradingOptions, grade_submissions
-from nn.checking.reports import Tolerance
 from nn.checking.submissions import Submission, submissions
-from nn.cli.arguments import (
-    add_force_argument,
-    check_outputs,
-    non_negative_float,
-    positive_float,
-    positive_int,
-    sizes_type,
-)
-from nn.model.costs import COSTS, quadratic_cost
+from nn.cli.arguments import add_force_argument, check_outputs, positive_int
+from nn.cli.checking import add_function_options, exercise_sizes_type
 from nn.training.guard import say_on_stderr
 
 BAD_ARGUMENTS = 2
@@ -60,20 +51,12 @@ def add_grade(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("--answers", type=Path, metavar="CSV",
                    help="grade numbers typed from the sheets of `deltagrad exercise --roster` "
                         "instead: a CSV of student, quantity, value")
-    p.add_argument("--sizes", type=sizes_type, default=None,
+    p.add_argument("--sizes", type=exercise_sizes_type, default=None,
                    help="layer sizes n_1,...,n_L (default: 2,2,2 for code; 2,2,1, as the "
                         "sheets, for --answers)")
-    p.add_argument("--cost", choices=sorted(COSTS), default=quadratic_cost.name,
-                   help="the cost the function differentiates (default: %(default)s)")
-    p.add_argument("--arrays", choices=ARRAY_STYLES, default="lists",
-                   help="what the function gets (default: %(default)s)")
-    p.add_argument("--batch", type=positive_int, metavar="N",
-                   help="grade a function of a batch, backprop(weights, biases, xs, ys)")
     p.add_argument("--function", default="backprop",
                    help="the name of the function in each file (default: %(default)s)")
-    p.add_argument("--timeout", type=positive_float, default=10.0,
-                   help="seconds a file may take to import, and its function to run "
-                        "(default: %(default)s)")
+    add_function_options(p)
     p.add_argument("--memory", type=memory_type, default=2**30,
                    help="memory each submission may take, such as 512M or 2G, or 'none' "
                         "(default: 1G; where the system sets no such limit, the grades say so)")
@@ -85,10 +68,6 @@ def add_grade(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("--gradescope", type=Path, metavar="PATH",
                    help="also write Gradescope's results.json: PATH itself for one "
                         "submission, PATH/<student>.json for several")
-    p.add_argument("--rtol", type=non_negative_float, default=Tolerance.rtol,
-                   help="relative tolerance (default: %(default)s)")
-    p.add_argument("--atol", type=non_negative_float, default=Tolerance.atol,
-                   help="absolute tolerance (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_force_argument(p)
 
@@ -180,32 +159,6 @@ def _write(args: argparse.Namespace, grades: list[Grade]) -> None:
                 args.gradescope / f"{g.student}.json")
             atomic_write_text(path, json.dumps(gradescope_results(g, args.level), indent=2,
                                                ensure_ascii=False) + "\n")
-
-
-# ---------------------------------------------------------------- exercise --roster
-
-
-def add_roster_argument(p: argparse.ArgumentParser) -> None:
-    """``deltagrad exercise --roster roster.csv --out sheets/``: a sheet per student."""
-    p.add_argument("--roster", type=Path, metavar="CSV",
-                   help="a sheet per student of this roster (a column 'student'), each with "
-                        "numbers of their own, into the folder --out, with the teacher's "
-                        "key, answer_key.csv")
-
-
-def cmd_roster(args: argparse.Namespace) -> int:
-    """The sheets of a roster and their key, into the folder ``args.out``."""
-    if args.out is None or args.out.suffix:
-        say_on_stderr("deltagrad exercise: error: --roster needs --out FOLDER, the folder "
-                      "the sheets go to")
-        return BAD_ARGUMENTS
-    students = read_roster(args.roster)
-    outputs = [args.out / f"{s}{suffix}" for s in students for suffix in (".html", ".md")]
-    check_outputs({"--out": [*outputs, args.out / KEY]}, {"--roster": args.roster})
-    write_sheets(students, args.out, args.sizes)
-    print(f"wrote {len(students)} sheet{'s' * (len(students) != 1)} ({args.out}/<student>.html "
-          f"and .md) and the key, {args.out / KEY}")
-    return 0
 
 
 class _progress:

@@ -9,35 +9,13 @@ import shutil
 import textwrap
 
 import pytest
+from conftest import RIGHT_BACKPROP
 
 from nn import exercise
 
 HAVE_DOT = shutil.which("dot") is not None
 
-RIGHT = '''
-import math
-
-
-def sigmoid(t):
-    return 1 / (1 + math.exp(-t))
-
-
-def backprop(weights, biases, x, y):
-    """Equations 1-4, the student's way."""
-    acts = [x]
-    for W, b in zip(weights, biases):
-        acts.append([sigmoid(sum(w * a for w, a in zip(row, acts[-1])) + c)
-                     for row, c in zip(W, b)])
-    delta = [(a - t) * a * (1 - a) for a, t in zip(acts[-1], y)]
-    nabla_b, nabla_w = [], []
-    for i in reversed(range(len(weights))):
-        nabla_b.insert(0, delta)
-        nabla_w.insert(0, [[a * d for a in acts[i]] for d in delta])
-        if i:
-            delta = [sum(weights[i][k][j] * delta[k] for k in range(len(delta)))
-                     * acts[i][j] * (1 - acts[i][j]) for j in range(len(acts[i]))]
-    return nabla_b, nabla_w
-
+RIGHT = RIGHT_BACKPROP + '''
 
 if __name__ == "__main__":
     raise SystemExit("the checker must not run this")

@@ -82,6 +82,7 @@ def test_each_file_a_command_names_exists():
 def inputs_a_reader_brings(folder: Path) -> None:
     """What the pages' commands read but no page makes: a student's files, answers."""
     from nn import exercise
+    from nn.checking.class_sheets import sheet_exercise
 
     (folder / "student.py").write_text(
         "from nn.checking.student_backprops import backprop_lists\n\n\n"
@@ -96,6 +97,16 @@ def inputs_a_reader_brings(folder: Path) -> None:
     worked = exercise(3).solution()
     (folder / "answers.json").write_text(
         json.dumps({step.symbol: step.value for step in worked.steps}), encoding="utf-8")
+    # a class: its submissions, its roster, and the numbers two students typed from their sheets
+    (folder / "submissions").mkdir()
+    for student in ("ada", "bo"):
+        (folder / "submissions" / f"{student}.py").write_text(
+            (folder / "student.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "roster.csv").write_text("student\nada\nbo\n", encoding="utf-8")
+    typed = ["student,quantity,value"] + [
+        f"{student},{step.symbol},{step.value:.4g}"
+        for student in ("ada", "bo") for step in sheet_exercise(student).solution().steps]
+    (folder / "answers.csv").write_text("\n".join(typed) + "\n", encoding="utf-8")
 
 
 @pytest.mark.slow

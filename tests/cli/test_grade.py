@@ -8,30 +8,9 @@ import json
 import re
 
 import pytest
+from conftest import RIGHT_BACKPROP
 
-RIGHT = '''
-import math
-
-
-def sigmoid(t):
-    return 1 / (1 + math.exp(-t))
-
-
-def backprop(weights, biases, x, y):
-    acts = [x]
-    for W, b in zip(weights, biases):
-        acts.append([sigmoid(sum(w * a for w, a in zip(row, acts[-1])) + c)
-                     for row, c in zip(W, b)])
-    delta = [(a - t) * a * (1 - a) for a, t in zip(acts[-1], y)]
-    nabla_b, nabla_w = [], []
-    for i in reversed(range(len(weights))):
-        nabla_b.insert(0, delta)
-        nabla_w.insert(0, [[a * d for a in acts[i]] for d in delta])
-        if i:
-            delta = [sum(weights[i][k][j] * delta[k] for k in range(len(delta)))
-                     * acts[i][j] * (1 - acts[i][j]) for j in range(len(acts[i]))]
-    return nabla_b, nabla_w
-'''
+RIGHT = RIGHT_BACKPROP
 
 # The hidden layer's delta without sigma'(z^2): the output layer right, the hidden one not.
 NO_SIGMA_PRIME = RIGHT.replace("* acts[i][j] * (1 - acts[i][j]) for j", "for j")
