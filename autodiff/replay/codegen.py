@@ -13,7 +13,7 @@ graph: one line per node, parents before children, each line one of
 param_grads)``: the forward pass, each operation as its rule in the op table,
 inlined (``autodiff.replay.templates``), then the backward pass, each node adding
 ``upstream grad * local derivative`` into its operands' grads in the order
-``backward()`` does. Two passes make the code shorter without changing a bit
+``backward()`` does. Three passes make the code shorter without changing a bit
 of any result (each is tested on its own):
 
 * :func:`inlined`: a sum, product or negation used once, by a node whose local
@@ -21,7 +21,9 @@ of any result (each is tested on its own):
   variable: it is written into its user's expression;
 * :func:`contribution` and :func:`add_into`: a local derivative of 1.0 or -1.0
   multiplies nothing, and a node whose only contribution is its user's grad
-  takes the user's variable instead of a copy.
+  takes the user's variable instead of a copy;
+* :func:`summed`: a grad's contributions, added where the sweep reaches each,
+  are added up in one statement instead (in the same order).
 
 Why generated code, and why these results are the engine's to the last bit:
 ``docs/replay.md``.
@@ -139,7 +141,7 @@ def _body(program: Program) -> tuple[list[str], list[list[str]]]:
         return code, [outputs, [], [], watch]
     code.append("    # backward pass, children before parents")
     grads, backward = backward_pass(program, local)
-    code += backward
+    code += summed(backward)
     start = _param_grad_starts(program)
 
     def grad(i: int, otherwise: str = "0.0") -> str:
@@ -468,6 +470,48 @@ def backward_pass(program: Program, local: dict[int, list[str]]) -> tuple[dict[i
         g = grads[i]
         code += add_into(parent, contribution(local[i][k], g), g, grads, pending, start)
     return grads, code
+
+
+# The most terms one statement adds up: a longer sum goes on in the next statement.
+SUM_TERMS = 32
+ADDED = re.compile(r"    (g\d+) ([-+])= (.*)")
+SET = re.compile(r"    (g\d+) = (.*)")
+
+
+def summed(code: list[str]) -> list[str]:
+    """The backward pass with each grad's contributions added up in one statement.
+
+    ``add_into`` writes a grad's first contribution (``g7 = 0.0 + v3 * g9``)
+    and adds each later one where the sweep reaches it (``g7 += v4 * g12``).
+    Here they become one expression, ``g7 = 0.0 + v3 * g9 + v4 * g12``, in
+    the place of the last: Python adds left to right, so the additions are
+    the same, in the same order, and their operands are set once and never
+    changed, so they are the same numbers later. One statement instead of
+    many saves storing and loading the grad between them.
+    """
+    sums: dict[str, list[str]] = {}  # the grad's expression so far, as terms
+    last: dict[str, int] = {}  # where its last contribution is
+    names = []  # the grad each statement adds into
+    for n, line in enumerate(code):
+        if added := ADDED.fullmatch(line):
+            name, sign, term = added.groups()
+            sums[name].append(f"{sign} {term}")
+        else:
+            first = SET.fullmatch(line)
+            assert first, f"add_into wrote {line!r}"  # it writes nothing else
+            name, expression = first.groups()
+            sums[name] = [expression]
+        names.append(name)
+        last[name] = n
+    fused = []
+    for n, name in enumerate(names):
+        if last[name] != n:
+            continue  # added up later, where its last contribution is
+        terms = sums[name]
+        fused.append(f"    {name} = {' '.join(terms[:SUM_TERMS])}")
+        for at in range(SUM_TERMS, len(terms), SUM_TERMS):
+            fused.append(f"    {name} = {name} {' '.join(terms[at : at + SUM_TERMS])}")
+    return fused
 
 
 def contribution(local: str, g: str) -> str:

@@ -14,6 +14,7 @@ from autodiff.replay.codegen import (
     LIST_CHUNK,
     MAX_DEPTH,
     NAMESPACE,
+    SUM_TERMS,
     Constant,
     Operation,
     Program,
@@ -23,6 +24,7 @@ from autodiff.replay.codegen import (
     functions,
     generate,
     inlined,
+    summed,
 )
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "replay.md"
@@ -102,6 +104,31 @@ def test_a_grad_with_several_contributions_adds_them_in_order():
 def test_a_params_grad_starts_where_backward_finds_it():
     grads, pending = {}, [1]
     assert add_into(0, "g5", "g5", grads, pending, {0: "h0"}) == ["    g0 = h0 + g5"]
+
+
+def test_each_grads_contributions_are_added_up_in_one_statement_in_order():
+    code = ["    g0 = 0.0 + da6 * g6", "    g1 = h0 + g6", "    g0 += v2 * g5", "    g0 -= g4"]
+    assert summed(code) == ["    g1 = h0 + g6", "    g0 = 0.0 + da6 * g6 + v2 * g5 - g4"]
+
+
+def test_a_long_sum_goes_on_in_the_next_statement_and_gives_the_floats_of_backward():
+    # x * w_1 + ... + x * w_n: x has n contributions, more than one statement adds up
+    n = 2 * SUM_TERMS + 5
+    x = Value(0.3)
+    ws = [Value((-1.0) ** i * (1.0 + i / 7)) for i in range(n)]
+    y = ws[0] * x
+    for w in ws[1:]:
+        y = y + (w * x).exp()  # exp: each product has a variable, and x many users
+    tape = record(y, inputs=[x], params=ws)
+    g_x = f"g{tape.program.slots['inputs'][0]}"
+    grad_of_x = [line for line in tape.source.splitlines() if line.startswith(f"    {g_x} =")]
+    assert len(grad_of_x) == -(-n // SUM_TERMS)
+    assert all(line.count(" * ") <= SUM_TERMS for line in grad_of_x)
+    y.backward()
+    r = tape([x.data], [w.data for w in ws])
+    assert [r.outputs, r.input_grads, r.param_grads] == [[y.data], [x.grad],
+                                                         [w.grad for w in ws]]
+    assert r.input_grads[0].hex() == x.grad.hex()
 
 
 def test_the_sum_passes_its_gradient_on_by_name():
