@@ -96,6 +96,7 @@ class Program:
     n_backward: int
     slots: dict[str, list[int]] = field(default_factory=dict)
     backward: bool = True
+    input_grads: bool = True  # False: only the params' grads are wanted
 
 
 # ----------------------------------------------------------------------
@@ -148,9 +149,13 @@ def _body(program: Program) -> tuple[list[str], list[list[str]]]:
         return grads.get(i, start.get(i, otherwise))
 
     lines = program.lines
-    # an inf or NaN gradient flows down to every leaf, constants included
-    const_grads = [grad(i) for i in range(program.n_backward) if isinstance(lines[i], Constant)]
-    input_grads = [grad(i) for i in program.slots.get("inputs", [])]
+    if program.input_grads:
+        # an inf or NaN gradient flows down to every leaf, constants included
+        const_grads = [grad(i) for i in range(program.n_backward)
+                       if isinstance(lines[i], Constant)]
+        input_grads = [grad(i) for i in program.slots.get("inputs", [])]
+    else:  # and to every param below it, which is enough where only those are wanted
+        const_grads, input_grads = [], []
     param_grads = [grad(i, f"param_grads[{k}]")
                    for k, i in enumerate(program.slots.get("params", []))]
     return code, [outputs, input_grads, param_grads, watch + const_grads]
@@ -354,6 +359,7 @@ def forward_pass(program: Program) -> tuple[dict[int, str], dict[int, list[str]]
     watch for inf and NaN, and the statements.
     """
     inline = inlined(program)
+    wanted = grads_wanted(program)
     names: dict[int, str] = {}
     local: dict[int, list[str]] = {}
     watch: list[str] = []
@@ -375,10 +381,10 @@ def forward_pass(program: Program) -> tuple[dict[int, str], dict[int, list[str]]
             continue
         names[i] = f"v{i}"
         statements = [s.format(**fields) for s in template.forward]
-        if not program.backward and not template.keep_local:
-            # no local derivatives needed
-            statements = [s for s in statements if not s.lstrip().startswith((f"da{i} ",
-                                                                               f"db{i} "))]
+        if not template.keep_local:  # leave out the local derivatives nothing reads
+            unread = tuple(f"{d}{i} " for d, k in (("da", line.a), ("db", line.b))
+                           if k is not None and not (wanted[i] and wanted[k]))
+            statements = [s for s in statements if not s.lstrip().startswith(unread)]
         if line.op.hides:
             watch += [names[k] for k in line.operands if names[k].startswith("v")]
         code += ["    " + s for s in statements]
@@ -466,10 +472,33 @@ def backward_pass(program: Program, local: dict[int, list[str]]) -> tuple[dict[i
     if root in start:  # the cost is a param itself: its grad starts elsewhere
         grads[root] = f"g{root}"
         code.append(f"    g{root} = {start[root]} + 1.0")
+    wanted = grads_wanted(program)
     for i, k, parent in chain_rule_steps(range(program.n_backward), operands.__getitem__):
+        if not wanted[parent]:
+            continue  # a derivative nothing reads
         g = grads[i]
         code += add_into(parent, contribution(local[i][k], g), g, grads, pending, start)
     return grads, code
+
+
+def grads_wanted(program: Program) -> list[bool]:
+    """For each line, whether the replay needs its grad: it returns every leaf's grad (a
+    constant's is watched for inf and NaN), or, where only the params' grads are wanted,
+    those of the params and of the nodes above them (none at all without a backward pass)."""
+    lines = program.lines
+    if not program.backward:
+        return [False] * len(lines)
+    if program.input_grads:
+        return [True] * len(lines)
+    wanted = []
+    for line in lines:
+        if isinstance(line, Slot):
+            wanted.append(line.kind == "params")
+        elif isinstance(line, Operation):
+            wanted.append(any(wanted[k] for k in line.operands))
+        else:
+            wanted.append(False)
+    return wanted
 
 
 # The most terms one statement adds up: a longer sum goes on in the next statement.

@@ -55,6 +55,7 @@ def record(
     params: Sequence[Value] = (),
     *,
     backward: bool = True,
+    input_grads: bool = True,
 ) -> Tape:
     """Record the graph under ``outputs`` for replay on new inputs and parameters.
 
@@ -66,6 +67,11 @@ def record(
         params: leaf Values to differentiate with respect to (weights, biases).
         backward: False for a tape that only computes the outputs (as building
             the graph without calling ``backward()``); its grads are empty lists.
+        input_grads: False for a tape whose replays need only the params' grads
+            (training does): the backward pass then leaves out every derivative
+            that leads to inputs and constants alone, and ``input_grads`` are
+            empty lists. (``backward()`` also raises where an input's grad alone
+            overflows; such a replay does not, as it never computes that grad.)
 
     Every other leaf is a constant of the tape. ``inputs`` and ``params`` are
     treated alike, but for two things: they stay apart in ``Replayed``, and
@@ -93,7 +99,7 @@ def record(
                 first, j = slots[id(leaf)]
                 raise ValueError(f"{what}[{k}] is the same Value as {first}[{j}]: {leaf!r}")
             slots[id(leaf)] = (what, k)
-    return Tape(outs, slots, len(inputs), len(params), backward)
+    return Tape(outs, slots, len(inputs), len(params), backward, input_grads)
 
 
 class Tape:
@@ -102,6 +108,7 @@ class Tape:
     Attributes:
         n_inputs, n_params: how many numbers each replay takes in each list.
         backward: whether replays differentiate (see ``record``).
+        input_grads: whether they give the inputs' grads (see ``record``).
         n_nodes: the number of nodes in the graph (leaves included).
         program: the graph as ``codegen`` lines, parents first.
         source: the generated Python source of the replay function (and, for a
@@ -111,13 +118,15 @@ class Tape:
     """
 
     def __init__(
-        self, outputs: list[Value], slots: Slots, n_inputs: int, n_params: int, backward: bool
+        self, outputs: list[Value], slots: Slots, n_inputs: int, n_params: int, backward: bool,
+        input_grads: bool = True,
     ) -> None:
         self.n_inputs = n_inputs
         self.n_params = n_params
         self.backward = backward
+        self.input_grads = input_grads
         self.rebuilds = 0
-        self.program = _program(outputs, slots, n_inputs, n_params, backward)
+        self.program = _program(outputs, slots, n_inputs, n_params, backward, input_grads)
         self.n_nodes = len(self.program.lines)
         sources = codegen.functions(self.program)
         namespace = dict(codegen.NAMESPACE)
@@ -210,12 +219,13 @@ class Tape:
             return [values[i].grad if 0 <= i < program.n_backward else g0
                     for i, g0 in zip(program.slots[kind], start)]
 
-        return Replayed(outputs, grads_of("inputs", [0.0] * self.n_inputs),
-                        grads_of("params", grads))
+        input_grads = grads_of("inputs", [0.0] * self.n_inputs) if self.input_grads else []
+        return Replayed(outputs, input_grads, grads_of("params", grads))
 
 
 def _program(
-    outputs: list[Value], slots: Slots, n_inputs: int, n_params: int, backward: bool
+    outputs: list[Value], slots: Slots, n_inputs: int, n_params: int, backward: bool,
+    input_grads: bool = True,
 ) -> Program:
     """The graph under ``outputs`` as lines for ``codegen``: the first output's graph first.
 
@@ -240,7 +250,7 @@ def _program(
         if isinstance(line, Slot):
             slot_lines[line.kind][line.index] = i
     return Program(lines, [position[id(out)] for out in outputs], len(root_order),
-                   slot_lines, backward)
+                   slot_lines, backward, input_grads)
 
 
 def _add_below(outputs: list[Value], nodes: list[Value], position: dict[int, int]) -> None:

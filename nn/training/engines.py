@@ -321,7 +321,8 @@ class ReplayEngine(StepsOnValues):
         e = terms[0]
         for term in terms[1:]:
             e = e + term
-        self.tape = record([e * k, *terms, *a], inputs=[*leaves, k], params=self.params)
+        self.tape = record([e * k, *terms, *a], inputs=[*leaves, k], params=self.params,
+                           input_grads=False)
 
     def _record_evaluate(self, example: Example) -> None:
         """The tape of one example's terms and a^L, forward only."""

@@ -216,6 +216,33 @@ def test_random_networks_replay_bit_for_bit(case):
     assert tape.rebuilds == 0  # the generated code did it, not the safety net
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.none() | st.floats(-1.0, 1.0))
+def test_a_tape_of_the_params_grads_alone_gives_them_bit_for_bit(case, start):
+    build, [(x0, w0), (x1, w1)] = case
+    xs, ps = [Value(v) for v in x0], [Value(w) for w in w0]
+    outputs = build(xs, ps)
+    tape = record(outputs, inputs=xs, params=ps, input_grads=False)
+    starts = None if start is None else [start] * len(w1)
+    expected = plain(build, x1, w1, starts)
+    r = tape(x1, w1, starts)
+    assert bits(r.outputs) == bits(expected[0]) and bits(r.param_grads) == bits(expected[2])
+    assert r.input_grads == [] and tape.rebuilds == 0
+    # the derivatives that lead to inputs alone are left out
+    full = record(outputs, inputs=xs, params=ps)
+    assert tape.source.count(" * ") < full.source.count(" * ")
+
+
+def test_a_tape_of_the_params_grads_alone_never_computes_an_inputs_grad():
+    x, w, y = Value(0.0), Value(1e300), Value(1e10)
+    C = (w * x + y) * y  # dC/dx = w y = 1e310, beyond the largest float; dC/dw = x y = 0
+    tape = record(C, inputs=[x, y], params=[w], input_grads=False)
+    with pytest.raises(OverflowError, match="gradient"):
+        C.backward()  # the values engine refuses the inf of x's grad
+    r = tape([0.0, 1e10], [1e300])
+    assert r.outputs == [1e20] and r.param_grads == [0.0] and r.input_grads == []
+
+
 @contextmanager
 def pieces_of(lines: int):
     """Record tapes whose code is cut into pieces of about ``lines`` statements."""
