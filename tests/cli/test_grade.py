@@ -4,6 +4,7 @@ way a student's code can (issue 22); each in its own process, graded with the re
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 
@@ -159,3 +160,27 @@ def test_bad_arguments_are_one_line_and_exit_status_2(tmp_path, run_cli, args, w
 def test_an_unknown_level_is_refused_by_the_parser(tmp_path, run_cli):
     result = run_cli(tmp_path, "grade", ".", "--out", "out", "--level", "everything")
     assert result.returncode == 2 and "invalid choice: 'everything'" in result.stderr
+
+
+class Terminal(io.StringIO):
+    """stderr as a terminal: where someone can see a progress bar."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("where, wanted, shown", [
+    (Terminal, True, True), (Terminal, False, False), (io.StringIO, True, False)])
+def test_a_progress_bar_counts_the_submissions_on_a_terminal_only(monkeypatch, where, wanted,
+                                                                   shown):
+    pytest.importorskip("tqdm", reason="the bar is the progress extra's")
+    from nn.checking.grading import Grade
+    from nn.cli.grading import _progress
+
+    stderr = where()
+    monkeypatch.setattr("sys.stderr", stderr)
+    with _progress(3, wanted) as advance:
+        for student in ("ada", "bo", "cy"):
+            advance(Grade(student, f"{student}.py", 1, 1, "checked"))
+    assert ("3/3" in stderr.getvalue() and "grading" in stderr.getvalue()) == shown
+    assert ("cy" in stderr.getvalue()) == shown  # the last student graded
