@@ -128,11 +128,12 @@ node:
 	    echo "Node.js or npm is missing, so the Pyodide test skips: install them with 'sudo apt-get install nodejs npm'."; \
 	  fi; }
 
-# npm's packages, exactly as package-lock.json pins them (Pyodide).
+# npm's packages, exactly as package-lock.json pins them (Pyodide; axe-core for the
+# page tests' accessibility checks).
 node_modules/.installed: package.json package-lock.json | node
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && touch $@ || \
-	    echo "npm could not install package-lock.json's packages, so the Pyodide test skips."; \
+	    echo "npm could not install package-lock.json's packages, so the Pyodide and accessibility tests skip."; \
 	fi
 
 clean:

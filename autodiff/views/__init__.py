@@ -10,7 +10,9 @@
     svg, raster   a scene drawn as SVG, or as PNG/PDF by matplotlib
     drawing       Drawing (the Digraph that keeps its figure), save_picture
     steps         backward_steps: backward() step by step, numbers plugged in
-    slides        steps over a picture: a stepper page, frames, a GIF
+    slides        steps over a picture: a stepper page (page.js its script), frames, a GIF
+    live          live pages: the graph as data, where each number of a step comes from
+    op_twins      the op table's rules translated to JavaScript, for the live pages
     widgets       the notebooks' stepper (an anywidget)
 
 Each reads the engine's core (``autodiff.value``, ``autodiff.ops``,

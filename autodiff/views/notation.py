@@ -12,6 +12,8 @@ written three ways, for the three places people read it:
 '\\\\delta_{1}^{3}'
 >>> lecture_text("delta_1^3")    # terminals
 'δ_1^3'
+>>> lecture_spoken("w_12^2")     # screen readers
+'w sub 1 2 super 2'
 
 Anything else ("my node", "1/(2n)") is shown as it is, escaped where needed.
 Numbers are shown to a given count of significant digits, with a true minus
@@ -60,6 +62,24 @@ def lecture_html(label: str, *, small: bool = False) -> str:
     if sup:
         text += f"<SUP>{small_open}{sup}{small_close}</SUP>"
     return text
+
+
+def lecture_spoken(label: str) -> str:
+    """A label as a screen reader should read it: "w_12^2" -> "w sub 1 2 super 2".
+
+    Each index is read on its own ("w_1,12^2" -> "w sub 1 12 super 2"); a Greek
+    symbol by its name ("delta sub 1 super 3"); anything else as it is.
+    """
+    m = NOTATION.fullmatch(label)
+    if not m:
+        return label
+    symbol, sub, sup = m.groups()
+    words = [symbol]
+    if sub:
+        words += ["sub", *(sub.split(",") if "," in sub else sub)]
+    if sup:
+        words += ["super", sup]
+    return " ".join(words)
 
 
 def lecture_tex(label: str) -> str:

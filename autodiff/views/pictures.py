@@ -50,7 +50,12 @@ ROLE_COLOURS = {
     "intermediate": "#ffffff",  # white: computed on the way
     "output": "#d5ecd4",  # light green: the root, usually the cost C
 }
-HIGHLIGHT_COLOUR = "#c0392b"
+# A stepper's current step, outlined: orange, told apart from both sign colours of the
+# network diagrams (blue, red) also by readers with red-green colour blindness, to whom
+# it is a light yellow beside a dark olive red (tests/autodiff/views/test_colours.py).
+HIGHLIGHT_COLOUR = "#e69f00"
+# Nodes a caller marks (draw's highlight=) and the right value beside a wrong one.
+MARK_COLOUR = "#c0392b"
 SHOWS = ("data+grad", "data", "grad")
 RANKDIRS = ("LR", "RL", "TB", "BT")
 DEFAULT_MAX_NODES = 1000
@@ -208,7 +213,7 @@ def draw(
     for i, v in enumerate(order):
         label = _value_cells(v, show, digits, deltas, grad_of(v), f"v{i}" if names else "",
                              None if expected_of is None else expected_of(v))
-        outline = (HIGHLIGHT_COLOUR, 2.5) if i in marked else ("", 0.0)
+        outline = (MARK_COLOUR, 2.5) if i in marked else ("", 0.0)
         nodes.append(Node(f"v{i}", "value", label, ROLE_COLOURS[_role(v, i, len(order),
                           param_ids)], *outline, group=groups[i]))
         if v.op:
@@ -357,7 +362,7 @@ def _value_cells(v: Value, show: str, digits: int, deltas: bool, grad: float, na
         else:
             cells.append(f"grad {number(grad, digits)}")
         if expected is not None and not _same(grad, expected):
-            cells.append(f'<FONT COLOR="{HIGHLIGHT_COLOUR}">right: {number(expected, digits)}'
+            cells.append(f'<FONT COLOR="{MARK_COLOUR}">right: {number(expected, digits)}'
                          "</FONT>")
     return tuple(cells)
 

@@ -36,50 +36,65 @@ from pathlib import Path
 
 from autodiff.files import atomic_write, atomic_write_text
 from autodiff.views.drawing import Drawing, slide_sized
+from autodiff.views.live import Live
+from autodiff.views.op_twins import op_table_js
 from autodiff.views.pictures import HIGHLIGHT_COLOUR
 from autodiff.views.scene import SLIDE, Scene, caption_lines, captioned, outlined
 from autodiff.views.svg import svg_document, svg_element
+
+PAGE_SCRIPT = Path(__file__).with_name("page.js")  # the pages' script: stepper and live part
 
 
 @dataclass(frozen=True)
 class Slide:
     """One step: ``symbol`` and ``value`` (what it computes, plain text and number), its
     ``html`` for the page, its ``caption`` (plain text) for frames, and the parts of the
-    picture to outline."""
+    picture to outline; on a live page, its value's ``quantity``."""
 
     symbol: str
     value: float | None
     html: str
     caption: str
     highlight: tuple[str, ...] = ()
+    quantity: int | None = None  # its value's place among a live page's quantities
 
 
 class Slides:
     """A title, a picture and its slides; see the module docstring for the outputs."""
 
     def __init__(self, title: str, picture: Drawing, slides: Sequence[Slide],
-                 intro_html: str = "") -> None:
+                 intro_html: str = "", live: Live | None = None) -> None:
         if not slides:
             raise ValueError("there are no steps to show")
         self.title = title
         self.picture = picture
         self.slides = list(slides)
         self.intro_html = intro_html
+        self.live = live
 
     # ------------------------------------------------------------------ the page
 
     def html(self) -> str:
-        """The whole page, as a string."""
+        """The whole page, as a string: live when the slides carry a live page's numbers."""
         svg = _inline_svg(svg_element(self.picture.scene()))
         items = "\n".join(
             f'<li data-symbol="{html.escape(s.symbol)}" '
-            f'data-value="{"" if s.value is None else repr(s.value)}">{s.html}</li>'
+            f'data-value="{"" if s.value is None else repr(s.value)}"'
+            + ("" if s.quantity is None else f' data-q="{s.quantity}"') + f">{s.html}</li>"
             for s in self.slides
         )
-        highlights = json.dumps([list(s.highlight) for s in self.slides])
+        highlights = _script_json([list(s.highlight) for s in self.slides])
+        script = PAGE_SCRIPT.read_text(encoding="utf-8")
+        numbers = data = ""
+        if self.live is not None:
+            numbers = _NUMBERS.format(inputs=self.live.inputs_html())
+            data = ('<script type="application/json" id="deltagrad-live">'
+                    f"{_script_json(self.live.data())}</script>")
+            script = f"const OPS = {op_table_js()};\n{script}"
         return _PAGE.format(
             title=html.escape(self.title), intro=self.intro_html, svg=svg, items=items,
             last=len(self.slides), highlights=highlights, colour=HIGHLIGHT_COLOUR,
+            numbers=numbers, data=data, script=script,
         )
 
     def iframe(self) -> str:
@@ -178,6 +193,11 @@ def _encoded(picture: str | bytes) -> bytes:
     return picture.encode("utf-8") if isinstance(picture, str) else picture
 
 
+def _script_json(data: object) -> str:
+    """JSON to put inside a <script> element: no "</" that would end it early."""
+    return json.dumps(data, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
 def _inline_svg(svg: str) -> str:
     """An ``<svg>`` element, fit to the page: as wide as its place, never taller than the
     window (its viewBox keeps its proportions)."""
@@ -204,6 +224,14 @@ def _tag_parts(svg: str) -> str:
     return re.sub(r'(<g id="[^"]*" class="(?:node|edge)")(>\s*)<title>([^<]*)', tag, svg)
 
 
+_NUMBERS = """<section id="numbers" aria-labelledby="numbers-title">
+<h2 id="numbers-title">Change a number</h2>
+<p>Every step recomputes as you type, and the address keeps your numbers: share it.
+<button id="reset" type="button">Reset the numbers</button></p>
+<p id="status" role="status" aria-live="polite"></p>
+{inputs}
+</section>"""
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -213,21 +241,45 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-  body {{ font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }}
-  h1 {{ font-size: 1.4em; margin: 0 0 0.4em; }}
+  body {{ font-family: system-ui, sans-serif; margin: 1em; color: #222; line-height: 1.4; }}
+  h1 {{ font-size: 1.3em; margin: 0 0 0.4em; overflow-wrap: anywhere; }}
+  h2 {{ font-size: 1.1em; margin: 0.2em 0; }}
+  .intro {{ overflow-wrap: anywhere; }}
   main {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }}
+  main > * {{ min-width: 0; }}
   figure {{ flex: 1 1 480px; margin: 0; }}
+  figure svg {{ max-width: 100%; }}
   #steps {{ flex: 1 1 360px; max-width: 46em; }}
-  nav {{ display: flex; gap: 0.5em; align-items: center; margin-bottom: 0.8em; }}
-  nav input[type=range] {{ flex: 1; }}
-  #current {{ font-size: 1.15em; padding: 0.6em 0.8em; background: #fff6f4;
-             border-left: 4px solid {colour}; margin-bottom: 0.8em; min-height: 2.4em; }}
+  nav {{ display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; margin-bottom: 0.8em; }}
+  nav input[type=range] {{ flex: 1 1 8em; min-width: 6em; }}
+  button {{ font: inherit; padding: 0.3em 0.7em; }}
+  #current {{ font-size: 1.1em; padding: 0.6em 0.8em; background: #fff8e6;
+             border-left: 4px solid {colour}; margin-bottom: 0.8em; min-height: 2.4em;
+             overflow-wrap: anywhere; }}
   ol {{ max-height: 60vh; overflow-y: auto; padding-left: 2.6em; margin: 0; }}
-  li {{ padding: 0.15em 0.3em; }}
-  li.current {{ background: #fde3de; }}
+  li {{ padding: 0.15em 0.3em; overflow-wrap: anywhere; }}
+  li.current {{ background: #ffe9b3; }}
+  li.from {{ outline: 2px solid #0072b2; }}
+  li.to {{ outline: 2px dashed #555; }}
+  li:focus-within, ol:focus {{ outline: 2px solid #0072b2; }}
+  .eq {{ color: #555; }}
+  #numbers {{ flex: 1 1 100%; }}
+  #numbers details {{ margin: 0.4em 0; }}
+  #numbers summary {{ cursor: pointer; font-weight: 600; }}
+  .fields {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(11em, 1fr));
+             gap: 0.3em 0.8em; margin: 0.4em 0; }}
+  .field label {{ display: inline-block; min-width: 2.8em; }}
+  .field input {{ width: 7.5em; font: inherit; }}
+  input.from {{ outline: 3px solid #0072b2; }}
+  input[aria-invalid=true] {{ outline: 3px solid #b2182b; }}
+  .stale #list, .stale #current {{ opacity: 0.5; }}
+  .sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden;
+         clip: rect(0 0 0 0); white-space: nowrap; }}
   /* the outline of a node or an edge: its first shape (a tooltip wraps it in a link) */
   .hl path:first-of-type, .hl polygon:first-of-type, .hl ellipse {{
     stroke: {colour} !important; stroke-width: 4; }}
+  .linked path:first-of-type, .linked polygon:first-of-type, .linked ellipse {{
+    stroke: #0072b2 !important; stroke-width: 4; }}
   .hl text {{ font-weight: bold; }}
 </style>
 </head>
@@ -235,69 +287,25 @@ _PAGE = """<!DOCTYPE html>
 <h1>{title}</h1>
 {intro}
 <main>
-<figure id="picture">{svg}</figure>
-<section id="steps">
-<nav>
+<figure id="picture" aria-label="the picture the steps are shown on">{svg}</figure>
+<section id="steps" aria-label="the steps">
+<nav aria-label="move through the steps">
   <button id="prev" type="button" title="Previous step (left arrow)">&#9664; Previous</button>
   <input id="slider" type="range" min="1" max="{last}" value="1" aria-label="step">
   <button id="next" type="button" title="Next step (right arrow)">Next &#9654;</button>
   <span id="counter" aria-live="polite"></span>
 </nav>
 <div id="current"></div>
-<ol id="list">
+<ol id="list" tabindex="0" aria-label="every step">
 {items}
 </ol>
 </section>
+{numbers}
 </main>
+<script type="application/json" id="deltagrad-highlights">{highlights}</script>
+{data}
 <script>
-(function () {{
-  const highlights = {highlights};
-  const items = Array.from(document.querySelectorAll("#list li"));
-  const slider = document.getElementById("slider");
-  const counter = document.getElementById("counter");
-  const current = document.getElementById("current");
-  const parts = {{}};
-  document.querySelectorAll("#picture g.node, #picture g.edge").forEach(function (g) {{
-    const title = g.querySelector("title");
-    if (title) parts[title.textContent.replace(/\\s+/g, "")] = g;
-  }});
-  let step = 1;
-  function show(k) {{
-    step = Math.min(Math.max(k, 1), items.length);
-    slider.value = step;
-    counter.textContent = "step " + step + " of " + items.length;
-    items.forEach(function (li, i) {{ li.classList.toggle("current", i === step - 1); }});
-    const li = items[step - 1];
-    current.innerHTML = li.innerHTML;
-    current.dataset.symbol = li.dataset.symbol;
-    current.dataset.value = li.dataset.value;
-    Object.values(parts).forEach(function (g) {{ g.classList.remove("hl"); }});
-    highlights[step - 1].forEach(function (name) {{
-      const g = parts[name];
-      if (g) g.classList.add("hl");
-    }});
-    li.scrollIntoView({{block: "nearest"}});
-    if (location.hash !== "#step=" + step) history.replaceState(null, "", "#step=" + step);
-  }}
-  function fromHash() {{
-    const m = /^#step=(\\d+)$/.exec(location.hash);
-    return m ? parseInt(m[1], 10) : 1;
-  }}
-  document.getElementById("prev").addEventListener("click", function () {{ show(step - 1); }});
-  document.getElementById("next").addEventListener("click", function () {{ show(step + 1); }});
-  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
-  items.forEach(function (li, i) {{
-    li.addEventListener("click", function () {{ show(i + 1); }});
-  }});
-  document.addEventListener("keydown", function (e) {{
-    if (e.key === "ArrowRight" || e.key === "ArrowDown") {{ show(step + 1); e.preventDefault(); }}
-    if (e.key === "ArrowLeft" || e.key === "ArrowUp") {{ show(step - 1); e.preventDefault(); }}
-    if (e.key === "Home") show(1);
-    if (e.key === "End") show(items.length);
-  }});
-  window.addEventListener("hashchange", function () {{ show(fromHash()); }});
-  show(fromHash());
-}})();
+{script}
 </script>
 </body>
 </html>

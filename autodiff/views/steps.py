@@ -31,7 +31,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
@@ -41,6 +41,7 @@ from autodiff import ops
 from autodiff.sweep import Term, reverse_sweep
 from autodiff.validate import whole_number
 from autodiff.value import Value
+from autodiff.views.live import Source
 from autodiff.views.notation import lecture_html, lecture_tex, lecture_text, plain_number
 from autodiff.views.pictures import Drawing, draw, graph_order
 from autodiff.views.slides import Slide, Slides
@@ -60,6 +61,11 @@ class Written:
         return {"text": self.text, "tex": self.tex, "html": self.html}[style]
 
 
+# How a live page marks a number in a formula: (its source, the number as written, whether
+# a negative one takes parentheses) -> the HTML to put in its place.
+Mark = Callable[[Source, str, bool], str]
+
+
 @dataclass(frozen=True)
 class Formula:
     """A formula to write with its symbols, or with the numbers plugged in.
@@ -68,23 +74,34 @@ class Formula:
     slot ``{name}`` where a quantity goes (a literal brace doubled); ``slots``
     gives each slot's quantity: its symbol (written three ways) and its
     number. ``numbers``: False for a formula shown in symbols only.
+    ``sources`` says where each slot's number comes from, for a live page that
+    computes it again (``autodiff.views.live``).
     """
 
     template: Written
     slots: Mapping[str, tuple[Written, float]] = field(default_factory=dict)
     numbers: bool = True
+    sources: Mapping[str, Source] = field(default_factory=dict, compare=False)
 
-    def write(self, style: str, numbers: bool, digits: int) -> str:
-        """The formula in ``style``, its slots filled with symbols or with numbers."""
+    def write(self, style: str, numbers: bool, digits: int, mark: Mark | None = None) -> str:
+        """The formula in ``style``, its slots filled with symbols or with numbers.
+
+        A negative number goes in parentheses, × (−3), unless it is all there is
+        or the template puts it in parentheses already, σ(−3). ``mark``, given
+        for a live page, wraps each number whose source is known.
+        """
         template = self.template[style]
-        # a negative number goes in parentheses, unless it is all there is
         alone = re.fullmatch(r"\{\w+\}", template) is not None
-        out = template.format(**{
-            name: number(value, digits, style, bracket=not alone) if numbers else symbol[style]
-            for name, (symbol, value) in self.slots.items()})
-        if numbers:  # a negative number that is a function's whole argument: one pair of ( )
-            out = re.sub(r"\(\(([-\u2212][^()]*)\)\)", r"(\1)", out)
-        return out
+        filled = {}
+        for name, (symbol, value) in self.slots.items():
+            if not numbers:
+                filled[name] = symbol[style]
+                continue
+            bracket = not alone and f"({{{name}}})" not in template
+            filled[name] = number(value, digits, style, bracket)
+            if mark is not None and name in self.sources:
+                filled[name] = mark(self.sources[name], filled[name], bracket)
+        return template.format(**filled)
 
 
 def number(value: float, digits: int, style: str, bracket: bool = False) -> str:
@@ -108,7 +125,8 @@ class Step:
     plugged in (``digits`` significant digits). ``nodes`` are the Values of the
     graph the step reads, its own last; ``terms`` the shares of a backward step
     of ``backward_steps``, in the order ``backward()`` adds them. A part equal
-    to the one before it is left out of the line.
+    to the one before it is left out of the line. ``source`` says where the
+    value comes from, for a live page (``autodiff.views.live``).
     """
 
     symbol: str
@@ -119,6 +137,7 @@ class Step:
     digits: int = field(default=6, repr=False, compare=False)
     nodes: tuple[Value, ...] = field(default=(), repr=False)
     terms: tuple[Term, ...] = field(default=(), repr=False)
+    source: Source | None = field(default=None, repr=False, compare=False)
 
     @property
     def node(self) -> Value:
@@ -135,14 +154,24 @@ class Step:
         """The right-hand side with the numbers plugged in, plain text."""
         return self.formulas[-1].write("text", True, self.digits) if self.formulas else ""
 
-    def parts(self, style: str) -> list[str]:
-        """The parts of the line in ``style``: name, formulas, numbers, value."""
+    def parts(self, style: str, mark: Mark | None = None) -> list[str]:
+        """The parts of the line in ``style``: name, formulas, numbers, value (each number
+        wrapped by ``mark`` where its source is known, for a live page)."""
+        parts = self._parts(style, None)
+        keep = [i == 0 or p != parts[i - 1] for i, p in enumerate(parts)]
+        if mark is not None:
+            parts = self._parts(style, mark)
+        return [p for p, kept in zip(parts, keep) if kept]
+
+    def _parts(self, style: str, mark: Mark | None) -> list[str]:
         parts = [self.name[style]]
         for f in self.formulas:
             parts += [f.write(style, False, self.digits)]
-            parts += [f.write(style, True, self.digits)] if f.numbers else []
-        parts.append(number(self.value, self.digits, style))
-        return [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
+            parts += [f.write(style, True, self.digits, mark)] if f.numbers else []
+        value = number(self.value, self.digits, style)
+        if mark is not None and self.source is not None:
+            value = mark(self.source, value, False)
+        return [*parts, value]
 
     def text(self) -> str:
         """The step as one line of plain text."""
@@ -159,9 +188,10 @@ class Step:
         """The step as a line of Markdown's TeX math: ``tex()``."""
         return self.tex()
 
-    def html(self) -> str:
-        """The step as HTML, its name in bold, for the page."""
-        name, *rest = self.parts("html")
+    def html(self, mark: Mark | None = None) -> str:
+        """The step as HTML, its name in bold, for the page (its numbers marked by ``mark``
+        for a live page)."""
+        name, *rest = self.parts("html", mark)
         return " = ".join([f"<b>{name}</b>", *rest])
 
 
@@ -181,16 +211,20 @@ class StepByStep:
     def markdown(self) -> str:
         raise NotImplementedError
 
+    def page(self) -> Slides:
+        """The slides of the page: ``slides()``, unless a subclass makes its page live."""
+        return self.slides()
+
     def html(self) -> str:
         """A self-contained page stepping through the picture (see ``autodiff.views.slides``)."""
-        return self.slides().html()
+        return self.page().html()
 
     def _repr_html_(self) -> str:
-        return self.slides().iframe()
+        return self.page().iframe()
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the steps to ``path``: .html, .md, .txt or .gif, by the suffix."""
-        return self.slides().save(path, text=self.text, markdown=self.markdown)
+        return self.page().save(path, text=self.text, markdown=self.markdown)
 
     def frame(self, k: int) -> Drawing:
         """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""

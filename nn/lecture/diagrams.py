@@ -22,12 +22,13 @@ network's Values: by neuron and layer, read from the labels nn gives them
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from autodiff import Value
 from autodiff.validate import whole_number
+from autodiff.views import live
 from autodiff.views.figure import Edge, Figure, Node
 from autodiff.views.notation import NOTATION
 from autodiff.views.pictures import (
@@ -80,6 +81,7 @@ def draw_network(
     edge_labels: bool | None = None,
     delta: bool = False,
     factors: bool = False,
+    z: bool = False,
     saturated_below: float = SATURATED_BELOW,
     digits: int = 3,
     max_edges: int = DEFAULT_MAX_EDGES,
@@ -120,6 +122,7 @@ def draw_network(
             gradients, are tiny whatever the error; it gets a thick dashed
             outline, and the legend says so. The numbers are the graph's own:
             sigma' is the activation node's local derivative, dC/da its grad.
+        z: write z_j^l under each node of layers 2..L (it needs a forward pass).
         digits: significant digits of the numbers written.
         max_edges: refuse networks with more weights than this, which Graphviz
             lays out slowly and nobody can read (``NetworkTooLargeError``).
@@ -137,12 +140,13 @@ def draw_network(
         edge_labels = n_edges <= AUTO_EDGE_LABELS
     deltas = _deltas(net) if delta else None
     sigma_primes = _sigma_primes(net) if factors else None
+    zs = _zs(net) if z else None
     figure = Figure("network", rankdir, [], [], legend=_legend(delta))
-    lines = 1 + delta + factors + (factors and delta)  # lines of text in a node
+    lines = 1 + z + delta + factors + (factors and delta)  # lines of text in a node
     saturated = 0
     for layer_no in range(1, len(net.sizes) + 1):
         saturated += _add_layer(figure, net, layer_no, deltas, sigma_primes, saturated_below,
-                                digits)
+                                digits, zs)
     largest = [max(_half(n) for n in figure.nodes if n.kind == kind)
                for kind in ("neuron", "title")]
     place = _placer(net.sizes, rankdir, *_gaps(rankdir, edge_labels, lines, *largest))
@@ -159,6 +163,41 @@ def draw_network(
     left_out = _weight_labels(figure, net, place, lines, digits) if edge_labels else 0
     figure.legend = _legend(delta, left_out, counted)
     return Drawing.of(figure)
+
+
+def live_parts(net: MLP, quantity: Callable[[live.Source], int], reveal: Mapping[str, int],
+               digits: int) -> dict[str, Any]:
+    """What a live page changes in ``draw_network(net, delta=True, z=True, edge_labels=True)``.
+
+    For each part of the picture, by its name: the numbers it writes, in order
+    (each by its quantity on the page, ``quantity(source)``, and the step that
+    reveals it, ``reveal[symbol]``, 0 for always); the weight behind each edge's
+    colour and width and each label's colour; the bias in each node's tooltip; and
+    the delta each node is shaded by. The colours and widths are this module's.
+    """
+    texts, edges, tags, tooltips, fills = [], [], [], [], []
+    L = len(net.sizes)
+    for layer in net.layers:
+        l = layer.l
+        for j, neuron in enumerate(layer.neurons):
+            node, z, delta = f"a{l}_{j + 1}", layer.z[j], node_label("delta", l, j)
+            texts.append({"part": node, "numbers": [
+                {"q": quantity(live.data(z)), "reveal": reveal[node_label("z", l, j)]},
+                {"q": quantity(live.grad(z)), "reveal": reveal[delta]}]})
+            fills.append({"part": node, "q": quantity(live.grad(z)), "reveal": reveal[delta],
+                          "plain": ROLE_COLOURS["output" if l == L else "intermediate"]})
+            tooltips.append({"part": node, "q": quantity(live.data(neuron.b)),
+                             "tooltip": node_label("b", l, j)})
+            for k, w in enumerate(neuron.w):
+                q = quantity(live.data(w))
+                edges.append({"part": f"a{l - 1}_{k + 1}->{node}", "q": q, "tooltip": w.label})
+                tag = f"w{l}_{j + 1}_{k + 1}"
+                texts.append({"part": tag, "numbers": [{"q": q, "reveal": 0}]})
+                tags.append({"part": tag, "q": q})
+    return {"texts": texts, "edges": edges, "tags": tags, "tooltips": tooltips, "fills": fills,
+            "positive": POSITIVE, "negative": NEGATIVE, "positiveFill": list(_POSITIVE_FILL),
+            "negativeFill": list(_NEGATIVE_FILL), "widths": [MIN_WIDTH, MAX_WIDTH],
+            "digits": digits}
 
 
 def _gaps(rankdir: str, edge_labels: bool, lines: int, largest: tuple[float, float],
@@ -192,9 +231,10 @@ def _half(node: Node) -> tuple[float, float]:
 
 def _add_layer(figure: Figure, net: MLP, layer_no: int, deltas: Deltas | None,
                sigma_primes: dict[int, list[tuple[float, float]]] | None,
-               saturated_below: float, digits: int) -> int:
-    """Layer l's title and its nodes a_j^l, with delta_j^l and its factors under each when
-    asked (not placed yet); returns how many of its nodes are saturated."""
+               saturated_below: float, digits: int,
+               zs: dict[int, list[float]] | None = None) -> int:
+    """Layer l's title and its nodes a_j^l, with z_j^l, delta_j^l and its factors under each
+    when asked (not placed yet); returns how many of its nodes are saturated."""
     figure.nodes.append(Node(f"layer{layer_no}", "title", (f"layer {layer_no}",)))
     L = len(net.sizes)
     role = "input" if layer_no == 1 else "output" if layer_no == L else "intermediate"
@@ -205,6 +245,9 @@ def _add_layer(figure: Figure, net: MLP, layer_no: int, deltas: Deltas | None,
                     ROLE_COLOURS[role],
                     tooltip="input" if layer_no == 1 else _tooltip(net, layer_no, j, digits))
         lines = []
+        if zs is not None and layer_no > 1:
+            lines.append(f"{lecture_html(node_label('z', layer_no, j), small=True)} = "
+                         f"{number(zs[layer_no][j], digits)}")
         if deltas is not None and layer_no > 1:
             d = deltas[layer_no][j]
             node.fill = _shade(d, deltas["largest"])
@@ -222,6 +265,14 @@ def _add_layer(figure: Figure, net: MLP, layer_no: int, deltas: Deltas | None,
         node.cells += tuple(lines)
         figure.nodes.append(node)
     return saturated
+
+
+def _zs(net: MLP) -> dict[int, list[float]]:
+    """z_j^l of every node of layers 2..L, from the last forward pass."""
+    for layer in net.layers:
+        if len(layer.z) != len(layer.neurons):
+            raise ValueError("z=True writes z_j^l, which needs a forward pass first: net(x)")
+    return {layer.l: [z.data for z in layer.z] for layer in net.layers}
 
 
 def _sigma_primes(net: MLP) -> dict[int, list[tuple[float, float]]]:

@@ -38,13 +38,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from autodiff import Value, collector_paused
+from autodiff import Value, collector_paused, topological_order
 from autodiff.validate import positive_number, whole_number
-from autodiff.views import steps
+from autodiff.views import live, steps
 from autodiff.views.notation import lecture_html, lecture_tex, plain_number, read_label
 from autodiff.views.pictures import Drawing
 from autodiff.views.slides import Slide, Slides
-from nn.lecture.diagrams import draw_network
+from nn.lecture.diagrams import draw_network, live_parts
 from nn.lecture.formulas import backprop
 from nn.model.activations import Activation
 from nn.model.costs import Cost, as_cost, quadratic_cost
@@ -103,10 +103,11 @@ class Step(steps.Step):
                             for name, v in self.factors.items())
         return line + f"   (equation {self.equation}{': ' + factors if factors else ''})"
 
-    def html(self) -> str:
-        """The same line as HTML, with sub- and superscripts, for the page."""
-        eq = f' <span class="eq">({self.equation})</span>' if self.equation else ""
-        return super().html() + eq
+    def html(self, mark: steps.Mark | None = None) -> str:
+        """The same line as HTML, with sub- and superscripts, for the page (its numbers
+        marked by ``mark`` for a live page)."""
+        eq = f' <span class="eq">(eq. {self.equation})</span>' if self.equation else ""
+        return super().html(mark) + eq
 
 
 class Walkthrough(steps.StepByStep):
@@ -132,20 +133,23 @@ class Walkthrough(steps.StepByStep):
 
     # ------------------------------------------------------------------ building
 
-    def _add(self, symbol: str, equation: int | None, value: float, template: str, slots: dict,
-             nodes: Sequence[Value], kind: str, l: int, j: int, k: int | None = None,
-             factors: dict[str, float] | None = None) -> None:
+    def _add(self, symbol: str, equation: int | None, value: tuple[float, live.Source],
+             template: str, slots: dict, nodes: Sequence[Value], kind: str, l: int, j: int,
+             k: int | None = None, factors: dict[str, float] | None = None) -> None:
         """A step whose formula is ``template`` (plain text, see below), ``slots`` its
-        quantities (label, number)."""
-        formula = steps.Formula(_in_every_style(template), {
-            name: (_written(label), value) for name, (label, value) in slots.items()})
-        self.steps.append(Step(symbol, value, kind, _written(symbol), (formula,), self.digits,
-                               tuple(nodes), equation=equation, l=l, j=j, k=k,
-                               factors=factors or {}))
+        quantities (label, number, where the number comes from), ``value`` its number and
+        where that comes from (for the live page)."""
+        formula = steps.Formula(
+            _in_every_style(template),
+            {name: (_written(label), v) for name, (label, v, _) in slots.items()},
+            sources={name: source for name, (_, _, source) in slots.items()})
+        self.steps.append(Step(symbol, value[0], kind, _written(symbol), (formula,), self.digits,
+                               tuple(nodes), source=value[1], equation=equation, l=l, j=j,
+                               k=k, factors=factors or {}))
 
     def _factors(self, layer, j: int) -> dict[str, float]:
         """delta_j^l's two factors: dC/da_j^l (the grad of a_j^l) and sigma'(z_j^l)."""
-        name, sigma_prime = self._sigma_prime(layer, j)
+        name, sigma_prime, _ = self._sigma_prime(layer, j)
         return {f"dC/d{node_label('a', layer.l, j)}": layer.a[j].grad, name: sigma_prime}
 
     def _a_prev(self, l: int) -> list[tuple[str, Value]]:
@@ -162,28 +166,29 @@ class Walkthrough(steps.StepByStep):
                 z, a = layer.z[j], layer.a[j]
                 parts, slots = [], {}
                 for k, w in enumerate(neuron.w):
-                    slots[f"w{k}"] = (node_label("w", l, j, k), w.data)
-                    slots[f"a{k}"] = (a_prev[k][0], a_prev[k][1].data)
+                    slots[f"w{k}"] = (node_label("w", l, j, k), w.data, live.data(w))
+                    slots[f"a{k}"] = (a_prev[k][0], a_prev[k][1].data, live.data(a_prev[k][1]))
                     parts.append(f"{{w{k}}} * {{a{k}}}")
-                slots["b"] = (node_label("b", l, j), neuron.b.data)
+                slots["b"] = (node_label("b", l, j), neuron.b.data, live.data(neuron.b))
                 template = " + ".join(parts) + " + {b}"
                 nodes = [*neuron.w, *(a for _, a in a_prev), neuron.b, z]
-                self._add(node_label("z", l, j), None, z.data, template, slots, nodes,
-                          "forward", l, j + 1)
-                slots = {"z": (node_label("z", l, j), z.data)}
-                self._add(node_label("a", l, j), None, a.data, _in_z(neuron.sigma.text), slots,
-                          [z, a], "forward", l, j + 1)
+                self._add(node_label("z", l, j), None, (z.data, live.data(z)), template, slots,
+                          nodes, "forward", l, j + 1)
+                slots = {"z": (node_label("z", l, j), z.data, live.data(z))}
+                self._add(node_label("a", l, j), None, (a.data, live.data(a)),
+                          _in_z(neuron.sigma.text), slots, [z, a], "forward", l, j + 1)
         self._cost_step()
 
     def _cost_step(self) -> None:
         a_L = self.net.layers[-1].a
         slots, parts = {}, []
         for j, (a, y_j) in enumerate(zip(a_L, self.y)):
-            slots[f"a{j}"] = (node_label("a", self.L, j), a.data)
-            slots[f"y{j}"] = (f"y_{j + 1}", float(y_j))
+            slots[f"a{j}"] = (node_label("a", self.L, j), a.data, live.data(a))
+            slots[f"y{j}"] = (f"y_{j + 1}", float(y_j), live.param(f"y_{j + 1}"))
             parts.append(self.cost.term_text.format(a=f"{{a{j}}}", y=f"{{y{j}}}"))
         template = self.cost.sum_text.format(terms=" + ".join(parts))
-        self._add("C", None, self.C.data, template, slots, [*a_L, self.C], "forward", 0, 0)
+        self._add("C", None, (self.C.data, live.data(self.C)), template, slots,
+                  [*a_L, self.C], "forward", 0, 0)
 
     def _backward_steps(self) -> None:
         for l in range(self.L, 1, -1):
@@ -194,44 +199,50 @@ class Walkthrough(steps.StepByStep):
                 else:
                     self._hidden_delta(layer, j)
             for j, neuron in enumerate(layer.neurons):
-                slots = {"d": (node_label("delta", l, j), layer.z[j].grad)}
-                self._add(f"dC/d{node_label('b', l, j)}", 3, neuron.b.grad, "{d}", slots,
-                          [layer.z[j], neuron.b], "backward", l, j + 1)
+                slots = {"d": (node_label("delta", l, j), layer.z[j].grad, live.grad(layer.z[j]))}
+                self._add(f"dC/d{node_label('b', l, j)}", 3, (neuron.b.grad, live.grad(neuron.b)),
+                          "{d}", slots, [layer.z[j], neuron.b], "backward", l, j + 1)
             a_prev = self._a_prev(l)
             for j, neuron in enumerate(layer.neurons):
                 for k, w in enumerate(neuron.w):
-                    slots = {"a": (a_prev[k][0], a_prev[k][1].data),
-                             "d": (node_label("delta", l, j), layer.z[j].grad)}
-                    self._add(f"dC/d{node_label('w', l, j, k)}", 4, w.grad, "{a} * {d}", slots,
-                              [a_prev[k][1], layer.z[j], w], "backward", l, j + 1, k + 1)
+                    slots = {"a": (a_prev[k][0], a_prev[k][1].data, live.data(a_prev[k][1])),
+                             "d": (node_label("delta", l, j), layer.z[j].grad,
+                                   live.grad(layer.z[j]))}
+                    self._add(f"dC/d{node_label('w', l, j, k)}", 4, (w.grad, live.grad(w)),
+                              "{a} * {d}", slots, [a_prev[k][1], layer.z[j], w], "backward", l,
+                              j + 1, k + 1)
 
-    def _sigma_prime(self, layer, j: int) -> tuple[str, float]:
-        """sigma'(z_j^l), by name, and its number as the graph holds it (the engine's)."""
+    def _sigma_prime(self, layer, j: int) -> tuple[str, float, live.Source]:
+        """sigma'(z_j^l), by name, its number as the graph holds it (the engine's), and
+        where the number comes from: the slope of a_j^l by z_j^l."""
         value = layer.neurons[j].sigma.autograd_prime(layer.z[j].data)
-        return f"sigma'({node_label('z', layer.l, j)})", value
+        return (f"sigma'({node_label('z', layer.l, j)})", value,
+                live.slope(layer.a[j], layer.z[j]))
 
     def _output_delta(self, layer, j: int) -> None:
         L, a, z = self.L, layer.a[j], layer.z[j]
-        name, value = self._sigma_prime(layer, j)
-        slots = {"a": (node_label("a", L, j), a.data), "y": (f"y_{j + 1}", float(self.y[j])),
-                 "s": (name, value)}
+        slots = {"a": (node_label("a", L, j), a.data, live.data(a)),
+                 "y": (f"y_{j + 1}", float(self.y[j]), live.param(f"y_{j + 1}")),
+                 "s": self._sigma_prime(layer, j)}
         template = self.cost.dC_da_text + " * {s}"
-        self._add(node_label("delta", L, j), 1, z.grad, template, slots, [a, z], "backward",
-                  L, j + 1, factors=self._factors(layer, j))
+        self._add(node_label("delta", L, j), 1, (z.grad, live.grad(z)), template, slots, [a, z],
+                  "backward", L, j + 1, factors=self._factors(layer, j))
 
     def _hidden_delta(self, layer, j: int) -> None:
         l, z = layer.l, layer.z[j]
         after = self.net.layer(l + 1)
         slots, parts = {}, []
         for k, neuron in enumerate(after.neurons):
-            slots[f"w{k}"] = (node_label("w", l + 1, k, j), neuron.w[j].data)
-            slots[f"d{k}"] = (node_label("delta", l + 1, k), after.z[k].grad)
+            slots[f"w{k}"] = (node_label("w", l + 1, k, j), neuron.w[j].data,
+                              live.data(neuron.w[j]))
+            slots[f"d{k}"] = (node_label("delta", l + 1, k), after.z[k].grad,
+                              live.grad(after.z[k]))
             parts.append(f"{{w{k}}} * {{d{k}}}")
         slots["s"] = self._sigma_prime(layer, j)
         template = f"({' + '.join(parts)}) * {{s}}"
         nodes = [*(n.w[j] for n in after.neurons), *after.z, z]
-        self._add(node_label("delta", l, j), 2, z.grad, template, slots, nodes, "backward",
-                  l, j + 1, factors=self._factors(layer, j))
+        self._add(node_label("delta", l, j), 2, (z.grad, live.grad(z)), template, slots, nodes,
+                  "backward", l, j + 1, factors=self._factors(layer, j))
 
     def _update_steps(self) -> None:
         for layer in self.net.layers:
@@ -242,9 +253,11 @@ class Walkthrough(steps.StepByStep):
                 self._update(node_label("b", l, j), neuron.b, l, j + 1, None)
 
     def _update(self, label: str, p: Value, l: int, j: int, k: int | None) -> None:
-        slots = {"p": (label, p.data), "eta": ("eta", self.eta), "g": (f"dC/d{label}", p.grad)}
+        slots = {"p": (label, p.data, live.data(p)), "eta": ("eta", self.eta, live.param("eta")),
+                 "g": (f"dC/d{label}", p.grad, live.grad(p))}
         new = p.data - self.eta * p.grad  # as nn.train takes the step
-        self._add(label, None, new, "{p} - {eta} * {g}", slots, [p], "update", l, j, k)
+        self._add(label, None, (new, live.descent(p, "eta")), "{p} - {eta} * {g}", slots, [p],
+                  "update", l, j, k)
 
     # ------------------------------------------------------------------ finding
 
@@ -315,16 +328,71 @@ class Walkthrough(steps.StepByStep):
         return "\n".join(out)
 
     def picture(self) -> Drawing:
-        """The network diagram the steps are shown on: every weight, every delta."""
-        return draw_network(self.net, delta=True, edge_labels=True, digits=min(self.digits, 4))
+        """The network diagram the steps are shown on: every weight, every z and delta."""
+        return draw_network(self.net, delta=True, z=True, edge_labels=True,
+                            digits=min(self.digits, 4))
 
-    def slides(self) -> Slides:
-        slides = [Slide(symbol=s.symbol, value=s.value, html=s.html(), caption=s.text(),
-                        highlight=_parts(s, self.net.sizes)) for s in self.steps]
-        equations = "; ".join(f"({n}) {e}" for n, e in EQUATIONS_HTML.items())
+    def page(self) -> Slides:
+        """The page's slides: live, its numbers changed and recomputed in the browser."""
+        return self.slides(live_page=True)
+
+    def slides(self, live_page: bool = False) -> Slides:
+        """The steps over the network diagram; ``live_page``: a page whose numbers the reader
+        changes, every step recomputed in the browser (``autodiff.views.live``)."""
+        numbers = self.live_numbers() if live_page else None
+        mark = None
+        if numbers is not None:
+            for n, s in enumerate(self.steps, start=1):
+                numbers.mark(s.source, home=n)
+            shown = {s.symbol: n for n, s in enumerate(self.steps, start=1)}
+            numbers.picture = live_parts(self.net, numbers.mark, shown, min(self.digits, 4))
+            mark = _marker(numbers)
+        slides = [Slide(symbol=s.symbol, value=s.value, html=s.html(mark), caption=s.text(),
+                        highlight=_parts(s, self.net.sizes),
+                        quantity=numbers.mark(s.source) if numbers else None)
+                  for s in self.steps]
+        equations = "; ".join(f"eq. {n}: {e}" for n, e in EQUATIONS_HTML.items())
         intro = ('<p class="intro">Each line: the quantity, the lecture\'s formula, the numbers '
                  f"plugged in, and the engine's value. The equations: {equations}.</p>")
-        return Slides(self.title(), self.picture(), slides, intro_html=intro)
+        return Slides(self.title(), self.picture(), slides, intro_html=intro, live=numbers)
+
+    def live_numbers(self) -> live.Live:
+        """The walkthrough's numbers for a live page: the graph of C, and an input for each
+        x_k, y_j, w_jk^l, b_j^l and eta (see ``autodiff.views.live``)."""
+        params, bound, derived = [], {}, {}
+        for k, (v, x_k) in enumerate(zip(self.inputs, self.x), start=1):
+            bound[v] = f"x_{k}"
+            params.append(live.Param(f"x_{k}", x_k, "input x"))
+        targets = self._targets(bound, derived)
+        params += [live.Param(f"y_{j}", y_j, "target y") for j, y_j in enumerate(self.y, start=1)
+                   if targets]
+        if self.eta is not None:
+            params.append(live.Param("eta", self.eta, "learning rate η", positive=True))
+        for layer in self.net.layers:
+            for neuron in layer.neurons:
+                for p in (*neuron.w, neuron.b):
+                    bound[p] = p.label
+                    params.append(live.Param(p.label, p.data, f"layer {layer.l}: weights "
+                                             f"w<sub>jk</sub><sup>{layer.l}</sup> and biases "
+                                             f"b<sub>j</sub><sup>{layer.l}</sup>"))
+        return live.Live(live.LiveGraph(self.C, bound, derived), params, self.digits)
+
+    def _targets(self, bound: dict, derived: dict) -> bool:
+        """Bind the targets' leaves to inputs y_j: the numbers the cost prepares from y_j
+        (``Cost.prepare``: y_j, 1 - y_j, ...) worked out from y_j as a Value. False where the
+        cost's numbers cannot be (the targets are then fixed on the page)."""
+        leaves = {v.label: v for v in topological_order(self.C) if not v.op and v.label}
+        found = {}
+        for j, y_j in enumerate(self.y):
+            y = Value(y_j, label=f"y_{j + 1}")
+            prepared = self.cost.prepare(y)
+            for t, label in zip(prepared, self.cost.target_labels(j)):
+                if not isinstance(t, Value) or label not in leaves:
+                    return False
+                found[leaves[label]] = t
+            bound[y] = f"y_{j + 1}"
+        derived.update(found)
+        return True
 
 
 @collector_paused()
@@ -421,6 +489,16 @@ def _parts(step: Step, sizes: list[int]) -> tuple[str, ...]:
     if step.symbol.startswith("z_"):  # z_j^l sums over every node of layer l-1
         return (node, *(f"a{step.l - 1}_{k}->{node}" for k in range(1, sizes[step.l - 2] + 1)))
     return (node,)
+
+
+def _marker(numbers: live.Live) -> steps.Mark:
+    """How the live page marks a number: a span naming its quantity (``data-q``), and
+    whether a negative one takes parentheses (``data-b``), for the page to write it again."""
+    def mark(source: live.Source, text: str, bracket: bool) -> str:
+        return (f'<span class="n" data-q="{numbers.mark(source)}" data-b="{int(bracket)}">'
+                f"{text}</span>")
+
+    return mark
 
 
 def _refuse_a_batch(x: object, y: object) -> None:

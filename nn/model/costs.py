@@ -122,7 +122,11 @@ class Cost:
         return self.factor(1) * sum(terms)
 
     def prepare(self, y_j: float) -> tuple[float, ...]:
-        """The numbers ``term`` takes beside a_j: y_j itself, unless a cost needs more."""
+        """The numbers ``term`` takes beside a_j: y_j itself, unless a cost needs more.
+
+        Written so that it also works on a Value (y_j as a node, the numbers it gives
+        worked out from it), which a live walkthrough page replays when a target changes.
+        """
         return (y_j,)
 
     def target_labels(self, j: int) -> tuple[str, ...]:
@@ -205,9 +209,10 @@ class CrossEntropyCost(Cost):
         """y_j and 1 - y_j: a target is a number, so 1 - y_j is one too, not a node of the graph.
 
         (Worked out on a Python float, so that a numpy float32 target gives the
-        1 - y_j a Python float target gives.)
+        1 - y_j a Python float target gives; on a Value, as a node, so that a live
+        page can work it out again from a target the reader changes.)
         """
-        return y_j, 1.0 - float(y_j)
+        return y_j, 1.0 - (y_j if isinstance(y_j, Value) else float(y_j))
 
     def target_labels(self, j: int) -> tuple[str, str]:
         return f"y_{j + 1}", f"1 \u2212 y_{j + 1}"

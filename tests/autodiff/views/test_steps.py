@@ -194,7 +194,7 @@ def current_step(driver):
 
 def outlined(driver):
     parts = outlined_parts(driver)
-    assert set(parts.values()) == {"rgb(192, 57, 43)"}  # the highlight is shown in red
+    assert set(parts.values()) == {"rgb(230, 159, 0)"}  # the highlight is shown in orange
     return list(parts)
 
 

@@ -120,7 +120,7 @@ def test_the_walkthroughs_stepper_in_a_browser(browser, tmp_path):
     requested_urls(browser)  # clear the log
     url = open_widget(browser, widget, tmp_path)
     n = len(walk.steps)
-    red = "rgb(192, 57, 43)"  # the highlight colour, as the browser computes it
+    orange = "rgb(230, 159, 0)"  # the highlight colour, as the browser computes it
 
     def expect(step: int):
         seen = shown(browser)
@@ -132,7 +132,7 @@ def test_the_walkthroughs_stepper_in_a_browser(browser, tmp_path):
                 "const t = document.createElement('div'); t.innerHTML = arguments[0];"
                 "return document.querySelector('.deltagrad-text').innerHTML.endsWith("
                 "t.innerHTML);", walk.steps[step - 1].html())
-        assert seen["outlined"] == {part: red for part in widget.highlights[step - 1]}
+        assert seen["outlined"] == {part: orange for part in widget.highlights[step - 1]}
 
     expect(1)
     slider = browser.find_element("css selector", ".deltagrad-slider")

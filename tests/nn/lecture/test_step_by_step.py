@@ -239,7 +239,7 @@ def test_the_page_in_a_browser(browser, tmp_path):
         assert (current.get_attribute("data-symbol"), current.get_attribute("data-value")) == (
             step.symbol, repr(step.value))
         outlined = outlined_parts(browser)
-        assert set(outlined.values()) == {"rgb(192, 57, 43)"}  # shown in the highlight red
+        assert set(outlined.values()) == {"rgb(230, 159, 0)"}  # shown in the highlight orange
         if step.k is not None:  # a weight's step outlines its edge
             assert f"a{step.l - 1}_{step.k}->a{step.l}_{step.j}" in outlined
         elif step.symbol != "C":
