@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autodiff.files import atomic_write, atomic_write_text
+from autodiff.validate import whole_number
+from autodiff.views.document import html_document
 from autodiff.views.drawing import Drawing, slide_sized
 from autodiff.views.live import Live
 from autodiff.views.op_twins import op_table_js
@@ -91,11 +93,11 @@ class Slides:
             data = ('<script type="application/json" id="deltagrad-live">'
                     f"{_script_json(self.live.data())}</script>")
             script = f"const OPS = {op_table_js()};\n{script}"
-        return _PAGE.format(
-            title=html.escape(self.title), intro=self.intro_html, svg=svg, items=items,
-            last=len(self.slides), highlights=highlights, colour=HIGHLIGHT_COLOUR,
-            numbers=numbers, data=data, script=script,
-        )
+        body = _BODY.format(title=html.escape(self.title), intro=self.intro_html, svg=svg,
+                            items=items, last=len(self.slides), highlights=highlights,
+                            numbers=numbers, data=data)
+        return html_document(self.title, body, style=_STYLE.format(colour=HIGHLIGHT_COLOUR),
+                             script=script)
 
     def iframe(self) -> str:
         """The page inside an iframe, for Jupyter (its script and styles stay its own)."""
@@ -119,11 +121,13 @@ class Slides:
 
     # ------------------------------------------------------------------ frames
 
-    def frame(self, k: int) -> Drawing:
-        """The picture of step k (0-based): its parts outlined, its text as a caption."""
+    def frame(self, n: int) -> Drawing:
+        """The picture of step n (counted from 1, as the page numbers them): its parts
+        outlined, its text as a caption."""
+        k = step_index(n, len(self.slides))
         slide = self.slides[k]
         figure = self.picture.figure.outlined(slide.highlight, HIGHLIGHT_COLOUR, 4.0)
-        figure.caption = html.escape(f"{k + 1}. {slide.caption}")
+        figure.caption = html.escape(f"{n}. {slide.caption}")
         return slide_sized(Drawing.of(figure))
 
     def frame_scenes(self) -> list[Scene]:
@@ -176,6 +180,16 @@ class Slides:
                        texts=[s.html for s in self.slides],
                        highlights=[s.highlight for s in self.slides],
                        static_html=_static_view(svg, self.slides[0], len(self.slides)))
+
+
+def step_index(n: object, count: int) -> int:
+    """The place in a list of ``count`` steps of step ``n``, which people count from 1 (the
+    pages, the texts, #step=N): n - 1, or an error naming the steps there are."""
+    n = whole_number(n, "a step number")
+    if not 1 <= n <= count:
+        raise IndexError(f"there is no step {n}: the steps are numbered from 1 to {count}, "
+                         "as the page numbers them")
+    return n - 1
 
 
 def _png(scene: Scene) -> bytes:
@@ -232,18 +246,8 @@ _NUMBERS = """<section id="numbers" aria-labelledby="numbers-title">
 {inputs}
 </section>"""
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none';
-      style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-  body {{ font-family: system-ui, sans-serif; margin: 1em; color: #222; line-height: 1.4; }}
-  h1 {{ font-size: 1.3em; margin: 0 0 0.4em; overflow-wrap: anywhere; }}
-  h2 {{ font-size: 1.1em; margin: 0.2em 0; }}
+# The stepper page's own look, after the shared one (autodiff.views.document).
+_STYLE = """
   .intro {{ overflow-wrap: anywhere; }}
   main {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }}
   main > * {{ min-width: 0; }}
@@ -252,7 +256,6 @@ _PAGE = """<!DOCTYPE html>
   #steps {{ flex: 1 1 360px; max-width: 46em; }}
   nav {{ display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; margin-bottom: 0.8em; }}
   nav input[type=range] {{ flex: 1 1 8em; min-width: 6em; }}
-  button {{ font: inherit; padding: 0.3em 0.7em; }}
   #current {{ font-size: 1.1em; padding: 0.6em 0.8em; background: #fff8e6;
              border-left: 4px solid {colour}; margin-bottom: 0.8em; min-height: 2.4em;
              overflow-wrap: anywhere; }}
@@ -273,18 +276,15 @@ _PAGE = """<!DOCTYPE html>
   input.from {{ outline: 3px solid #0072b2; }}
   input[aria-invalid=true] {{ outline: 3px solid #b2182b; }}
   .stale #list, .stale #current {{ opacity: 0.5; }}
-  .sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden;
-         clip: rect(0 0 0 0); white-space: nowrap; }}
   /* the outline of a node or an edge: its first shape (a tooltip wraps it in a link) */
   .hl path:first-of-type, .hl polygon:first-of-type, .hl ellipse {{
     stroke: {colour} !important; stroke-width: 4; }}
   .linked path:first-of-type, .linked polygon:first-of-type, .linked ellipse {{
     stroke: #0072b2 !important; stroke-width: 4; }}
   .hl text {{ font-weight: bold; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
+"""
+
+_BODY = """<h1>{title}</h1>
 {intro}
 <main>
 <figure id="picture" aria-label="the picture the steps are shown on">{svg}</figure>
@@ -303,10 +303,4 @@ _PAGE = """<!DOCTYPE html>
 {numbers}
 </main>
 <script type="application/json" id="deltagrad-highlights">{highlights}</script>
-{data}
-<script>
-{script}
-</script>
-</body>
-</html>
-"""
+{data}"""

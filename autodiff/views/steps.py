@@ -226,9 +226,10 @@ class StepByStep:
         """Write the steps to ``path``: .html, .md, .txt or .gif, by the suffix."""
         return self.page().save(path, text=self.text, markdown=self.markdown)
 
-    def frame(self, k: int) -> Drawing:
-        """The picture of step k (0-based) as a slide: its parts outlined, its line as caption."""
-        return self.slides().frame(k)
+    def frame(self, n: int) -> Drawing:
+        """The picture of step n (counted from 1, as the page and the text number them) as
+        a slide: its parts outlined, its line as caption."""
+        return self.slides().frame(n)
 
     def frames(self, folder: str | os.PathLike[str], format: str = "png") -> list[Path]:
         """One picture per step in ``folder`` (step001.png, ...), sized for a 1920-pixel slide."""

@@ -19,9 +19,16 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from autodiff.views.document import html_document
 from autodiff.views.notation import lecture_html
 
 RIGHT_COLOUR, WRONG_COLOUR = "#d9f0d3", "#fddbc7"
+# The report page's own look, after the shared one: numbers in columns, phones scroll the
+# table rather than the page.
+_STYLE = """
+  .deltagrad-check table { display: block; max-width: 100%; overflow-x: auto; }
+  .deltagrad-check td { font-variant-numeric: tabular-nums; }
+"""
 
 
 @dataclass(frozen=True)
@@ -228,13 +235,13 @@ class BackpropCheck:
         return "\n".join(parts)
 
     def html(self) -> str:
-        """A whole HTML page holding the report, for a file a browser opens."""
-        return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"/>'
-                f"<title>{html.escape(self.title)}</title></head>\n<body>\n"
-                f"{self._repr_html_()}\n</body></html>\n")
+        """A whole HTML page holding the report, for a file a browser opens: self-contained,
+        in the walkthrough's look (``autodiff.views.document``)."""
+        return html_document(self.title, self._repr_html_(), style=_STYLE)
 
     def _html_table(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in ("quantity", "yours", "autograd", "difference"))
+        head = "".join(f'<th scope="col">{h}</th>' for h in
+                       ("quantity", "yours", "autograd", "difference", "verdict"))
         parts = [f"<table><caption>A number is right when "
                  f"{html.escape(str(self.tolerance))}.</caption>",
                  f"<thead><tr>{head}</tr></thead>"]
@@ -244,13 +251,16 @@ class BackpropCheck:
                 if section is not None:
                     parts.append("</tbody>")
                 section = row.section
-                parts.append(f'<tbody><tr><th colspan="4">{html.escape(section)}</th></tr>')
+                parts.append(f'<tbody><tr><th colspan="5" scope="rowgroup">'
+                             f"{html.escape(section)}</th></tr>")
             colour = RIGHT_COLOUR if row.right else WRONG_COLOUR
             cells = "".join(f'<td style="text-align:right">{c}</td>'
                             for c in (_number(row.student), _number(row.autograd),
                                       _difference(row)))
+            # right or wrong said in words, not by the row's colour alone (WCAG 1.4.1)
+            verdict = "right" if row.right else "<b>wrong</b>"
             parts.append(f'<tr style="background:{colour}"><td>{_html_symbol(row.symbol)}'
-                         f"</td>{cells}</tr>")
+                         f"</td>{cells}<td>{verdict}</td></tr>")
         parts.append("</tbody></table>")
         return "\n".join(parts)
 

@@ -111,7 +111,7 @@ def draw_network(
             for positive and red for negative, stronger for larger |delta|
             (relative to the largest), and write it under a_j^l. The deltas are
             the grads of the z_j^l Values (``net.layer(l).z``), so this needs
-            ``net.zero_grad()``, one example's forward pass and ``C.backward()``;
+            one example's ``C.backward()`` (on zeroed grads, as a new network has);
             after a batch, where z's grad is only one example's share, it refuses.
         factors: write under each node of layers 2..L the factors of its
             delta, delta_j^l = dC/da_j^l * sigma'(z_j^l): sigma'(z_j^l) always
@@ -444,12 +444,15 @@ def _deltas(net: MLP) -> Deltas:
                 "pass and C.backward() first: C = quadratic_cost([net(x)], [y]); C.backward()"
             )
         deltas[layer.l] = [z.grad for z in layer.z]
-    if net.forward_passes != 1:
+    # After one example's C.backward() on zeroed grads, dC/db_j^l is delta_j^l to the bit
+    # (b enters z alone, times 1); after a batch, or grads left from an earlier backward,
+    # b's grad holds more than the last example's share that z's grad is.
+    if any(n.b.grad != z.grad for layer in net.layers for n, z in zip(layer.neurons, layer.z)):
         raise ValueError(
             f"delta_j^l belongs to one example, but the network has run {net.forward_passes} "
-            "examples since its last zero_grad() (after a batch, z's grad is only the last "
-            "example's share): call net.zero_grad() first, then C = quadratic_cost([net(x)], "
-            "[y]); C.backward()"
+            "examples since its last zero_grad() and its grads hold more than the last one's "
+            "(after a batch, z's grad is only the last example's share): call net.zero_grad() "
+            "first, then C = quadratic_cost([net(x)], [y]); C.backward()"
         )
     largest = max(abs(d) for ds in deltas.values() for d in ds)
     if largest == 0.0:

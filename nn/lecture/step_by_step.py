@@ -43,7 +43,7 @@ from autodiff.validate import positive_number, whole_number
 from autodiff.views import live, steps
 from autodiff.views.notation import lecture_html, lecture_tex, plain_number, read_label
 from autodiff.views.pictures import Drawing
-from autodiff.views.slides import Slide, Slides
+from autodiff.views.slides import Slide, Slides, step_index
 from nn.lecture.diagrams import draw_network, live_parts
 from nn.lecture.formulas import backprop
 from nn.model.activations import Activation
@@ -143,7 +143,8 @@ class Walkthrough(steps.StepByStep):
             _in_every_style(template),
             {name: (_written(label), v) for name, (label, v, _) in slots.items()},
             sources={name: source for name, (_, _, source) in slots.items()})
-        self.steps.append(Step(symbol, value[0], kind, _written(symbol), (formula,), self.digits,
+        name = _written(symbol) if kind != "update" else _updated(symbol)
+        self.steps.append(Step(symbol, value[0], kind, name, (formula,), self.digits,
                                tuple(nodes), source=value[1], equation=equation, l=l, j=j,
                                k=k, factors=factors or {}))
 
@@ -261,9 +262,12 @@ class Walkthrough(steps.StepByStep):
 
     # ------------------------------------------------------------------ finding
 
-    def step(self, symbol: str) -> Step:
-        r"""The step computing ``symbol`` ("delta_1^3", or in TeX r"\delta_1^3"); for a
-        parameter, its update."""
+    def step(self, symbol: str | int) -> Step:
+        r"""The step computing ``symbol`` ("delta_1^3", or in TeX r"\delta_1^3"; for a
+        parameter, its update), or step number ``symbol`` (counted from 1, as the text and
+        the page number them)."""
+        if not isinstance(symbol, str):
+            return self.steps[step_index(symbol, len(self.steps))]
         for wanted in (symbol, read_label(symbol)):
             for s in self.steps:
                 if s.symbol == wanted:
@@ -463,6 +467,13 @@ def _in_every_style(template: str) -> steps.Written:
 def _written(label: str) -> steps.Written:
     """A lecture label ("delta_1^3", "dC/dw_12^3", "sigma'(z_1^2)", "eta") in each style."""
     return steps.Written(label, _symbol(label, "tex"), _symbol(label, "html"))
+
+
+def _updated(label: str) -> steps.Written:
+    """A parameter's new value after the SGD step, named apart from the parameter itself:
+    "w_12^2 (new)", as the update w_12^2 (new) = w_12^2 - eta dC/dw_12^2 reads."""
+    return steps.Written(f"{label} (new)", _symbol(label, "tex") + r"\ (\text{new})",
+                         _symbol(label, "html") + " (new)")
 
 
 def _symbol(label: str, style: str) -> str:

@@ -231,6 +231,18 @@ def test_delta_refuses_the_grads_of_a_batch():
     assert "δ" in draw_network(net, delta=True).source
 
 
+def test_delta_works_after_any_backward_of_one_example():
+    # issue 23: a look at the output first, then the README's C.backward(): one example's
+    # deltas, which draw_network refused, counting examples from zero_grad()
+    net = MLP([2, 3, 1], seed=0)
+    net([0.5, 0.1])
+    C = quadratic_cost([net([0.5, 0.1])], [[1.0]])
+    C.backward()
+    drawn = draw_network(net, delta=True).source
+    assert "δ" in drawn
+    assert number(net.layer(2).z[0].grad, 3) in drawn
+
+
 def test_delta_needs_a_forward_pass_and_a_backward_pass():
     with pytest.raises(ValueError, match="needs a forward pass and C.backward"):
         draw_network(net_221(), delta=True)

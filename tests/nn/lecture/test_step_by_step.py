@@ -274,3 +274,31 @@ def test_each_delta_is_the_product_of_its_factors(cost):
         expected = 1 - math.tanh(z) ** 2 if s.l == 2 else 1 / (1 + math.exp(-z)) * (
             1 - 1 / (1 + math.exp(-z)))
         assert value_2 == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------- issue 23's defects
+
+
+def test_an_update_names_the_new_value_apart_from_the_parameter():
+    walk = walkthrough(mazur_net(), [0.05, 0.10], [0.01, 0.99], eta=0.5)
+    step = walk.step("w_11^3")  # a parameter's symbol finds its update, as before
+    assert step.kind == "update"
+    assert step.text().startswith("w_11^3 (new) = w_11^3 - eta * dC/dw_11^3 = ")
+    assert step.tex().startswith(r"w_{11}^{3}\ (\text{new}) = w_{11}^{3} - \eta")
+    assert "</SUP> (new)</b> = <I>w</I>" in step.html()
+
+
+def test_people_count_steps_from_1_everywhere():
+    walk = walkthrough(mazur_net(), [0.05, 0.10], [0.01, 0.99])
+    n = len(walk.steps)
+    assert walk.step(1) is walk.steps[0] and walk.step(n) is walk.steps[-1]
+    assert walk.step(18).symbol == walk.steps[17].symbol  # was a KeyError
+    assert re.search(r"^\s*18\. " + re.escape(walk.steps[17].text()), walk.text(), re.M)
+    for wrong in (0, n + 1, -1):
+        with pytest.raises(IndexError, match=rf"no step {wrong}: the steps are numbered from 1 "
+                                             rf"to {n}"):
+            walk.step(wrong)
+        with pytest.raises(IndexError, match=f"from 1 to {n}"):
+            walk.frame(wrong)
+    assert walk.frame(18).figure.caption.startswith("18. ")
+    assert walk.frame(18).figure.caption[4:] == html.escape(walk.steps[17].text())
