@@ -334,6 +334,68 @@ def axe_violations(driver) -> list[str]:
     return found
 
 
+# A page that renders an anywidget's JavaScript: the part of a notebook's widget model
+# that anywidget hands to render() (get, set, save_changes, on), over the widget's traits.
+WIDGET_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>stepper</title><style id="css"></style></head>
+<body><div id="host"></div>
+<script type="module">
+// the part of a notebook's widget model that anywidget hands to render()
+const state = {state};
+const listeners = {{}};
+window.saved = [];
+window.model = {{
+  get: (name) => state[name],
+  set: (name, value) => {{
+    state[name] = value;
+    (listeners["change:" + name] || []).forEach((f) => f());
+  }},
+  save_changes: () => window.saved.push(state.step),
+  on: (event, f) => (listeners[event] = listeners[event] || []).push(f),
+  off: () => {{}},
+}};
+document.getElementById("css").textContent = {css};
+const url = URL.createObjectURL(new Blob([{esm}], {{type: "text/javascript"}}));
+const widget = (await import(url)).default;
+window.cleanup = widget.render({{model: window.model, el: document.getElementById("host")}});
+window.ready = true;
+</script></body></html>
+"""
+
+
+def open_widget(browser, widget, tmp_path):
+    """The widget's own JavaScript (its ``_esm`` and ``_css``) rendered in the browser with a
+    stand-in for the notebook's model, holding the widget's synced traits."""
+    import json
+
+    import anywidget
+
+    own = set(type(widget).class_trait_names(sync=True)) - set(
+        anywidget.AnyWidget.class_trait_names(sync=True))
+    state = {name: getattr(widget, name) for name in own if not name.startswith("_")}
+    page = tmp_path / "widget.html"
+
+    def script(value) -> str:  # JSON inside <script>: no "</" to end it early
+        return json.dumps(value).replace("</", "<\\/")
+
+    page.write_text(WIDGET_PAGE.format(state=script(state), css=script(getattr(
+        widget, "_css", "")), esm=script(widget._esm)), encoding="utf-8")
+    browser.get(page.resolve().as_uri())
+    wait_for(browser, "return window.ready === true")
+    return page.resolve().as_uri()
+
+
+def wait_for(browser, script: str, tries: int = 200):
+    """Wait until ``script`` returns something true in the page (10 s at most)."""
+    import time
+
+    for _ in range(tries):
+        if browser.execute_script(script):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the page never came to: {script}")
+
+
 def outlined_parts(driver) -> dict[str, str]:
     """The page's outlined parts of its picture: DOT name -> the stroke colour shown.
 

@@ -170,6 +170,13 @@ class Slides:
 
     # ------------------------------------------------------------------ Jupyter
 
+    def page_widget(self):
+        """The whole page in a notebook (an anywidget showing it in a sandboxed frame): a
+        live page recomputes there as it does opened from disk."""
+        from autodiff.views.widgets import page_frame
+
+        return page_frame(page=self.html(), static_html=_first_step_view(self))
+
     def widget(self):
         """A notebook stepper (anywidget): the picture with the step's parts outlined, its
         text, a slider and a play button; the first step as a static view for code hosts."""
@@ -190,6 +197,12 @@ def step_index(n: object, count: int) -> int:
         raise IndexError(f"there is no step {n}: the steps are numbered from 1 to {count}, "
                          "as the page numbers them")
     return n - 1
+
+
+def _first_step_view(slides: Slides) -> str:
+    """Step 1 as plain HTML over the picture, for where a widget cannot run."""
+    svg = _tag_parts(_inline_svg(svg_element(slides.picture.scene())))
+    return _static_view(svg, slides.slides[0], len(slides.slides))
 
 
 def _png(scene: Scene) -> bytes:

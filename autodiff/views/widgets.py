@@ -12,8 +12,10 @@ does: Jupyter, JupyterLab, VS Code, Colab, marimo and JupyterLite. Its JavaScrip
 * an image, which Python may redraw on each step (the time machine's plots).
 
 Where widgets do not run (a saved notebook on a code host), the notebook shows the
-``static_html`` given instead. anywidget is optional (``pip install
-'deltagrad[notebooks]'``) and imported when a widget is made, never at import.
+``static_html`` given instead. ``page_frame(...)`` shows a whole page, a live
+walkthrough page, in a sandboxed frame (``Walkthrough.explore()``). anywidget is
+optional (``pip install 'deltagrad[notebooks]'``) and imported when a widget is made,
+never at import.
 """
 
 from __future__ import annotations
@@ -63,15 +65,76 @@ def stepper(*, first: int, last: int, picture: str = "", texts: Sequence[str] = 
         continuous=continuous, static_html=static_html)
 
 
+def page_frame(*, page: str, static_html: str = "", height: int = 720):
+    """A widget showing a whole page (a live walkthrough page) in a sandboxed frame.
+
+    The page keeps its own script and styles: it runs inside the frame as it runs
+    opened from disk, and nothing of the notebook's styles reaches it. ``height`` is
+    the frame's in pixels; ``static_html`` is shown where widgets cannot run.
+    """
+    return _page_frame_class()(page=page, height=height, static_html=static_html)
+
+
 @functools.cache
-def _stepper_class():
-    """The widget's class, made on first use: anywidget is imported only then."""
+def _page_frame_class():
+    """The page frame widget's class, made on first use (anywidget imported only then)."""
+    anywidget, t = _anywidget()
+
+    class PageFrame(anywidget.AnyWidget):
+        _esm = _PAGE_FRAME_ESM
+        page = t.Unicode("").tag(sync=True)
+        height = t.Int(720).tag(sync=True)
+        static_html = t.Unicode("")
+
+        def _repr_mimebundle_(self, **kwargs):
+            return _with_static_view(self, super()._repr_mimebundle_(**kwargs))
+
+    return PageFrame
+
+
+_PAGE_FRAME_ESM = """
+function render({ model, el }) {
+  const frame = document.createElement("iframe");
+  frame.title = "a live page: change a number, every step recomputes";
+  frame.setAttribute("sandbox", "allow-scripts");
+  frame.style.width = "100%";
+  frame.style.border = "1px solid #ddd";
+  function show() {
+    frame.style.height = model.get("height") + "px";
+    frame.srcdoc = model.get("page");
+  }
+  model.on("change:page", show);
+  model.on("change:height", show);
+  show();
+  el.appendChild(frame);
+}
+export default { render };
+"""
+
+
+def _anywidget():
+    """anywidget and traitlets, or an ImportError saying how to install them."""
     try:
         import anywidget
-        import traitlets as t
+        import traitlets
     except ImportError as error:
         raise ImportError("stepping through in a notebook needs anywidget: pip install "
                           "'deltagrad[notebooks]'") from error
+    return anywidget, traitlets
+
+
+def _with_static_view(widget, bundle):
+    """The widget's mime bundle, with its static view as the HTML a code host shows."""
+    data, metadata = bundle
+    if widget.static_html:
+        data = {**data, "text/html": widget.static_html}
+    return data, metadata
+
+
+@functools.cache
+def _stepper_class():
+    """The widget's class, made on first use: anywidget is imported only then."""
+    anywidget, t = _anywidget()
 
     class Stepper(anywidget.AnyWidget):
         _esm = Path(__file__).with_name("stepper.js").read_text(encoding="utf-8")
@@ -95,9 +158,6 @@ def _stepper_class():
             return proposal["value"]
 
         def _repr_mimebundle_(self, **kwargs):
-            data, metadata = super()._repr_mimebundle_(**kwargs)
-            if self.static_html:
-                data = {**data, "text/html": self.static_html}
-            return data, metadata
+            return _with_static_view(self, super()._repr_mimebundle_(**kwargs))
 
     return Stepper

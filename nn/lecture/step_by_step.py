@@ -340,6 +340,10 @@ class Walkthrough(steps.StepByStep):
         """The page's slides: live, its numbers changed and recomputed in the browser."""
         return self.slides(live_page=True)
 
+    def explore(self):
+        """In Jupyter: the live page as a widget: change a number, every step recomputes."""
+        return self.page().page_widget()
+
     def slides(self, live_page: bool = False) -> Slides:
         """The steps over the network diagram; ``live_page``: a page whose numbers the reader
         changes, every step recomputed in the browser (``autodiff.views.live``)."""

@@ -6,10 +6,8 @@ save_changes, on: the part of the model anywidget gives a widget). The reference
 are the steps' own texts and parts, and what the browser computes for the outline.
 """
 
-import json
-
 import pytest
-from conftest import requested_urls
+from conftest import open_widget, requested_urls, wait_for
 
 from autodiff import Value, backward_steps
 from autodiff.views.widgets import stepper
@@ -46,55 +44,6 @@ def test_backward_steps_show_a_stepper_over_the_sweep():
 # ----------------------------------------------------------------------
 # The widget's JavaScript in a real browser
 # ----------------------------------------------------------------------
-
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>stepper</title><style id="css"></style></head>
-<body><div id="host"></div>
-<script type="module">
-// the part of a notebook's widget model that anywidget hands to render()
-const state = {state};
-const listeners = {{}};
-window.saved = [];
-window.model = {{
-  get: (name) => state[name],
-  set: (name, value) => {{
-    state[name] = value;
-    (listeners["change:" + name] || []).forEach((f) => f());
-  }},
-  save_changes: () => window.saved.push(state.step),
-  on: (event, f) => (listeners[event] = listeners[event] || []).push(f),
-  off: () => {{}},
-}};
-document.getElementById("css").textContent = {css};
-const url = URL.createObjectURL(new Blob([{esm}], {{type: "text/javascript"}}));
-const widget = (await import(url)).default;
-window.cleanup = widget.render({{model: window.model, el: document.getElementById("host")}});
-window.ready = true;
-</script></body></html>
-"""
-
-
-def open_widget(browser, widget, tmp_path):
-    state = {name: getattr(widget, name) for name in
-             ("first", "last", "step", "interval", "continuous", "picture", "texts",
-              "highlights", "image")}
-    page = tmp_path / "widget.html"
-    page.write_text(PAGE.format(state=json.dumps(state), css=json.dumps(widget._css),
-                                esm=json.dumps(widget._esm)), encoding="utf-8")
-    browser.get(page.resolve().as_uri())
-    wait_for(browser, "return window.ready === true")
-    return page.resolve().as_uri()
-
-
-def wait_for(browser, script: str, tries: int = 200):
-    import time
-
-    for _ in range(tries):
-        if browser.execute_script(script):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the page never came to: {script}")
-
 
 def shown(browser) -> dict:
     """What the widget shows: the slider, the counter, the text, the outlined parts."""

@@ -256,3 +256,24 @@ def test_hovering_a_number_links_where_it_comes_from_and_goes(browser, tmp_path)
     assert {"dC/dw_11^3", "dC/dw_12^3", "delta_1^2", "delta_2^2"} <= set(goes_to)
     assert "a3_1" in parts
 
+
+def test_the_live_page_as_a_notebook_widget(browser, tmp_path):
+    from conftest import open_widget, wait_for
+
+    pytest.importorskip("anywidget", reason="anywidget comes with the notebooks extra")
+    walk, _ = python_walk([2, 2, 2], {})
+    widget = walk.explore()
+    assert widget.page == walk.html()
+    bundle, _ = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "Step 1 of" in bundle["text/html"]  # a static view where widgets cannot run
+    open_widget(browser, widget, tmp_path)
+    frame = browser.find_element("css selector", "iframe")
+    assert frame.get_attribute("sandbox") == "allow-scripts"
+    browser.switch_to.frame(frame)
+    try:
+        wait_for(browser, "return document.querySelectorAll('#list li').length > 0")
+        type_into(browser, "w_21^3", "0.5")
+        assert_steps_match(browser, python_walk([2, 2, 2], {"w_21^3": 0.5})[0])
+    finally:
+        browser.switch_to.default_content()
