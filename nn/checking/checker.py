@@ -411,6 +411,44 @@ def check_answers(
 
 
 @dataclass(frozen=True)
+class KeyEntry:
+    """One quantity of an answer key: autograd's number, and what each slip gives there.
+
+    ``slips`` maps a catalogued mistake's id to (the number it gives, its hint), worked
+    out from right earlier numbers; ``as_delta`` names delta_j^l for a dC/db_j^l, whose
+    slips are delta's when delta_j^l is not answered.
+    """
+
+    symbol: str
+    truth: float
+    section: str
+    slips: dict[str, tuple[float, str]]
+    as_delta: str = ""
+
+
+def answer_key(net: MLP, x: Sequence[float], y: Sequence[float],
+               cost: Cost | str = quadratic_cost) -> list[KeyEntry]:
+    """Every quantity of one example, in the lecture's order, with what each catalogued
+    mistake gives there when every earlier number is right.
+
+    That is what ``check_answers`` says of the first wrong answer (the one whose earlier
+    answers are all right): a page that checks answers without Python (the exercise
+    sheet) reads it.
+    """
+    cost = as_cost(cost)
+    truth = backprop(net, x, y, cost)
+    weights, biases, sigmas = read_network(net)
+    L, out = len(net.sizes), []
+    for q in _quantities(net, compare(net, x, y, cost, torch=False)):
+        c = Context(q.quantity, q.l, L, weights, biases, sigmas, list(y), cost, Numbers(truth))
+        slips = {m.id: (p, m.hint(q.l, L)) for m in MISTAKES.values()
+                 if (p := _entry(m.predict(c), q.index)) is not None}
+        as_delta = node_label("delta", q.l, q.index[0]) if q.quantity == "dC/db" else ""
+        out.append(KeyEntry(q.symbol, q.truth, q.section, slips, as_delta))
+    return out
+
+
+@dataclass(frozen=True)
 class _Quantity:
     """One quantity a student may work out by hand, with autograd's number."""
 

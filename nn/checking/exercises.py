@@ -40,10 +40,11 @@ from pathlib import Path
 
 from autodiff.files import atomic_write_text
 from autodiff.validate import whole_number
-from autodiff.views.notation import lecture_html, lecture_tex, plain_number
+from autodiff.views.document import html_document
+from autodiff.views.notation import lecture_html, lecture_spoken, lecture_tex, plain_number
 from autodiff.views.svg import svg_element
 from nn.checking.array_styles import parameters
-from nn.checking.checker import check_answers, check_backprop
+from nn.checking.checker import ANSWER_TOLERANCE, answer_key, check_answers, check_backprop
 from nn.checking.mistakes import MISTAKES, Mistake
 from nn.checking.reports import BackpropCheck
 from nn.lecture.diagrams import draw_network
@@ -202,11 +203,16 @@ def _shows(m: Mistake, ex: Exercise) -> bool:
     Made in a function (the catalogue's reference implementation, checked by
     ``check_backprop``) and in answers by hand (its numbers, by ``check_answers``).
     """
-    fn = m.reference()
-    as_function = check_backprop(fn, ex.net, ex.x, ex.y)
+    as_function = check_backprop(m.reference(), ex.net, ex.x, ex.y)
     if as_function.mistakes != (m.id,):
         return False
-    nabla_b, nabla_w = fn(*parameters(ex.net), ex.x, ex.y)
+    return ex.check(made_by_hand(m, ex)).mistakes == (m.id,)
+
+
+def made_by_hand(m: Mistake, ex: Exercise) -> dict[str, float]:
+    """The answers of a student who makes mistake ``m`` on the exercise: every delta_j^l,
+    dC/db_j^l and dC/dw_jk^l as its reference backprop gives them, by symbol."""
+    nabla_b, nabla_w = m.reference()(*parameters(ex.net), ex.x, ex.y)
     answers = {}
     for l, (b, W) in enumerate(zip(nabla_b, nabla_w), start=2):
         for j, v in enumerate(b):
@@ -214,7 +220,7 @@ def _shows(m: Mistake, ex: Exercise) -> bool:
         for j in range(min(len(W), ex.sizes[l - 1])):
             for k in range(min(len(W[j]), ex.sizes[l - 2])):
                 answers["dC/d" + node_label("w", l, j, k)] = W[j][k]
-    return ex.check(answers).mistakes == (m.id,)
+    return answers
 
 
 # ---------------------------------------------------------------- the sheet
@@ -240,11 +246,13 @@ class Sheet:
         return _write(self.exercise, self.diagram if picture else "", _Markdown())
 
     def html(self) -> str:
-        """A whole HTML page."""
-        body = self._repr_html_()
-        return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"/>'
-                f"<title>Backpropagation by hand: exercise {self.exercise.seed}</title>"
-                f"</head>\n<body>\n{body}\n</body></html>\n")
+        """A whole HTML page, on which the student also types the answers: the page checks
+        each as it is typed, offline, and names the catalogued mistake a wrong one matches."""
+        ex = self.exercise
+        body = _write(ex, self.diagram, _Html(answers=True)) + "\n" + _answer_key_json(ex)
+        script = Path(__file__).with_name("sheet.js").read_text(encoding="utf-8")
+        return html_document(f"Backpropagation by hand: exercise {ex.seed}", body,
+                             style=_SHEET_STYLE, script=script)
 
     def _repr_html_(self) -> str:
         return _write(self.exercise, self.diagram, _Html())
@@ -262,9 +270,37 @@ class Sheet:
                          "ending in .html or .md")
 
 
+def _answer_key_json(ex: Exercise) -> str:
+    """The answer key as the page's script reads it (``checker.answer_key``): each
+    quantity's number and what each slip gives there, with the tolerance of the check."""
+    key = {"rtol": ANSWER_TOLERANCE.rtol, "atol": ANSWER_TOLERANCE.atol,
+           "quantities": [{"symbol": e.symbol, "truth": e.truth, "slips": e.slips,
+                           "as_delta": e.as_delta}
+                          for e in answer_key(ex.net, ex.x, ex.y)]}
+    text = json.dumps(key).replace("</", "<\\/")  # nothing in it may end the script early
+    return f'<script type="application/json" id="answer-key">{text}</script>'
+
+
+# The page's look for the answers and their verdicts (the shared look is the walkthrough's)
+_SHEET_STYLE = """
+  .deltagrad-sheet svg { max-width: 100%; height: auto; }
+  input[data-answer] { font: inherit; width: 8em; }
+  .verdict.right { color: #1a6b1a; }
+  .verdict.wrong { color: #a0001c; }
+"""
+
+
 def _diagram(net: MLP) -> str:
     """The network diagram as an SVG element (drawn by deltagrad: no Graphviz needed)."""
     return svg_element(draw_network(net, edge_labels=True, digits=2).scene())
+
+
+def _answer_input(symbol: str) -> str:
+    """The input of one answer, named for a screen reader ("d C by d w sub 1 2 super 3")."""
+    spoken = ("d C by d " + lecture_spoken(symbol[4:]) if symbol.startswith("dC/d")
+              else lecture_spoken(symbol))
+    return (f'<input type="text" inputmode="decimal" autocomplete="off" '
+            f'data-answer="{html.escape(symbol)}" aria-label="{html.escape(spoken)}">')
 
 
 def _write(ex: Exercise, diagram: str, r: _Markdown | _Html) -> str:
@@ -292,7 +328,7 @@ def _write(ex: Exercise, diagram: str, r: _Markdown | _Html) -> str:
                       f"{r.sym(f'a^{L}')}||²."))
     out.append(r.para("Compute each quantity to four significant digits (an answer within "
                       "0.5% is right):"))
-    out.append(r.table(["quantity", "your answer"], [[r.sym(s), ""] for s in ex.symbols()]))
+    out.append(r.answers(ex.symbols()))
     example = json.dumps({s: 0.0 for s in ex.symbols()[:2]})
     sizes_option = "" if sizes == [2, 2, 1] else f" --sizes {','.join(map(str, sizes))}"
     command = f"deltagrad exercise --seed {ex.seed}{sizes_option} --check answers.json"
@@ -333,12 +369,19 @@ class _Markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
+    def answers(self, symbols: list[str]) -> str:
+        return self.table(["quantity", "your answer"], [[self.sym(s), ""] for s in symbols])
+
     def join(self, parts: list[str]) -> str:
         return "\n\n".join(parts) + "\n"
 
 
 class _Html:
-    """HTML, with the lecture's sub- and superscripts."""
+    """HTML, with the lecture's sub- and superscripts; ``answers``: an input for each
+    answer, and a cell where the page's script says whether it is right."""
+
+    def __init__(self, answers: bool = False) -> None:
+        self.inputs = answers
 
     def heading(self, text: str) -> str:
         return f"<h1>{html.escape(text)}</h1>"
@@ -371,6 +414,16 @@ class _Html:
                        + "</tr>" for row in rows)
         return (f'<table border="1" cellpadding="4"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
+
+    def answers(self, symbols: list[str]) -> str:
+        if not self.inputs:
+            return self.table(["quantity", "your answer"], [[self.sym(s), ""] for s in symbols])
+        rows = [[self.sym(s), _answer_input(s), f'<span class="verdict" data-verdict="{s}"></span>']
+                for s in symbols]
+        status = '<p id="answers-status" role="status" aria-live="polite"></p>'
+        return (self.para("Type your answers here: each is checked as you type, on this page "
+                          "(nothing is sent anywhere).")
+                + self.table(["quantity", "your answer", "check"], rows) + status)
 
     def join(self, parts: list[str]) -> str:
         return '<div class="deltagrad-sheet">\n' + "\n".join(parts) + "\n</div>"
