@@ -415,14 +415,16 @@ class KeyEntry:
     """One quantity of an answer key: autograd's number, and what each slip gives there.
 
     ``slips`` maps a catalogued mistake's id to (the number it gives, its hint), worked
-    out from right earlier numbers; ``as_delta`` names delta_j^l for a dC/db_j^l, whose
-    slips are delta's when delta_j^l is not answered.
+    out from right earlier numbers; ``equation`` is the lecture's equation that gives the
+    quantity; ``as_delta`` names delta_j^l for a dC/db_j^l, whose slips are delta's when
+    delta_j^l is not answered.
     """
 
     symbol: str
     truth: float
     section: str
     slips: dict[str, tuple[float, str]]
+    equation: str
     as_delta: str = ""
 
 
@@ -444,7 +446,7 @@ def answer_key(net: MLP, x: Sequence[float], y: Sequence[float],
         slips = {m.id: (p, m.hint(q.l, L)) for m in MISTAKES.values()
                  if (p := _entry(m.predict(c), q.index)) is not None}
         as_delta = node_label("delta", q.l, q.index[0]) if q.quantity == "dC/db" else ""
-        out.append(KeyEntry(q.symbol, q.truth, q.section, slips, as_delta))
+        out.append(KeyEntry(q.symbol, q.truth, q.section, slips, equation(c), as_delta))
     return out
 
 

@@ -45,6 +45,7 @@ from autodiff.views.notation import lecture_html, lecture_spoken, lecture_tex, p
 from autodiff.views.svg import svg_element
 from nn.checking.array_styles import parameters
 from nn.checking.checker import ANSWER_TOLERANCE, answer_key, check_answers, check_backprop
+from nn.checking.feedback import DEFAULT_LEVEL, LEVELS, check_level
 from nn.checking.mistakes import MISTAKES, Mistake
 from nn.checking.reports import BackpropCheck
 from nn.lecture.diagrams import draw_network
@@ -128,9 +129,15 @@ class Exercise:
     def sizes(self) -> list[int]:
         return self.net.sizes
 
-    def sheet(self) -> Sheet:
-        """The sheet to hand out: the network, its numbers, and the quantities to compute."""
-        return Sheet(self)
+    def sheet(self, level: str | None = DEFAULT_LEVEL) -> Sheet:
+        """The sheet to hand out: the network, its numbers, and the quantities to compute.
+
+        Its HTML page checks answers as they are typed and tells as much as ``level``
+        (one of ``nn.checking.feedback.LEVELS``: score, quantity, equation, hint, solution).
+        With ``level=None`` it checks nothing and carries no answer: a sheet for a test
+        graded afterwards (``deltagrad grade``), whose page source must not hold the key.
+        """
+        return Sheet(self, None if level is None else check_level(level))
 
     def check(self, answers: Mapping[str, float]) -> BackpropCheck:
         """Answers worked by hand, ``{"z_1^2": 0.31, "delta_1^3": -0.042, ...}``, checked.
@@ -233,8 +240,9 @@ class Sheet:
     writes it (atomically).
     """
 
-    def __init__(self, ex: Exercise) -> None:
+    def __init__(self, ex: Exercise, level: str | None = DEFAULT_LEVEL) -> None:
         self.exercise = ex
+        self.level = level
         self.diagram = _diagram(ex.net)
 
     def __repr__(self) -> str:
@@ -248,11 +256,13 @@ class Sheet:
     def html(self) -> str:
         """A whole HTML page, on which the student also types the answers: the page checks
         each as it is typed, offline, and names the catalogued mistake a wrong one matches."""
-        ex = self.exercise
-        body = _write(ex, self.diagram, _Html(answers=True)) + "\n" + _answer_key_json(ex)
+        ex, title = self.exercise, f"Backpropagation by hand: exercise {self.exercise.seed}"
+        if self.level is None:
+            return html_document(title, self._repr_html_(), style=_SHEET_STYLE)
+        body = (_write(ex, self.diagram, _Html(answers=True)) + "\n"
+                + _answer_key_json(ex, self.level))
         script = Path(__file__).with_name("sheet.js").read_text(encoding="utf-8")
-        return html_document(f"Backpropagation by hand: exercise {ex.seed}", body,
-                             style=_SHEET_STYLE, script=script)
+        return html_document(title, body, style=_SHEET_STYLE, script=script)
 
     def _repr_html_(self) -> str:
         return _write(self.exercise, self.diagram, _Html())
@@ -270,12 +280,15 @@ class Sheet:
                          "ending in .html or .md")
 
 
-def _answer_key_json(ex: Exercise) -> str:
+def _answer_key_json(ex: Exercise, level: str) -> str:
     """The answer key as the page's script reads it (``checker.answer_key``): each
-    quantity's number and what each slip gives there, with the tolerance of the check."""
+    quantity's number, its equation and what each slip gives there, with the tolerance
+    of the check and the feedback level (the page tells what that level tells)."""
     key = {"rtol": ANSWER_TOLERANCE.rtol, "atol": ANSWER_TOLERANCE.atol,
+           "level": LEVELS.index(level), "levels": LEVELS,
+           "mistakes": {m.id: m.description for m in MISTAKES.values()},
            "quantities": [{"symbol": e.symbol, "truth": e.truth, "slips": e.slips,
-                           "as_delta": e.as_delta}
+                           "equation": e.equation, "as_delta": e.as_delta}
                           for e in answer_key(ex.net, ex.x, ex.y)]}
     text = json.dumps(key).replace("</", "<\\/")  # nothing in it may end the script early
     return f'<script type="application/json" id="answer-key">{text}</script>'

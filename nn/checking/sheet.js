@@ -1,12 +1,14 @@
 // The exercise sheet's script: each answer typed is checked on the page, offline.
 //
 // The page carries its answer key (nn.checking.checker.answer_key, as JSON): every
-// quantity's number, and what each catalogued mistake gives there when every earlier
-// number is right. An answer is right within the check's tolerance (numpy's isclose,
-// as `deltagrad exercise --check` reads it). The first wrong answer, in the lecture's
-// order, is compared with what each mistake gives, and the mistakes it matches are
-// named with their hints, as the checker names them; a wrong answer after it may only
-// carry that slip, so the page says to put the first right before reading more into it.
+// quantity's number, its equation, and what each catalogued mistake gives there when
+// every earlier number is right. An answer is right within the check's tolerance
+// (numpy's isclose, as `deltagrad exercise --check` reads it). The first wrong answer,
+// in the lecture's order, is compared with what each mistake gives, and the mistakes it
+// matches are named with their hints, as the checker names them; a wrong answer after
+// it may only carry that slip, so the page says to put the first right before reading
+// more into it. The page tells as much as its feedback level (nn.checking.feedback):
+// score, quantity, equation, hint or solution, each adding to the one before.
 (function () {
   "use strict";
   const key = JSON.parse(document.getElementById("answer-key").textContent);
@@ -14,6 +16,8 @@
   key.quantities.forEach(function (q) { bySymbol[q.symbol] = q; });
   const inputs = Array.prototype.slice.call(document.querySelectorAll("input[data-answer]"));
   const status = document.getElementById("answers-status");
+
+  function tells(level) { return key.level >= key.levels.indexOf(level); }
 
   function close(yours, reference) {
     return Math.abs(yours - reference) <= key.atol + key.rtol * Math.abs(reference);
@@ -23,30 +27,37 @@
   function read(text) {
     const t = text.trim().replace(/\u2212/g, "-").replace(",", ".");
     if (t === "") return null;
-    const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : NaN;
-    return Number.isFinite(v) ? v : NaN;
+    return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : NaN;
   }
 
-  function slipsFor(q, given) {
-    if (q.as_delta && given[q.as_delta] === undefined) return bySymbol[q.as_delta].slips;
-    return q.slips;
+  // dC/db_j^l answered without delta_j^l is read as delta_j^l, as the checker reads it.
+  function asChecked(q, given) {
+    return q.as_delta && given[q.as_delta] === undefined ? bySymbol[q.as_delta] : q;
   }
 
-  function diagnosis(q, mine, given) {
-    const slips = slipsFor(q, given);
-    const found = Object.keys(slips).filter(function (id) { return close(mine, slips[id][0]); });
-    if (found.length === 1) return "wrong: " + found[0] + ". " + slips[found[0]][1];
-    if (found.length > 1) {
-      return "wrong: on this network " + found.length + " catalogued mistakes give this " +
-        "number: " + found.map(function (id) { return id + ": " + slips[id][1]; }).join(" Or: ");
+  // What the page says of the first wrong answer, sentence by sentence as the feedback.
+  function firstWrongSaid(q, mine, given) {
+    const checked = asChecked(q, given);
+    const said = ["wrong: the first wrong quantity."];
+    if (tells("equation")) said.push("It is given by " + checked.equation + ".");
+    if (tells("hint")) {
+      const slips = checked.slips;
+      const found = Object.keys(slips).filter(function (id) { return close(mine, slips[id][0]); });
+      found.forEach(function (id) {
+        said.push("The mistake: " + id + ", " + key.mistakes[id] + ". Hint: " + slips[id][1]);
+      });
+      if (!found.length) {
+        said.push("No catalogued mistake gives your number: work the quantity again by its " +
+                  "equation, from the numbers before it.");
+      }
     }
-    return "wrong, and no catalogued mistake gives it: work it out again by its equation.";
+    return said;
   }
 
-  function verdict(symbol, kind, text) {
+  function verdict(symbol, kind, said) {
     const cell = document.querySelector('[data-verdict="' + CSS.escape(symbol) + '"]');
     cell.className = "verdict" + (kind ? " " + kind : "");
-    cell.textContent = text;
+    cell.textContent = said.join(" ");
   }
 
   function check() {
@@ -55,28 +66,34 @@
       const v = read(input.value);
       if (v !== null) given[input.dataset.answer] = v;
     });
-    let firstWrong = null, right = 0, wrong = 0, answered = 0;
+    let firstWrong = null, right = 0, answered = 0;
     key.quantities.forEach(function (q) {
       const mine = given[q.symbol];
-      if (mine === undefined) { verdict(q.symbol, "", ""); return; }
+      if (mine === undefined) { verdict(q.symbol, "", []); return; }
       answered += 1;
-      if (Number.isNaN(mine)) {
-        wrong += 1;
-        verdict(q.symbol, "wrong", "not a number: type one such as -0.0421 or 4.21e-2");
+      if (Number.isNaN(mine)) {  // about the typing, not the answer: said at every level
+        verdict(q.symbol, "wrong", ["not a number: type one such as -0.0421 or 4.21e-2."]);
         return;
       }
-      if (close(mine, q.truth)) { right += 1; verdict(q.symbol, "right", "right"); return; }
-      wrong += 1;
-      if (firstWrong !== null) {
-        verdict(q.symbol, "wrong", "wrong, but " + firstWrong + " is wrong before it, and " +
-                "this one may only carry that slip: put " + firstWrong + " right first.");
+      if (close(mine, q.truth)) {
+        right += 1;
+        verdict(q.symbol, tells("quantity") ? "right" : "", tells("quantity") ? ["right"] : []);
         return;
       }
-      firstWrong = q.symbol;
-      verdict(q.symbol, "wrong", diagnosis(q, mine, given));
+      if (!tells("quantity")) { verdict(q.symbol, "", []); return; }
+      let said;
+      if (firstWrong === null) {
+        firstWrong = q.symbol;
+        said = firstWrongSaid(q, mine, given);
+      } else {
+        said = ["wrong, but " + firstWrong + " is wrong before it, and this one may only " +
+                "carry that slip: put " + firstWrong + " right first."];
+      }
+      if (tells("solution")) said.push("Autograd gives " + Number(q.truth.toPrecision(6)) + ".");
+      verdict(q.symbol, "wrong", said);
     });
-    status.textContent = answered ? answered + " answered: " + right + " right, " + wrong +
-      " wrong." : "";
+    status.textContent = answered ? "Score: " + right + " of " + answered +
+      " quantities right." : "";
   }
 
   inputs.forEach(function (input) {

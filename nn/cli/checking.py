@@ -36,6 +36,7 @@ from nn.checking.array_styles import ARRAY_STYLES
 from nn.checking.checker import frames_place
 from nn.checking.class_sheets import KEY, read_roster, write_sheets
 from nn.checking.exercises import MAX_EXERCISE_PARAMETERS, exercise, too_big_for_an_exercise
+from nn.checking.feedback import DEFAULT_LEVEL, LEVELS
 from nn.checking.isolation import Limits, Outcome, run_isolated
 from nn.checking.reports import BackpropCheck, Tolerance
 from nn.checking.student_files import CHECKER_SECONDS, FileCheck, StudentCodeError
@@ -191,6 +192,9 @@ def add_exercise(subparsers) -> None:
                    help="a sheet per student of this roster (a column 'student'), each with "
                         "numbers of their own, into the folder --out, with the teacher's "
                         f"key, {KEY}; `deltagrad grade --answers` grades what they type")
+    p.add_argument("--level", choices=LEVELS, default=DEFAULT_LEVEL,
+                   help="how much the .html sheet tells of each answer typed into it, checked "
+                        "on the page (default: %(default)s)")
     add_force_argument(p)
 
 
@@ -205,7 +209,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
     ex = exercise(args.seed, args.sizes)
     status = 0
     if args.out:
-        sheet = ex.sheet()
+        sheet = ex.sheet(args.level)
         sheet.save(args.out)
         missing = "" if sheet.diagram else (" (without the network diagram: Graphviz's dot "
                                             "program is missing)")

@@ -165,11 +165,13 @@ def test_the_sheet_prints_as_markdown(tmp_path, run_cli):
 
 @pytest.mark.skipif(not HAVE_DOT, reason="the sheet's diagram needs Graphviz's dot program")
 def test_the_sheet_is_written_as_html_with_the_diagram(tmp_path, run_cli):
-    result = run_cli(tmp_path, "exercise", "--seed", "3", "--out", "sheet.html")
+    result = run_cli(tmp_path, "exercise", "--seed", "3", "--out", "sheet.html", "--level",
+                     "equation")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "wrote sheet.html\n"
     page = (tmp_path / "sheet.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    assert page == exercise(3).sheet("equation").html() != exercise(3).sheet().html()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
 
 

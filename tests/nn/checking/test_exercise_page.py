@@ -6,17 +6,20 @@ which catalogued mistakes the first wrong answer matches. The answers typed are 
 student's who makes each catalogued mistake (its reference backprop's numbers).
 """
 
+import re
+
 import pytest
 from conftest import axe_violations, requested_urls
 
 from nn.checking.exercises import exercise, made_by_hand
+from nn.checking.feedback import LEVELS, feedback
 from nn.checking.mistakes import MISTAKES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def open_sheet(driver, tmp_path, ex) -> str:
-    url = ex.sheet().save(tmp_path / "sheet.html").resolve().as_uri()
+def open_sheet(driver, tmp_path, ex, level="hint") -> str:
+    url = ex.sheet(level).save(tmp_path / f"sheet-{level}.html").resolve().as_uri()
     requested_urls(driver)
     driver.get(url)
     return url
@@ -54,19 +57,21 @@ def forward_answers(ex) -> dict[str, float]:
 def test_each_mistake_made_by_hand_is_named_as_the_checker_names_it(browser, tmp_path):
     ex = exercise(3, (2, 2, 2))
     open_sheet(browser, tmp_path, ex)
-    assert len(ex.shown) >= 8
+    assert len(ex.shown) >= 12
     for m in ex.shown:
-        answers = forward_answers(ex) | made_by_hand(MISTAKES[m], ex)
+        answers = made_by_hand(MISTAKES[m], ex)
         python = ex.check(answers)
         fill(browser, {s: repr(v) for s, v in answers.items()})
         page = verdicts(browser)
         assert {r.symbol: "right" if r.right else "wrong" for r in python.rows} == \
             {s: kind for s, (kind, _) in page.items()}, m
-        first = python.first_wrong
-        assert first is not None and python.mistakes == (m,)
+        told = feedback(python, "hint")  # the checker's words at the page's level
+        first = told.first_wrong
+        assert first is not None and told.mistakes == (m,)
         said = page[first][1]
-        assert said.startswith(f"wrong: {m}. "), (m, said)
-        assert MISTAKES[m].hint(int(first[-1]), 3) in said
+        assert said.startswith("wrong: the first wrong quantity. "), (m, said)
+        assert f"It is given by {told.equation}." in said
+        assert f"The mistake: {m}, {MISTAKES[m].description}. Hint: {told.hint}" in said
         for s, (kind, text) in page.items():  # a later wrong answer points back to the first
             if kind == "wrong" and s != first:
                 assert f"put {first} right first" in text
@@ -82,10 +87,11 @@ def test_typed_answers_are_checked_as_they_are_typed(browser, tmp_path):
     assert field.get_attribute("aria-label") == "delta sub 1 super 3"
     field.send_keys(f"{truth['delta_1^3']:.4g}")  # four digits, as the sheet asks
     assert verdicts(browser) == {"delta_1^3": ("right", "right")}
+    assert ex.check({"delta_1^3": float(f"{truth['delta_1^3']:.4g}")}).ok
     field.send_keys(Keys.CONTROL, "a", Keys.DELETE)
     field.send_keys(f"{-truth['delta_1^3']:.4g}".replace("-", "\u2212"))  # typed with a minus sign
     kind, said = verdicts(browser)["delta_1^3"]
-    assert kind == "wrong" and said.startswith("wrong: error_sign. ")
+    assert kind == "wrong" and "The mistake: error_sign, " in said
     assert ex.check({"delta_1^3": -truth["delta_1^3"]}).mistakes == ("error_sign",)
     field.send_keys(Keys.CONTROL, "a", Keys.DELETE)
     field.send_keys("0.1.2")
@@ -93,8 +99,9 @@ def test_typed_answers_are_checked_as_they_are_typed(browser, tmp_path):
     field.send_keys(Keys.CONTROL, "a", Keys.DELETE)
     field.send_keys("12345")
     said = verdicts(browser)["delta_1^3"][1]
-    assert "no catalogued mistake" in said and not ex.check({"delta_1^3": 12345}).mistakes
-    assert "1 answered: 0 right, 1 wrong." in browser.find_element("id", "answers-status").text
+    assert "No catalogued mistake gives your number" in said
+    assert not ex.check({"delta_1^3": 12345}).mistakes
+    assert browser.find_element("id", "answers-status").text == "Score: 0 of 1 quantities right."
     asked = {u for u in requested_urls(browser) if not u.startswith(("about:", "data:"))}
     assert asked == {url}  # offline: the page loads nothing
 
@@ -110,3 +117,32 @@ def test_the_sheet_and_the_check_report_pass_axe(browser, tmp_path):
     browser.get(report.resolve().as_uri())
     assert browser.execute_script("return document.documentElement.lang") == "en"
     assert axe_violations(browser) == []
+
+
+def test_the_page_tells_as_much_as_its_feedback_level(browser, tmp_path):
+    ex = exercise(3)
+    answers = forward_answers(ex) | made_by_hand(MISTAKES["missing_sigma_prime_output"], ex)
+    python = ex.check(answers)
+    right = sum(r.right for r in python.rows)
+    for level in LEVELS:
+        told = feedback(python, level)
+        open_sheet(browser, tmp_path, ex, level)
+        fill(browser, {s: repr(v) for s, v in answers.items()})
+        page = verdicts(browser)
+        status = browser.find_element("id", "answers-status").text
+        assert status == f"Score: {right} of {len(python.rows)} quantities right.", level
+        if level == "score":
+            assert page == {}  # the score alone
+            continue
+        assert {s for s, (kind, _) in page.items() if kind == "wrong"} == \
+            {r.symbol for r in python.rows if not r.right}
+        said = page[told.first_wrong][1]
+        assert said.startswith("wrong: the first wrong quantity."), level
+        assert (f"It is given by {python.findings[0].equation}." in said) == \
+            (told.equation is not None), level
+        assert ("The mistake: missing_sigma_prime_output" in said) == bool(told.mistakes)
+        given = re.search(r"Autograd gives (\S+)\.$", said)
+        assert bool(given) == (level == "solution"), said
+        if given:  # the right number, to the six digits shown
+            truth = {r.symbol: r.autograd for r in python.rows}[told.first_wrong]
+            assert float(given.group(1)) == pytest.approx(truth, rel=1e-5)

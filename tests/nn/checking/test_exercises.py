@@ -241,3 +241,19 @@ def test_answers_may_name_their_quantities_in_tex():
     result = ex.check({key: solution.step(plain).value for key, plain in tex.items()})
     assert result.ok and sorted(r.symbol for r in result.rows) == sorted(tex.values())
     assert solution.step(r"\delta_1^3") is solution.step("delta_1^3")
+
+
+def test_a_sheet_checks_typed_answers_unless_it_is_graded_afterwards(tmp_path):
+    from nn.checking.class_sheets import sheet_exercise, write_sheets
+
+    ex = exercise(3)
+    delta = repr(ex.solution().step("delta_1^3").value)
+    assert 'id="answer-key"' in ex.sheet().html() and delta in ex.sheet().html()
+    with pytest.raises(ValueError, match="level must be one of score, quantity"):
+        ex.sheet("everything")
+    write_sheets(["ann"], tmp_path)  # a class's sheets, graded by `deltagrad grade`
+    page = (tmp_path / "ann.html").read_text(encoding="utf-8")
+    truth = sheet_exercise("ann", (2, 2, 1)).solution()
+    assert "answer-key" not in page and "<input" not in page
+    assert not [s for s in truth.steps if s.symbol.startswith(("delta", "dC/d"))
+                and repr(s.value) in page]
