@@ -264,7 +264,8 @@ _STYLE = """
   .intro {{ overflow-wrap: anywhere; }}
   main {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }}
   main > * {{ min-width: 0; }}
-  figure {{ flex: 1 1 480px; margin: 0; }}
+  #side {{ flex: 1 1 480px; }}  /* the picture, and under it the numbers to change */
+  figure {{ margin: 0; }}
   figure svg {{ max-width: 100%; }}
   #steps {{ flex: 1 1 360px; max-width: 46em; }}
   nav {{ display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; margin-bottom: 0.8em; }}
@@ -279,7 +280,7 @@ _STYLE = """
   li.to {{ outline: 2px dashed #555; }}
   li:focus-within, ol:focus {{ outline: 2px solid #0072b2; }}
   .eq {{ color: #555; }}
-  #numbers {{ flex: 1 1 100%; }}
+  #numbers {{ margin-top: 1em; }}
   #numbers details {{ margin: 0.4em 0; }}
   #numbers summary {{ cursor: pointer; font-weight: 600; }}
   .fields {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(11em, 1fr));
@@ -300,7 +301,10 @@ _STYLE = """
 _BODY = """<h1>{title}</h1>
 {intro}
 <main>
+<div id="side">
 <figure id="picture" aria-label="the picture the steps are shown on">{svg}</figure>
+{numbers}
+</div>
 <section id="steps" aria-label="the steps">
 <nav aria-label="move through the steps">
   <button id="prev" type="button" title="Previous step (left arrow)">&#9664; Previous</button>
@@ -313,7 +317,6 @@ _BODY = """<h1>{title}</h1>
 {items}
 </ol>
 </section>
-{numbers}
 </main>
 <script type="application/json" id="deltagrad-highlights">{highlights}</script>
 {data}"""
