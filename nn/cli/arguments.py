@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from autodiff.files import check_writable
 from autodiff.validate import excerpt, plural
@@ -38,10 +39,13 @@ from nn.training.model_files import SavedModel, read_model
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse's parser, with errors that quote only an excerpt of a long value."""
+    """argparse's parser, with an error in one line (argparse prints the usage before it,
+    which buries the line that says what was wrong; ``--help`` shows it), quoting only an
+    excerpt of a long value."""
 
-    def error(self, message: str):
-        super().error(re.sub(r"'([^']{60,})'", lambda m: excerpt(m.group(1)), message))
+    def error(self, message: str) -> NoReturn:
+        message = re.sub(r"'([^']{60,})'", lambda m: excerpt(m.group(1)), message)
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def attach_negative_numbers(argv: Sequence[str]) -> list[str]:

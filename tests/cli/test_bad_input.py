@@ -102,3 +102,16 @@ def test_output_survives_an_ascii_terminal(tmp_path, command):
     assert output.isascii() and output  # (sigma, delta said in words)
     if command[0] != "check":
         assert b"sigma" in output
+
+
+@pytest.mark.parametrize("argv, command, said", [
+    (["train", "--eta", "abc"], "deltagrad train", "argument --eta: expected a number, got 'abc'"),
+    (["grade"], "deltagrad grade", "the following arguments are required: --out"),
+    (["trian"], "deltagrad", "argument COMMAND: invalid choice: 'trian'"),
+])
+def test_an_argument_argparse_refuses_is_one_line_too(tmp_path, run_cli, argv, command, said):
+    # argparse prints its usage block first, burying what was wrong; --help shows the usage
+    result = run_cli(tmp_path, *argv)
+    assert result.returncode == 2 and "usage:" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{command}: error: {said}"), lines
