@@ -127,7 +127,7 @@ class Slides:
         k = step_index(n, len(self.slides))
         slide = self.slides[k]
         figure = self.picture.figure.outlined(slide.highlight, HIGHLIGHT_COLOUR, 4.0)
-        figure.caption = html.escape(f"{n}. {slide.caption}")
+        figure.caption = _caption_markup(f"{n}. {slide.html}")
         return slide_sized(Drawing.of(figure))
 
     def frame_scenes(self) -> list[Scene]:
@@ -203,6 +203,13 @@ def _first_step_view(slides: Slides) -> str:
     """Step 1 as plain HTML over the picture, for where a widget cannot run."""
     svg = _tag_parts(_inline_svg(svg_element(slides.picture.scene())))
     return _static_view(svg, slides.slides[0], len(slides.slides))
+
+
+def _caption_markup(line: str) -> str:
+    """A step's line as the page writes it, as a figure's caption: the label markup that
+    deltagrad's drawing and Graphviz's both read (italic, bold, sub- and superscripts);
+    the page's spans go, their text stays."""
+    return re.sub(r"</?span[^>]*>", "", line)
 
 
 def _png(scene: Scene) -> bytes:

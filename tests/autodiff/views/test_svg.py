@@ -513,6 +513,23 @@ def test_frames_share_one_size_captions_are_typeset_and_the_folder_is_made(tmp_p
     assert any(span.get("dy") for c in caption for span in c)  # with sub- and superscripts
 
 
+def test_a_single_frame_has_its_line_typeset_as_the_frames_do():
+    from autodiff.views.svg import svg_document
+    from nn import MLP, walkthrough
+
+    walk = walkthrough(MLP([2, 2, 1], seed=0), [0.5, 0.1], [1.0])
+    n = next(k for k, s in enumerate(walk.steps, start=1) if s.symbol == "delta_1^3")
+    frame = walk.frame(n)
+    root = ET.fromstring(svg_document(frame.scene()))
+    caption = [t for t in root.iter(f"{SVG}text") if "".join(t.itertext()).startswith(f"{n}. ")]
+    assert caption, "the step's line is written above the picture"
+    text = "".join(t for c in caption for t in c.itertext())
+    assert "δ" in text and "σ′" in text and "sigma'" not in text  # as the page says it
+    assert any(span.get("dy") for c in caption for span in c)  # with sub- and superscripts
+    if shutil.which("dot"):  # and Graphviz reads the same caption
+        assert b"<svg" in frame.pipe(format="svg")
+
+
 @pytest.mark.slow
 def test_png_frames_and_the_gif_are_all_one_slide_size(plt, tmp_path):
     from PIL import Image
