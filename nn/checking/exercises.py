@@ -34,6 +34,7 @@ import html
 import json
 import os
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,6 +390,11 @@ class _Markdown:
         return "\n\n".join(parts) + "\n"
 
 
+def _plain(markup: str) -> str:
+    """Markup's text alone, for an attribute: a table named by its first column ("layer 2")."""
+    return html.escape(html.unescape(re.sub(r"<[^>]+>", "", markup)))
+
+
 class _Html:
     """HTML, with the lecture's sub- and superscripts; ``answers``: an input for each
     answer, and a cell where the page's script says whether it is right."""
@@ -425,8 +431,10 @@ class _Html:
         head = "".join(f"<th>{h}</th>" for h in header)
         body = "".join("<tr>" + "".join(f'<td style="min-width:6em">{c}</td>' for c in row)
                        + "</tr>" for row in rows)
-        return (f'<table border="1" cellpadding="4"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        # a table wider than a phone scrolls in its own box, which takes focus to do so
+        return (f'<div class="scroll" tabindex="0" role="region" aria-label="{_plain(header[0])}">'
+                f'<table border="1" cellpadding="4"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>")
 
     def answers(self, symbols: list[str]) -> str:
         if not self.inputs:

@@ -146,3 +146,17 @@ def test_the_page_tells_as_much_as_its_feedback_level(browser, tmp_path):
         if given:  # the right number, to the six digits shown
             truth = {r.symbol: r.autograd for r in python.rows}[told.first_wrong]
             assert float(given.group(1)) == pytest.approx(truth, rel=1e-5)
+
+
+def test_the_sheet_fits_a_phone(browser, tmp_path):
+    url = open_sheet(browser, tmp_path, exercise(3, (2, 3, 2)))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})
+    try:
+        browser.get(url)
+        width, scroll_width = browser.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollWidth];")
+        assert width == 390 and scroll_width <= width  # no horizontal scroll
+        assert axe_violations(browser) == []  # a table that scrolls takes focus
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
