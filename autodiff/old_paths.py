@@ -13,7 +13,8 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 
 
@@ -21,12 +22,13 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, moved: Mapping[str, str]) -> None:
         self.moved = dict(moved)
 
-    def find_spec(self, name, path=None, target=None):  # noqa: ANN001 (importlib's protocol)
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         if name not in self.moved:
             return None
         return importlib.util.spec_from_loader(name, self)
 
-    def create_module(self, spec) -> ModuleType:  # noqa: ANN001
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
         module = importlib.import_module(self.moved[spec.name])
         self._spec = module.__spec__
         return module

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from autodiff.files import atomic_write, atomic_write_text
 from autodiff.validate import whole_number
@@ -105,7 +106,7 @@ class Slides:
         return (f'<iframe srcdoc="{page}" style="width: 100%; height: 640px; border: 1px solid '
                 f'#ddd" sandbox="allow-scripts"></iframe>')
 
-    def save(self, path: str | os.PathLike, *, text: Callable[[], str] | None = None,
+    def save(self, path: str | os.PathLike[str], *, text: Callable[[], str] | None = None,
              markdown: Callable[[], str] | None = None) -> Path:
         """Write the page (.html), or the steps as .txt or .md, or a .gif, by the suffix."""
         path = Path(path)
@@ -113,11 +114,12 @@ class Slides:
         writers = {".html": self.html, ".htm": self.html, ".txt": text, ".md": markdown}
         if suffix == ".gif":
             return self.gif(path)
-        if writers.get(suffix) is None:
+        write = writers.get(suffix)
+        if write is None:
             known = ".html, .gif" + (", .txt" if text else "") + (", .md" if markdown else "")
             raise ValueError(f"cannot tell what to write to {str(path)!r}: give a suffix "
                              f"{known}")
-        return atomic_write_text(path, writers[suffix]())
+        return atomic_write_text(path, write())
 
     # ------------------------------------------------------------------ frames
 
@@ -126,9 +128,13 @@ class Slides:
         outlined, its text as a caption."""
         k = step_index(n, len(self.slides))
         slide = self.slides[k]
+        self.picture.scene()  # (the check that the picture was drawn from a figure)
+        assert self.picture.figure is not None
         figure = self.picture.figure.outlined(slide.highlight, HIGHLIGHT_COLOUR, 4.0)
         figure.caption = _caption_markup(f"{n}. {slide.html}")
-        return slide_sized(Drawing.of(figure))
+        sized = slide_sized(Drawing.of(figure))
+        assert isinstance(sized, Drawing)  # (a Drawing's copy is a Drawing)
+        return sized
 
     def frame_scenes(self) -> list[Scene]:
         """Each step's picture, laid out once for a slide: its parts outlined, its line
@@ -139,7 +145,7 @@ class Slides:
         return [captioned(outlined(base, s.highlight, HIGHLIGHT_COLOUR, 4.0), c, lines)
                 for s, c in zip(self.slides, captions)]
 
-    def frames(self, folder: str | os.PathLike, format: str = "png") -> list[Path]:
+    def frames(self, folder: str | os.PathLike[str], format: str = "png") -> list[Path]:
         """Write step001.<format>, step002.<format>, ... into ``folder`` (made if missing),
         all 1920 x 1080 pixels (PNG) or of one size (SVG); return the paths."""
         if format not in ("png", "svg"):
@@ -147,12 +153,15 @@ class Slides:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         width = max(3, len(str(len(self.slides))))
-        render = svg_document if format == "svg" else _png
-        return [atomic_write(folder / f"step{k:0{width}d}.{format}",
-                             lambda f, scene=scene: f.write(_encoded(render(scene))), binary=True)
+        render: Callable[[Scene], str | bytes] = svg_document if format == "svg" else _png
+
+        def writer(scene: Scene) -> Callable[[IO[Any]], object]:
+            return lambda f: f.write(_encoded(render(scene)))
+
+        return [atomic_write(folder / f"step{k:0{width}d}.{format}", writer(scene), binary=True)
                 for k, scene in enumerate(self.frame_scenes(), start=1)]
 
-    def gif(self, path: str | os.PathLike, seconds: float = 1.5) -> Path:
+    def gif(self, path: str | os.PathLike[str], seconds: float = 1.5) -> Path:
         """An animated GIF of the frames, ``seconds`` per step (the last one held longer)."""
         try:
             from PIL import Image
@@ -162,7 +171,7 @@ class Slides:
         import io
 
         frames = [Image.open(io.BytesIO(_png(scene))).convert("RGB").convert(
-            "P", palette=Image.ADAPTIVE) for scene in self.frame_scenes()]
+            "P", palette=Image.Palette.ADAPTIVE) for scene in self.frame_scenes()]
         durations = [int(seconds * 1000)] * (len(frames) - 1) + [int(seconds * 3000)]
         return atomic_write(path, lambda f: frames[0].save(
             f, format="GIF", save_all=True, append_images=frames[1:], duration=durations,
@@ -170,14 +179,14 @@ class Slides:
 
     # ------------------------------------------------------------------ Jupyter
 
-    def page_widget(self):
+    def page_widget(self) -> Any:
         """The whole page in a notebook (an anywidget showing it in a sandboxed frame): a
         live page recomputes there as it does opened from disk."""
         from autodiff.views.widgets import page_frame
 
         return page_frame(page=self.html(), static_html=_first_step_view(self))
 
-    def widget(self):
+    def widget(self) -> Any:
         """A notebook stepper (anywidget): the picture with the step's parts outlined, its
         text, a slider and a play button; the first step as a static view for code hosts."""
         from autodiff.views.widgets import stepper
@@ -251,7 +260,7 @@ def _static_view(svg: str, slide: Slide, n: int) -> str:
 
 def _tag_parts(svg: str) -> str:
     """Give each node and edge group of Graphviz's SVG a data-part attribute: its DOT name."""
-    def tag(m: re.Match) -> str:
+    def tag(m: re.Match[str]) -> str:
         name = html.unescape(m.group(3)).replace("&#45;", "-")
         return f'{m.group(1)} data-part="{html.escape(name)}"{m.group(2)}<title>{m.group(3)}'
 

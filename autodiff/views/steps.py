@@ -241,7 +241,7 @@ class StepByStep:
 
     def show(self) -> Any:
         """In Jupyter: the picture and the current step, with a slider and a play button."""
-        return self.slides().widget()  # type: ignore[no-untyped-call]  # an anywidget
+        return self.slides().widget()  # an anywidget
 
 
 class BackwardSteps(StepByStep):
