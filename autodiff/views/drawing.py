@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -121,21 +122,21 @@ class Drawing(graphviz.Digraph):
         return self.svg()
 
     def copy(self) -> Drawing:  # noqa: D102 (the Digraph's own docstring applies)
-        duplicate = super().copy()
+        duplicate: Drawing = super().copy()
         duplicate.figure = self.figure
         return duplicate
 
-    def pipe(self, *args, **kwargs):  # noqa: D102
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         with _needs_dot():
             return super().pipe(*args, **kwargs)
 
-    def render(self, *args, **kwargs):  # noqa: D102
+    def render(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         with _needs_dot():
             return super().render(*args, **kwargs)
 
 
 def save_picture(
-    graph: graphviz.Digraph, path: str | os.PathLike, *, format: str | None = None
+    graph: graphviz.Digraph, path: str | os.PathLike[str], *, format: str | None = None
 ) -> Path:
     """Write the picture ``graph`` into the file ``path``, atomically; return the path.
 
@@ -202,7 +203,8 @@ def _by_graphviz(graph: graphviz.Digraph, fmt: str) -> bytes:
     if fmt in RASTER_FORMATS:
         graph = slide_sized(graph)
     with _needs_dot():
-        return graph.pipe(format=fmt)
+        picture: bytes = graph.pipe(format=fmt)
+    return picture
 
 
 def slide_sized(graph: graphviz.Digraph) -> graphviz.Digraph:
