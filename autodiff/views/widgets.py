@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autodiff.views.pictures import HIGHLIGHT_COLOUR
 
@@ -43,7 +44,7 @@ _CSS = f"""
 
 def stepper(*, first: int, last: int, picture: str = "", texts: Sequence[str] = (),
             highlights: Sequence[Sequence[str]] = (), image: str = "", interval: int = 1500,
-            continuous: bool = True, static_html: str = ""):
+            continuous: bool = True, static_html: str = "") -> Any:
     """A widget over the steps ``first``..``last``, starting at ``first``.
 
     ``texts[i]`` (HTML) and ``highlights[i]`` (the ``data-part`` names to outline in
@@ -65,7 +66,7 @@ def stepper(*, first: int, last: int, picture: str = "", texts: Sequence[str] = 
         continuous=continuous, static_html=static_html)
 
 
-def page_frame(*, page: str, static_html: str = "", height: int = 720):
+def page_frame(*, page: str, static_html: str = "", height: int = 720) -> Any:
     """A widget showing a whole page (a live walkthrough page) in a sandboxed frame.
 
     The page keeps its own script and styles: it runs inside the frame as it runs
@@ -76,17 +77,17 @@ def page_frame(*, page: str, static_html: str = "", height: int = 720):
 
 
 @functools.cache
-def _page_frame_class():
+def _page_frame_class() -> type[Any]:
     """The page frame widget's class, made on first use (anywidget imported only then)."""
     anywidget, t = _anywidget()
 
-    class PageFrame(anywidget.AnyWidget):
+    class PageFrame(anywidget.AnyWidget):  # type: ignore[misc,name-defined] # (untyped)
         _esm = _PAGE_FRAME_ESM
         page = t.Unicode("").tag(sync=True)
         height = t.Int(720).tag(sync=True)
         static_html = t.Unicode("")
 
-        def _repr_mimebundle_(self, **kwargs):
+        def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             return _with_static_view(self, super()._repr_mimebundle_(**kwargs))
 
     return PageFrame
@@ -112,7 +113,7 @@ export default { render };
 """
 
 
-def _anywidget():
+def _anywidget() -> tuple[Any, Any]:
     """anywidget and traitlets, or an ImportError saying how to install them."""
     try:
         import anywidget
@@ -123,7 +124,8 @@ def _anywidget():
     return anywidget, traitlets
 
 
-def _with_static_view(widget, bundle):
+def _with_static_view(widget: Any, bundle: tuple[dict[str, Any], dict[str, Any]]
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The widget's mime bundle, with its static view as the HTML a code host shows."""
     data, metadata = bundle
     if widget.static_html:
@@ -132,11 +134,11 @@ def _with_static_view(widget, bundle):
 
 
 @functools.cache
-def _stepper_class():
+def _stepper_class() -> type[Any]:
     """The widget's class, made on first use: anywidget is imported only then."""
     anywidget, t = _anywidget()
 
-    class Stepper(anywidget.AnyWidget):
+    class Stepper(anywidget.AnyWidget):  # type: ignore[misc,name-defined] # (untyped)
         _esm = Path(__file__).with_name("stepper.js").read_text(encoding="utf-8")
         _css = _CSS
         first = t.Int(1).tag(sync=True)
@@ -150,14 +152,14 @@ def _stepper_class():
         image = t.Unicode("").tag(sync=True)
         static_html = t.Unicode("")  # not synced: only a notebook's saved output needs it
 
-        @t.validate("step")
-        def _a_step_shown(self, proposal):
-            if not self.first <= proposal["value"] <= self.last:
-                raise t.TraitError(f"step must be from {self.first} to {self.last}, got "
-                                   f"{proposal['value']}")
-            return proposal["value"]
+        @t.validate("step")  # type: ignore[untyped-decorator]  # (traitlets: untyped)
+        def _a_step_shown(self, proposal: dict[str, Any]) -> int:
+            step: int = proposal["value"]
+            if not self.first <= step <= self.last:
+                raise t.TraitError(f"step must be from {self.first} to {self.last}, got {step}")
+            return step
 
-        def _repr_mimebundle_(self, **kwargs):
+        def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             return _with_static_view(self, super()._repr_mimebundle_(**kwargs))
 
     return Stepper
