@@ -83,7 +83,7 @@ def exercise(seed: int, sizes: Sequence[int] = (2, 2, 1)) -> Exercise:
         raise ValueError(f"sizes {sizes} {beyond}")
     rng = random.Random(seed)
     allowed = {m.id for m in MISTAKES.values() if _left_out(m, sizes) is None}
-    best = None
+    best: tuple[Exercise, set[str]] | None = None
     for _ in range(DRAWS):
         candidate = _draw(seed, sizes, rng)
         shown = {m for m in allowed if _shows(MISTAKES[m], candidate)}
@@ -91,6 +91,7 @@ def exercise(seed: int, sizes: Sequence[int] = (2, 2, 1)) -> Exercise:
             best = candidate, shown
         if shown == allowed:
             break
+    assert best is not None  # (DRAWS > 0)
     ex, shown = best
     ex.shown = tuple(m for m in MISTAKES if m in shown)
     ex.not_shown = {m.id: _left_out(m, sizes) or "no numbers drawn set it apart"
@@ -268,7 +269,7 @@ class Sheet:
     def _repr_html_(self) -> str:
         return _write(self.exercise, self.diagram, _Html())
 
-    def save(self, path: str | os.PathLike, *, force: bool | None = None) -> Path:
+    def save(self, path: str | os.PathLike[str], *, force: bool | None = None) -> Path:
         """Write the sheet to ``path``: HTML for .html or .htm, Markdown for .md (a
         write-protected file only with ``force=True``)."""
         path = Path(path)

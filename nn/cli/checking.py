@@ -41,6 +41,7 @@ from nn.checking.isolation import Limits, Outcome, run_isolated
 from nn.checking.reports import BackpropCheck, Tolerance
 from nn.checking.student_files import CHECKER_SECONDS, FileCheck, StudentCodeError
 from nn.cli.arguments import (
+    Parser,
     add_force_argument,
     check_outputs,
     non_negative_float,
@@ -58,7 +59,7 @@ OUTPUT_KEPT = 100_000  # bytes of what the student's file prints, shown before t
 # ---------------------------------------------------------------- check
 
 
-def add_check(subparsers) -> None:
+def add_check(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "check", help="check your own backprop(weights, biases, x, y) against autograd",
         description="Import a Python file defining backprop(weights, biases, x, y), which "
@@ -169,7 +170,7 @@ def _what_happened(outcome: Outcome, args: argparse.Namespace) -> str:
 # ---------------------------------------------------------------- exercise
 
 
-def add_exercise(subparsers) -> None:
+def add_exercise(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "exercise", help="an exercise in backpropagation by hand: the sheet, the check, "
                          "the solution",
@@ -216,7 +217,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}{missing}")
     if answers is not None:
         try:
-            result = ex.check(answers)
+            result = ex.check(answers)  # type: ignore[arg-type]  # (check says what is wrong)
         except (TypeError, ValueError) as error:
             raise ValueError(f"{args.check}: {error}") from None
         print(result.text())

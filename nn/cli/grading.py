@@ -28,7 +28,7 @@ from nn.checking.grade_pages import class_page, student_page
 from nn.checking.gradebook import grades_csv, gradescope_results
 from nn.checking.grading import Grade, GradingOptions, grade_submissions
 from nn.checking.submissions import Submission, submissions
-from nn.cli.arguments import add_force_argument, check_outputs, positive_int
+from nn.cli.arguments import Parser, add_force_argument, check_outputs, positive_int
 from nn.cli.checking import add_function_options, exercise_sizes_type
 from nn.training.guard import say_on_stderr
 
@@ -36,7 +36,7 @@ BAD_ARGUMENTS = 2
 RESERVED = {"class"}  # a student's page may not take the class page's name
 
 
-def add_grade(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_grade(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p = subparsers.add_parser(
         "grade", help="grade a class's backprops (or numbers typed from the exercise sheets)",
         description="Check every submission in DIR (*.py, and *.ipynb by its code cells; the "
