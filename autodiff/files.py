@@ -100,7 +100,7 @@ def atomic_write(
     target, found = _destination(path, force)
     mode = "wb" if binary else "w"
     if found is not None and not stat.S_ISREG(found.st_mode):
-        with _stream(path, target) as fd, _named(path):
+        with _stream(path, target, found) as fd, _named(path):
             with os.fdopen(fd, mode, closefd=False, encoding=_encoding(binary)) as f:
                 write(f)
         return path
@@ -135,11 +135,16 @@ def check_writable(path: str | os.PathLike[str], *, force: bool | None = None) -
     Creates and removes the temporary file the write would create, so a folder
     that is missing or not writable, a name too long, or a folder where a file
     belongs all fail here, with the error the write would give. A device or a
-    FIFO is not opened (opening a FIFO and closing it would end its reader's
-    input): only its permission is checked.
+    device is not opened, only its permission checked. A FIFO is opened, and
+    refused at once if nobody reads it; it is then kept open for the write, as
+    the shell's ``>`` opens its file before the command starts (closing it
+    again would end its reader's input).
     """
     path = Path(path)
     target, found = _destination(path, force)
+    if found is not None and stat.S_ISFIFO(found.st_mode):
+        _held.setdefault(_identity(found), _open_stream(path, target))
+        return path
     if found is not None and not stat.S_ISREG(found.st_mode):
         if not os.access(target, os.W_OK):
             raise _error(PermissionError, errno.EACCES, f"cannot write {path}: permission denied")
@@ -261,9 +266,28 @@ def _through_links(path: Path) -> Path:
     raise _error(OSError, errno.ELOOP, f"cannot write {path}: too many levels of symbolic links")
 
 
+# FIFOs that check_writable opened, kept open for their write: (device, inode) -> descriptor
+_held: dict[tuple[int, int], int] = {}
+
+
+def _identity(found: os.stat_result) -> tuple[int, int]:
+    return found.st_dev, found.st_ino
+
+
 @contextlib.contextmanager
-def _stream(path: Path, target: Path) -> Iterator[int]:
-    """A device or a FIFO opened to write into; a FIFO without a reader refused at once."""
+def _stream(path: Path, target: Path, found: os.stat_result) -> Iterator[int]:
+    """A device or a FIFO opened to write into (a FIFO check_writable holds open, that one)."""
+    fd = _held.pop(_identity(found), None)
+    if fd is None:
+        fd = _open_stream(path, target)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _open_stream(path: Path, target: Path) -> int:
+    """Open a device or a FIFO to write into; a FIFO without a reader refused at once."""
     nonblocking = getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(target, os.O_WRONLY | nonblocking | getattr(os, "O_NOCTTY", 0))
@@ -272,12 +296,9 @@ def _stream(path: Path, target: Path) -> Iterator[int]:
             raise _error(OSError, errno.ENXIO, f"cannot write {path}: it is a named pipe "
                          "(FIFO) that nobody reads; start its reader first") from None
         raise _about(path, e) from None
-    try:
-        if fcntl is not None:  # (opened without waiting; now written as any file is)
-            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~nonblocking)
-        yield fd
-    finally:
-        os.close(fd)
+    if fcntl is not None:  # (opened without waiting; now written as any file is)
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~nonblocking)
+    return fd
 
 
 @contextlib.contextmanager

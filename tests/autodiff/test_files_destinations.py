@@ -77,6 +77,33 @@ def test_a_fifo_nobody_reads_is_refused_at_once_and_kept(tmp_path):
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
 
 
+def test_check_writable_refuses_a_fifo_nobody_reads_before_any_work(tmp_path):
+    # (checked only when written, a long training was lost at the end)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match=f"^cannot write {fifo}: it is a named pipe .FIFO. that "
+                                      "nobody reads; start its reader first$"):
+        check_writable(fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
+
+
+def test_check_writable_keeps_a_fifo_open_so_that_its_reader_waits_for_the_write(tmp_path):
+    # the shell's `>` opens its file before the command starts: the reader waits for the
+    # text rather than ending at an end of file when a check closes the FIFO again
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        check_writable(fifo)
+        with pytest.raises(BlockingIOError):  # a writer holds it: no end of file yet
+            os.read(reader, 100)
+        atomic_write_text(fifo, "a model\n")
+        assert os.read(reader, 100) == b"a model\n"
+        assert os.read(reader, 100) == b""  # and the write closed it
+    finally:
+        os.close(reader)
+
+
 @pytest.mark.parametrize("kind", ["block device", "socket"])
 def test_a_block_device_or_a_socket_is_refused(tmp_path, kind):
     path = tmp_path / "it"

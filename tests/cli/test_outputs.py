@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 
 import pytest
 
@@ -119,6 +120,18 @@ def test_a_fifo_nobody_reads_is_refused_in_one_line_and_kept(tmp_path, run_cli):
     assert one_line(result) == ("cannot write pipe: it is a named pipe (FIFO) that nobody "
                                 "reads; start its reader first")
     assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+    assert "epoch" not in result.stdout  # refused before training, not after it
+
+
+@needs_posix
+def test_a_fifo_s_reader_gets_the_model(tmp_path, run_cli):
+    os.mkfifo(tmp_path / "pipe")
+    with open(tmp_path / "got.json", "wb") as got:
+        reader = subprocess.Popen(["cat", "pipe"], cwd=tmp_path, stdout=got)
+        result = run_cli(tmp_path, *TRAIN, "--out", "pipe")
+        assert reader.wait(timeout=60) == 0
+    assert result.returncode == 0 and "saved the model to pipe" in result.stdout, result.stderr
+    assert load(tmp_path / "got.json").sizes == [2, 8, 1]
 
 
 @needs_posix
