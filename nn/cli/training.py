@@ -156,17 +156,19 @@ FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def save_model(net: MLP, out: Path, history: History, described: Described) -> None:
-    """``save``, and where the disk is full, the model kept in a folder with room, saying where."""
+    """``save``, and where that fails (a full disk, a FIFO's reader gone, a folder removed
+    meanwhile), the model kept in a folder with room, saying where: the output was checked
+    before training, so what was learned is not lost to what became of it since."""
     try:
         save(net, out, history=history, data=described)
     except OSError as error:
-        if error.errno not in FULL:
-            raise
         rescued = _saved_elsewhere(net, out, history, described)
         kept = (f"the model is saved to {rescued} meanwhile" if rescued else
                 "nor could the model be saved anywhere else")
-        raise OSError(f"{_full(out, error)}: make room there, or give --out a disk with room; "
-                      f"{kept}") from None
+        if error.errno in FULL:
+            raise OSError(f"{_full(out, error)}: make room there, or give --out a disk with "
+                          f"room; {kept}") from None
+        raise OSError(f"{error}; {kept}") from None
 
 
 def _save_history(history: History, path: Path, out: Path) -> None:
@@ -174,7 +176,7 @@ def _save_history(history: History, path: Path, out: Path) -> None:
         atomic_write_text(path, json.dumps(history.as_dict(), indent=1))
     except OSError as error:
         if error.errno not in FULL:
-            raise
+            raise OSError(f"{error}; the model is saved to {out}") from None
         raise OSError(f"{_full(path, error)}: make room there, or give --history a disk with "
                       f"room; the model is saved to {out}") from None
 

@@ -163,3 +163,22 @@ def test_a_file_size_limit_is_a_full_disk_too(tmp_path):
                                     " make room there, or give --out a disk with room; ")
     assert not (tmp_path / "m.json").exists()
     assert sorted(os.listdir(tmp_path)) == ["room"]  # no temporary left behind
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs of POSIX")
+def test_an_output_gone_bad_during_training_keeps_the_model_elsewhere(tmp_path, run_cli):
+    # the FIFO's reader opens it when the check does, and is gone when the model comes
+    os.mkfifo(tmp_path / "pipe")
+    rescue = tmp_path / "room"
+    rescue.mkdir()
+    reader = subprocess.Popen([sys.executable, "-c", "open('pipe').close()"], cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "nn", "train", "--epochs", "5", "--no-progress", "--out", "pipe"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "TMPDIR": str(rescue)})
+    assert reader.wait(timeout=60) == 0
+    kept = rescue / "pipe.rescued"
+    assert result.returncode == 1
+    assert result.stderr == ("deltagrad train: error: cannot write pipe: broken pipe; the model "
+                             f"is saved to {kept} meanwhile\n")
+    assert len(read_model(kept).history) == 5
