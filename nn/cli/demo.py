@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autodiff.files import atomic_write_text
+from autodiff.validate import plural
 from autodiff.views.pictures import DEFAULT_MAX_NODES, GraphTooLargeError, save_picture
 from nn.cli.arguments import (
     Parser,
@@ -19,7 +20,7 @@ from nn.cli.arguments import (
     data_description,
     data_inputs,
 )
-from nn.cli.training import fit
+from nn.cli.training import fit, say_stopping
 from nn.data.datasets import Example
 from nn.lecture.comparison import compare
 from nn.lecture.diagrams import (
@@ -31,6 +32,7 @@ from nn.lecture.diagrams import (
 from nn.lecture.step_by_step import walkthrough
 from nn.model.costs import Cost, as_cost
 from nn.model.layers import MLP
+from nn.training.guard import Guard, guarded, steady_output
 from nn.training.model_files import save
 from nn.training.records import History
 
@@ -56,10 +58,22 @@ DEMO_FILES = ("model.json", "history.json", "cost.png", "boundary.png", "network
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Train, then write the results, guarded as train is: a signal stops the training, and
+    the results of what was learned are written before the command exits with 128 + it."""
+    with steady_output(), guarded(say_stopping("demo")) as guard:
+        _demo(args, guard)
+    return guard.exit_status
+
+
+def _demo(args: argparse.Namespace, guard: Guard) -> None:
     described = data_description(args)
     check_outputs({"--out": [args.out / name for name in DEMO_FILES]},
                   data_inputs(args, described))
     net, history, train_data, test_data = fit(args, described)
+    if guard.stopping:
+        steps = history.iterations[-1] if history.iterations else 0
+        print(f"interrupted after {plural(steps, 'step')}: the results are those of what was "
+              "learned until then")
     cost = as_cost(history.arguments["cost"])
     written = [args.out / "model.json", args.out / "history.json"]
     save(net, written[0], history=history, data=described)
@@ -72,7 +86,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"wrote {len(written)} files to {args.out}/:")
     for path in written:
         print(f"  {path.name}")
-    return 0
 
 
 def demo_walkthrough(net: MLP, example: Example, cost: Cost, eta: float, folder: Path

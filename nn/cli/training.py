@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def add_train(subparsers: argparse._SubParsersAction[Parser]) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train and save, guarded from the first moment (``nn.training.guard``): a signal before
     training ends the command at once, during it stops training and saves."""
-    with steady_output(), guarded(_say_stopping) as guard:
+    with steady_output(), guarded(say_stopping("train")) as guard:
         _train_and_keep(args, guard)
     return guard.exit_status
 
@@ -146,9 +147,12 @@ def _kept_after(error: TrainingDiverged, net: MLP, out: Path, described: Describ
         f"...` goes on from there with a smaller learning rate than {error.eta}")
 
 
-def _say_stopping(words: str) -> None:
-    say_on_stderr(f"deltagrad train: {words}: stopping after this step, and saving what was "
-                  "learned (more signals are ignored until it is saved)")
+def say_stopping(command: str) -> Callable[[str], None]:
+    """What a command that trains says at once when a signal stops its training."""
+    def say(words: str) -> None:
+        say_on_stderr(f"deltagrad {command}: {words}: stopping after this step, and saving what "
+                      "was learned (more signals are ignored until it is saved)")
+    return say
 
 
 # What a full disk says (or a quota, or a limit on the size of files).
@@ -254,8 +258,6 @@ def _fit(args: argparse.Namespace, net: MLP, train_data: Dataset, test_data: Dat
         test_data=test_data or None, progress=not args.no_progress, on_epoch=print_epoch,
         engine=args.engine, device=args.device, **_knobs(args, saved, len(train_data)),
     )
-    if history.interrupted:
-        print("interrupted: keeping what was learned so far")
     return history
 
 

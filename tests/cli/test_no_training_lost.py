@@ -55,6 +55,22 @@ def test_a_signal_saves_what_was_learned_and_exits_as_shells_expect(tmp_path, na
     assert history.interrupted and 2 <= len(history) < 5000
 
 
+@pytest.mark.parametrize("name, status", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_signal_stops_demo_s_training_which_writes_its_results_and_exits_so(tmp_path, name,
+                                                                               status):
+    # demo trains too: a signal there was said as train()'s, in Python's words, and exited 0
+    process = started(tmp_path, "demo", "--epochs", "5000", "--no-progress", "--out", "results")
+    after_two_epochs(process)
+    process.send_signal(getattr(signal, name))
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == status, err
+    assert err.startswith(f"deltagrad demo: {'terminated (SIGTERM)' if status == 143 else 'inte'}")
+    assert "stopping after this step, and saving what was learned" in err
+    assert "interrupted after" in out and "wrote 9 files to results/" in out
+    history = read_model(tmp_path / "results" / "model.json").history
+    assert history.interrupted and 2 <= len(history) < 5000
+
+
 def test_two_ctrl_c_in_a_row_still_save_the_model(tmp_path):
     process = started(tmp_path, *LONG, "--out", "m.json")
     after_two_epochs(process)

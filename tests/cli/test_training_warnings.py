@@ -28,6 +28,7 @@ def test_a_training_diverging_at_once_saves_nothing_and_fails(tmp_path, run_cli)
         "deltagrad train: error: training diverged in its first epoch: nothing was learned "
         "that is worth keeping, so nothing was saved")
     assert not (tmp_path / "m.json").exists()
+    assert "interrupted" not in result.stdout and "keeping" not in result.stdout  # C diverged
     printed = costs_printed(result.stdout)
     assert printed and all(len(C) <= 12 and "e+" in C for C in printed)  # g form, not :.6f
 
