@@ -338,7 +338,13 @@ def dataset(described: dict, model: Path | None = None, resuming: bool = False
     """
     if "csv" in described:
         path = Path(described["csv"])
-        raw = read_csv_file(path)
+        try:
+            raw = read_csv_file(path)
+        except FileNotFoundError as error:  # moved, or a pipe (<(zcat d.csv.gz)) read once
+            if model is None or "sha256" not in described:
+                raise
+            raise FileNotFoundError(f"{error}; give --data, the file {model} was trained on") \
+                from None
         _note_sha256(described, hashlib.sha256(raw).hexdigest(), model, resuming)
         try:
             data = csv_examples(raw, path, described.get("target", -1),

@@ -73,7 +73,8 @@ def add_train(subparsers: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--history", type=Path, help="also save the per-epoch history as JSON")
     p.add_argument("--resume", type=Path, metavar="MODEL",
                    help="go on training a model saved by train, on its data, as it was "
-                        "trained; --epochs and --iterations count from its start")
+                        "trained; --epochs and --iterations count from its start (--data "
+                        "only to find its CSV file again, moved or piped)")
     add_force_argument(p)
 
 
@@ -90,7 +91,7 @@ def _train_and_keep(args: argparse.Namespace, guard: Guard) -> None:
     out = args.out or args.resume or Path("model.json")
     if args.resume is None and args.epochs is None and args.iterations is None:
         raise ValueError("give --epochs or --iterations: how long to train")
-    described = data_description(args, saved.data if saved else None)
+    described = _described(args, saved)
     check_outputs({"--out": out, "--history": args.history},
                   {"--resume": args.resume, **data_inputs(args, described, args.resume)},
                   may_replace={("--out", "--resume")})
@@ -100,6 +101,14 @@ def _train_and_keep(args: argparse.Namespace, guard: Guard) -> None:
     except TrainingDiverged as error:
         raise _kept_after(error, net, out, described) from None
     _keep(net, history, out, described, args.history, signalled=guard.stopping)
+
+
+def _described(args: argparse.Namespace, saved: SavedModel | None) -> Described:
+    """The data to train on: the arguments' (or the model's); the CSV file of a model resumed,
+    given again by --data (moved, or piped), with all else the model remembers of it."""
+    if saved is not None and saved.data is not None and args.data is not None:
+        return {**saved.data, "csv": str(args.data)}
+    return data_description(args, saved.data if saved else None)
 
 
 def _keep(net: MLP, history: History, out: Path, described: Described, history_file: Path | None,
@@ -211,13 +220,17 @@ def _saved_elsewhere(net: MLP, out: Path, history: History, described: Described
 
 
 def _resumed(args: argparse.Namespace) -> SavedModel:
-    """The model to resume, which must say how it was trained; and nothing said twice."""
-    given = [name for name in FROM_THE_MODEL if getattr(args, name, None) is not None]
+    """The model to resume, which must say how it was trained; and nothing said twice, but
+    for --data: its CSV file found again (moved, or a pipe read once), the same bytes."""
+    saved = read_model(args.resume)
+    again = (isinstance(args.data, Path) and saved.data is not None
+             and "sha256" in saved.data)
+    given = [name for name in FROM_THE_MODEL if getattr(args, name, None) is not None
+             and not (name == "data" and again)]
     if given:
         options = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ValueError(f"--resume goes on as {args.resume} was trained: its network, data, "
                          f"cost, batch size and seeds come from it; leave out {options}")
-    saved = read_model(args.resume)
     if saved.history is None or saved.history.shuffle is None or saved.data is None:
         raise ValueError(f"{args.resume} does not say how it was trained (it was saved without "
                          "its history and data), so it cannot be resumed; train a new model")

@@ -240,3 +240,35 @@ def test_an_unknown_cost_in_a_model_file_is_an_error_not_quadratic(tmp_path, run
             f"deltagrad {command[0]}: error: m.json was trained with the cost 'hinge', which "
             "the command line does not know: give --cost cross_entropy or --cost quadratic\n")
         assert run_cli(tmp_path, *command, "--cost", "quadratic").returncode == 0
+
+
+def test_a_model_whose_csv_file_is_gone_takes_it_again_by_data(tmp_path, run_cli, iris, bits):
+    # a file moved, or a pipe (--data <(zcat d.csv.gz)) that cannot be read twice: the model
+    # could be neither evaluated without a word of how, nor resumed at all
+    run_cli(tmp_path, "train", "--data", "iris.csv", *FEW, "--out", "m.json")
+    run_cli(tmp_path, "train", "--data", "iris.csv", "--epochs", "3", "--no-progress",
+            "--out", "whole.json")
+    iris.rename(tmp_path / "moved.csv")
+    evaluated = run_cli(tmp_path, "evaluate", "m.json")
+    assert evaluated.stderr == ("deltagrad evaluate: error: cannot read the data iris.csv: no "
+                                "such file or directory; give --data, the file m.json was "
+                                "trained on\n")
+    assert run_cli(tmp_path, "evaluate", "m.json", "--data", "moved.csv").returncode == 0
+    resumed = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3",
+                      "--data", "moved.csv", "--no-progress")
+    assert resumed.returncode == 0, resumed.stderr
+    assert weight_bits(bits, tmp_path / "m.json") == weight_bits(bits, tmp_path / "whole.json")
+    assert Path(read_model(tmp_path / "m.json").data["csv"]) == tmp_path / "moved.csv"
+
+
+def test_resume_takes_again_only_the_same_csv_file(tmp_path, run_cli, iris):
+    run_cli(tmp_path, "train", "--data", "iris.csv", *FEW, "--out", "m.json")
+    (tmp_path / "other.csv").write_text(iris.read_text() + "0.100,0.200,setosa\n")
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3",
+                     "--data", "other.csv")
+    assert "other.csv has changed since m.json was trained on it" in result.stderr
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3", "--data", "moons")
+    assert "leave out --data" in result.stderr
+    result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3",
+                     "--data", "iris.csv", "--target", "1")
+    assert "leave out --target" in result.stderr
