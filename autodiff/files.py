@@ -143,7 +143,8 @@ def check_writable(path: str | os.PathLike[str], *, force: bool | None = None) -
     path = Path(path)
     target, found = _destination(path, force)
     if found is not None and stat.S_ISFIFO(found.st_mode):
-        _held.setdefault(_identity(found), _open_stream(path, target))
+        if _identity(found) not in _held:
+            _held[_identity(found)] = _open_stream(path, target)
         return path
     if found is not None and not stat.S_ISREG(found.st_mode):
         if not os.access(target, os.W_OK):

@@ -104,6 +104,21 @@ def test_check_writable_keeps_a_fifo_open_so_that_its_reader_waits_for_the_write
         os.close(reader)
 
 
+def test_a_fifo_checked_twice_is_held_open_once_so_that_the_write_ends_its_input(tmp_path):
+    # a second descriptor left open would keep its reader waiting for an end of file
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        check_writable(fifo)
+        check_writable(fifo)
+        atomic_write_text(fifo, "a model\n")
+        assert os.read(reader, 100) == b"a model\n"
+        assert os.read(reader, 100) == b""
+    finally:
+        os.close(reader)
+
+
 @pytest.mark.parametrize("kind", ["block device", "socket"])
 def test_a_block_device_or_a_socket_is_refused(tmp_path, kind):
     path = tmp_path / "it"
