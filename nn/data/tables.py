@@ -343,7 +343,9 @@ def _target_values(labels: list[tuple[int, str]], path: Path, k: int, name: str)
 
 
 def _csv_number(text: str, path: Path, line: int, k: int, name: str) -> float:
-    where = f"{path}, line {line}, column {k + 1} ({name})"
+    where = f"{path}, line {line}, column {k + 1}"
+    if name != f"column {k + 1}":  # (a headerless file's columns are named so already)
+        where += f" ({name})"
     text = text.strip()
     if not text:
         raise ValueError(f"{where}: empty, where a number belongs")
