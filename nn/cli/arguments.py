@@ -376,8 +376,12 @@ def check_fits(net_sizes: Sequence[int], examples: list, described: dict, networ
 
 
 def data_name(described: dict) -> str:
-    """How the data is called in messages: "moons", or the CSV file's name."""
-    return described.get("dataset") or Path(described["csv"]).name
+    """How the data is called in messages: "moons", the CSV file's name, or "piped CSV"
+    for a pipe (``--data <(zcat d.csv.gz)``, which the shell gives as /dev/fd/63)."""
+    if described.get("dataset"):
+        return str(described["dataset"])
+    path = Path(described["csv"])
+    return "piped CSV" if path.parent.name == "fd" and path.name.isdigit() else path.name
 
 
 def _counted_from_1(target: int | str) -> int | str:

@@ -272,3 +272,14 @@ def test_resume_takes_again_only_the_same_csv_file(tmp_path, run_cli, iris):
     result = run_cli(tmp_path, "train", "--resume", "m.json", "--epochs", "3",
                      "--data", "iris.csv", "--target", "1")
     assert "leave out --target" in result.stderr
+
+
+def test_data_from_a_pipe_is_called_piped_not_by_its_descriptor(tmp_path, iris):
+    # bash gives <(cat iris.csv) as /dev/fd/63: "training on 120 63 examples" said nothing
+    result = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m nn train --data <(cat iris.csv) --epochs 1 "
+                       "--no-progress --out m.json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    said = next(line for line in result.stdout.splitlines() if line.startswith("training on"))
+    assert "piped CSV example" in said and "63" not in said, said
