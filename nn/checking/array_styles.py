@@ -21,7 +21,8 @@ imported only when a numpy style is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from autodiff.validate import excerpt, is_number
 from nn.lecture.formulas import read_network
@@ -67,7 +68,8 @@ def parameters(net: MLP) -> tuple[list[list[list[float]]], list[list[float]]]:
     return [weights[l] for l in sorted(weights)], [biases[l] for l in sorted(biases)]
 
 
-def in_style(net: MLP, x: Sequence[float], y: Sequence[float], style: str) -> tuple:
+def in_style(net: MLP, x: Sequence[float], y: Sequence[float], style: str
+             ) -> tuple[Any, Any, Any, Any]:
     """(weights, biases, x, y) for one example, fresh copies in ``style``."""
     weights, biases = parameters(net)
     if style == "lists":
@@ -81,7 +83,7 @@ def in_style(net: MLP, x: Sequence[float], y: Sequence[float], style: str) -> tu
 
 def batch_in_style(
     net: MLP, xs: Sequence[Sequence[float]], ys: Sequence[Sequence[float]], style: str
-) -> tuple:
+) -> tuple[Any, Any, Any, Any]:
     """(weights, biases, xs, ys) for a batch, fresh copies in ``style``.
 
     The examples come as a list of lists ("lists"), as a two-dimensional array
@@ -100,7 +102,7 @@ def batch_in_style(
     return weights, biases, [vector(x) for x in xs], [vector(y) for y in ys]
 
 
-def _vector(style: str):
+def _vector(style: str) -> Callable[[Sequence[float]], Any]:
     import numpy as np
 
     if style == "numpy":
@@ -108,7 +110,7 @@ def _vector(style: str):
     return lambda v: np.array(v, dtype=float).reshape(-1, 1)
 
 
-def read_block(value: object) -> tuple[Shape, list]:
+def read_block(value: object) -> tuple[Shape, Any]:
     """(shape, nested lists of floats) of a number, a vector or a matrix the student returned.
 
     Raises ``Unreadable`` naming the first entry that is not a number, or the
@@ -117,7 +119,7 @@ def read_block(value: object) -> tuple[Shape, list]:
     if hasattr(value, "tolist") and hasattr(value, "shape"):  # numpy (or torch) arrays
         value = value.tolist()
     if is_number(value):
-        return (), float(value)
+        return (), float(value)  # type: ignore[arg-type]  # (is_number said it is one)
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         what = "None" if value is None else f"a {type(value).__name__}: {excerpt(value)}"
         raise Unreadable(f"is {what}, not a number")
@@ -142,7 +144,7 @@ def shape_text(shape: Shape) -> str:
     return "(" + ", ".join(map(str, shape)) + ")"
 
 
-def as_vector(shape: Shape, numbers: list, n: int) -> list[float] | None:
+def as_vector(shape: Shape, numbers: list[Any], n: int) -> list[float] | None:
     """A bias vector of n numbers, given flat (n,) or as a column (n, 1); None for other shapes."""
     if shape == (n,):
         return numbers

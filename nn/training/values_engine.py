@@ -19,6 +19,7 @@ from nn.model.layers import MLP
 
 Outputs = list[list[float]]
 Say = Callable[[str], None]
+CostFunction = Callable[..., Value]  # C of the outputs a^L and targets y: a Cost, or any
 
 
 class StepsOnValues:
@@ -31,6 +32,7 @@ class StepsOnValues:
 
     params: list[Value]
     _before: list[float] | None = None
+    gradient: Callable[[Sequence[Example]], float]  # (each engine's own: C, and p.grad set)
 
     def step(self, batch: Sequence[Example], eta: float) -> float:
         """C on the batch, then w -> w - eta dC/dw for every parameter. Returns C."""
@@ -78,18 +80,18 @@ class ValuesEngine(StepsOnValues):
 
     name = "values"
 
-    def __init__(self, net: MLP, cost: Callable) -> None:
+    def __init__(self, net: MLP, cost: CostFunction) -> None:
         self.net = net
         self.cost = cost
         self.params = net.parameters()
 
     @staticmethod
-    def cannot_train(net: object, cost: Callable) -> str | None:
+    def cannot_train(net: object, cost: CostFunction) -> str | None:
         """Why this engine cannot train ``net`` with ``cost``: never, so None."""
         return None
 
     @classmethod
-    def for_training(cls, net: MLP, cost: Callable) -> ValuesEngine:
+    def for_training(cls, net: MLP, cost: CostFunction) -> ValuesEngine:
         return cls(net, cost)
 
     def prepare(self, data: Sequence[Example], say: Say) -> None:
@@ -119,15 +121,17 @@ class ValuesEngine(StepsOnValues):
         net, cost = self.net, self.cost
         data = checked_data(data, net.sizes[0], net.sizes[-1])
         if not isinstance(cost, Cost):
-            outputs = [net(x) for x, _ in data]
-            C = cost(outputs, [y for _, y in data])
-            return C.data, [[a_j.data for a_j in a] for a in outputs]
-        total, outputs = None, []
+            a_L = [net(x) for x, _ in data]
+            C = cost(a_L, [y for _, y in data])
+            return C.data, [[a_j.data for a_j in a] for a in a_L]
+        total: float | None = None
+        outputs: Outputs = []
         for i, (x, y) in enumerate(data):
             a = net(x)
             for term in cost.terms(a, y, i):
                 total = term.data if total is None else _add(total, term.data)
             outputs.append([a_j.data for a_j in a])
+        assert total is not None  # (checked_data refuses no data)
         return total * cost.factor(len(data)), outputs
 
     @collector_paused()
