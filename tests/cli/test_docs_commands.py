@@ -26,7 +26,8 @@ from conftest import FENCE, PAGES, ROOT
 RUN = ("deltagrad", "python -m nn", "printf")
 # set up a Python, install, serve, test: what `make` does, and what these tests run in
 CHECKED_ONLY = ("make ", "pip ", "python -m venv", "python -m pip", "python -m pytest",
-                "python -m http.server", "mkdocs ", "python benchmarks/", "docker run ")
+                "python -m http.server", "mkdocs ", "python benchmarks/", "docker run ",
+                "docker build ")
 
 
 def shell_lines() -> list[tuple[str, str]]:
